@@ -1,0 +1,271 @@
+//! The syntax tree: expressions, statements and commands, each node with its span.
+//!
+//! `Display` prints a form that parses back to the same tree (with the fewest
+//! parentheses the precedence of SPEC §1 needs).
+
+use std::fmt;
+
+/// A byte range `start..end` in the line the node was parsed from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// The span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// A name as written, with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    /// The name.
+    pub name: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`, or an implicit product such as `2x`
+    Mul,
+    /// `/`
+    Div,
+    /// `^` or `**`
+    Pow,
+}
+
+/// Prefix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// `-x`
+    Neg,
+    /// `+x`
+    Plus,
+}
+
+/// An expression node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A number literal.
+    Num(f64),
+    /// A plain name: a parameter, a variable, a constant, or (bare, at the top of a
+    /// command) a user function standing for its call on its own parameters.
+    Name(String),
+    /// A function named with primes and no arguments: `f'` in `:plot f, f'`.
+    FuncRef {
+        /// The function's name.
+        name: String,
+        /// How many primes (at least 1).
+        primes: u32,
+    },
+    /// `-x`, `+x`.
+    Unary(UnOp, Box<Expr>),
+    /// `a + b` etc.; `implicit` is true for a juxtaposition such as `2x`.
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+        /// Written without `*` (`2x`, `(a+b)c`).
+        implicit: bool,
+    },
+    /// `sin(x)`, `g(1, 2)`, `f''(x)`.
+    Call {
+        /// The function called.
+        func: Ident,
+        /// Number of primes after the name (`f''` has 2).
+        primes: u32,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+}
+
+/// A point: `2, 3` or `x1=2, x2=3`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Point {
+    /// Values in order.
+    Positional(Vec<Expr>),
+    /// Named values.
+    Named(Vec<(Ident, Expr)>),
+}
+
+/// A parsed line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    /// What it is.
+    pub kind: StmtKind,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// The kinds of statement (SPEC §2) and the commands (SPEC §3).
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// A blank line or a comment.
+    Empty,
+    /// `EXPR`: print its value.
+    Expr(Expr),
+    /// `name = EXPR`.
+    Assign {
+        /// The variable.
+        name: Ident,
+        /// Its value.
+        value: Expr,
+    },
+    /// `f(x, y) = EXPR`.
+    Define {
+        /// The function.
+        name: Ident,
+        /// Its parameters.
+        params: Vec<Ident>,
+        /// Its body.
+        body: Expr,
+    },
+    /// `EXPR at POINT`: the full report.
+    Report {
+        /// The expression.
+        expr: Expr,
+        /// Where.
+        point: Point,
+    },
+    /// A `:command`.
+    Command(crate::command::Command),
+}
+
+// ---------------------------------------------------------------- Display
+
+/// Binding power of each operator in printing; keep in sync with the
+/// precedence table in `parser.rs`.
+fn prec(e: &Expr) -> u8 {
+    match &e.kind {
+        ExprKind::Binary { op, .. } => match op {
+            BinOp::Add | BinOp::Sub => 1,
+            BinOp::Mul | BinOp::Div => 2,
+            BinOp::Pow => 4,
+        },
+        ExprKind::Unary(..) => 3,
+        ExprKind::Num(v) if *v < 0.0 || v.is_sign_negative() => 3,
+        _ => 5,
+    }
+}
+
+fn fmt_num(v: f64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if v.is_nan() {
+        write!(f, "nan")
+    } else if v.is_infinite() {
+        write!(f, "{}", if v > 0.0 { "inf" } else { "-inf" })
+    } else {
+        write!(f, "{}", crate::format::shortest(v))
+    }
+}
+
+fn paren(e: &Expr, needed: bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if needed {
+        write!(f, "({e})")
+    } else {
+        write!(f, "{e}")
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ExprKind::Num(v) => fmt_num(*v, f),
+            ExprKind::Name(n) => write!(f, "{n}"),
+            ExprKind::FuncRef { name, primes } => {
+                write!(f, "{name}{}", "'".repeat(*primes as usize))
+            }
+            ExprKind::Unary(op, e) => {
+                write!(f, "{}", if *op == UnOp::Neg { "-" } else { "+" })?;
+                // `-(-x)` must not print as `--x`'s look-alike `- -x`; parenthesise
+                // anything looser than a power.
+                paren(e, prec(e) < 4, f)
+            }
+            ExprKind::Binary { op, lhs, rhs, .. } => {
+                let p = prec(self);
+                match op {
+                    BinOp::Pow => {
+                        // right-associative: the left side needs parentheses at equal precedence
+                        paren(lhs, prec(lhs) <= p, f)?;
+                        write!(f, "^")?;
+                        paren(rhs, prec(rhs) < 3, f)
+                    }
+                    _ => {
+                        let sym = match op {
+                            BinOp::Add => " + ",
+                            BinOp::Sub => " - ",
+                            BinOp::Mul => " * ",
+                            _ => " / ",
+                        };
+                        // a leading minus on the left is fine in `-x * y`, but keep
+                        // the tree the same: `-x*y` parses as `(-x)*y` already.
+                        paren(lhs, prec(lhs) < p, f)?;
+                        write!(f, "{sym}")?;
+                        paren(rhs, prec(rhs) <= p, f)
+                    }
+                }
+            }
+            ExprKind::Call { func, primes, args } => {
+                write!(f, "{}{}(", func.name, "'".repeat(*primes as usize))?;
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{a}")?;
+                }
+                write!(f, ")")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Point {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Point::Positional(v) => {
+                for (i, e) in v.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
+            Point::Named(v) => {
+                for (i, (n, e)) in v.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{}={e}", n.name)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}

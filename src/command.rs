@@ -1,0 +1,178 @@
+//! The `:commands`: their parsed form, and the table that documents them.
+//!
+//! The table [`COMMANDS`] is the one place that lists command names, their
+//! syntax and their one-line help; `:help`, completion and hints read it.
+
+use crate::ast::{Expr, Ident, Point, Span};
+
+/// A parsed `:command`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// `:grad EXPR at POINT`
+    Grad {
+        /// What to differentiate.
+        expr: Expr,
+        /// Where.
+        point: Point,
+    },
+    /// `:diff EXPR [wrt NAME] at POINT` (`wrt` may also follow the point)
+    Diff {
+        /// What to differentiate.
+        expr: Expr,
+        /// The variable, if named.
+        wrt: Option<Ident>,
+        /// Where.
+        point: Point,
+    },
+    /// `:hess EXPR at POINT`
+    Hess {
+        /// What to differentiate.
+        expr: Expr,
+        /// Where.
+        point: Point,
+    },
+    /// `:check EXPR at POINT`
+    Check {
+        /// What to differentiate.
+        expr: Expr,
+        /// Where.
+        point: Point,
+    },
+    /// `:load FILE`
+    Load {
+        /// The path as written (quotes removed).
+        path: String,
+        /// Where the path was written.
+        span: Span,
+    },
+    /// `:save FILE`
+    Save {
+        /// The path as written (quotes removed).
+        path: String,
+        /// Where the path was written.
+        span: Span,
+    },
+    /// `:set OPTION VALUE` (or `:set` alone: list the settings)
+    Set {
+        /// The option and its value, as words.
+        option: Option<(Ident, Ident)>,
+    },
+    /// `:vars`
+    Vars,
+    /// `:funcs`
+    Funcs,
+    /// `:del NAME …`
+    Del {
+        /// What to delete.
+        names: Vec<Ident>,
+    },
+    /// `:clear`
+    Clear,
+    /// `:help [TOPIC]`
+    Help {
+        /// The topic.
+        topic: Option<Ident>,
+    },
+    /// `:quit`
+    Quit,
+}
+
+/// One line of the command table.
+#[derive(Clone, Copy, Debug)]
+pub struct CommandInfo {
+    /// The name without the colon.
+    pub name: &'static str,
+    /// Its syntax, as shown by `:help` and in hints.
+    pub syntax: &'static str,
+    /// One sentence.
+    pub summary: &'static str,
+    /// An example that runs (may need definitions made by earlier examples).
+    pub example: &'static str,
+}
+
+/// Every command, in the order `:help` lists them.
+pub const COMMANDS: &[CommandInfo] = &[
+    CommandInfo {
+        name: "grad",
+        syntax: ":grad EXPR at POINT",
+        summary: "value and gradient, with the finite-difference check",
+        example: ":grad (x1+5)*x2^2 at 2, 3",
+    },
+    CommandInfo {
+        name: "diff",
+        syntax: ":diff EXPR [wrt NAME] at POINT",
+        summary: "value, first and second derivative (partial ones with wrt), with the check",
+        example: ":diff 3x^2+2x-1 at 1",
+    },
+    CommandInfo {
+        name: "hess",
+        syntax: ":hess EXPR at POINT",
+        summary: "value, gradient and Hessian, with the check",
+        example: ":hess (x1+5)*x2^2 at x1=2, x2=3",
+    },
+    CommandInfo {
+        name: "check",
+        syntax: ":check EXPR at POINT",
+        summary: "every partial derivative: AD, finite difference, error estimate, relative error, verdict",
+        example: ":check sin(x)*y^2 at 1, 2",
+    },
+    CommandInfo {
+        name: "vars",
+        syntax: ":vars",
+        summary: "list the variables defined in this session",
+        example: ":vars",
+    },
+    CommandInfo {
+        name: "funcs",
+        syntax: ":funcs",
+        summary: "list the functions defined in this session",
+        example: ":funcs",
+    },
+    CommandInfo {
+        name: "del",
+        syntax: ":del NAME ...",
+        summary: "delete variables or functions",
+        example: ":del a",
+    },
+    CommandInfo {
+        name: "clear",
+        syntax: ":clear",
+        summary: "delete every definition",
+        example: ":clear",
+    },
+    CommandInfo {
+        name: "load",
+        syntax: ":load FILE",
+        summary: "run a script file, line by line",
+        example: ":load defs.deriv",
+    },
+    CommandInfo {
+        name: "save",
+        syntax: ":save FILE",
+        summary: "write the session's definitions as a script that :load reads back",
+        example: ":save defs.deriv",
+    },
+    CommandInfo {
+        name: "set",
+        syntax: ":set check on|off | :set digits N|auto",
+        summary: "change a setting; :set alone lists them",
+        example: ":set digits 6",
+    },
+    CommandInfo {
+        name: "help",
+        syntax: ":help [TOPIC]",
+        summary: "this list, or help on a command, a function or `syntax`",
+        example: ":help grad",
+    },
+    CommandInfo {
+        name: "quit",
+        syntax: ":quit",
+        summary: "leave deriv",
+        example: ":quit",
+    },
+];
+
+/// The table entry for `name` (without the colon).
+pub fn info(name: &str) -> Option<&'static CommandInfo> {
+    COMMANDS.iter().find(|c| c.name == name)
+}

@@ -1,0 +1,446 @@
+//! One evaluator, generic over the number type ([`Scalar`]).
+//!
+//! The same code computes a plain value (`f64`), a gradient ([`Dual1`]), a
+//! Hessian ([`Dual2`]) or a Taylor series ([`Taylor`], for `f'(x)` on user
+//! functions). Names resolve, innermost first: a function's parameters (or the
+//! point's variables at the top level), then the session's variables, then the
+//! constants — so a parameter called `e` shadows Euler's number.
+//!
+//! [`Dual1`]: crate::dual::Dual1
+//! [`Dual2`]: crate::dual::Dual2
+
+use crate::ast::{BinOp, Expr, ExprKind, Span, UnOp};
+use crate::builtins::{self, BuiltinId};
+use crate::error::{Error, ErrorKind, Warning};
+use crate::limits;
+use crate::scalar::{Note, NoteKind, Scalar};
+use crate::taylor::{self, Taylor};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A user function: `name(params) = body`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Function {
+    /// Parameter names in order.
+    pub params: Vec<String>,
+    /// The body.
+    pub body: Expr,
+}
+
+/// The definitions an evaluation can see.
+#[derive(Clone, Debug, Default)]
+pub struct Defs {
+    /// Variables and their values.
+    pub vars: BTreeMap<String, f64>,
+    /// User functions.
+    pub funcs: BTreeMap<String, Function>,
+}
+
+/// Result type inside the evaluator: the error is boxed to keep the deep
+/// recursion's frames small.
+pub type EResult<T> = Result<T, Box<Error>>;
+
+/// The deepest recursion of the evaluator (nesting inside function bodies
+/// adds up), kept well inside a 2 MiB thread stack.
+pub const MAX_EVAL_DEPTH: usize = 2_000;
+
+/// Evaluation state shared by nested evaluations (counters, warnings, Ctrl-C).
+#[derive(Debug, Default)]
+pub struct Budget {
+    steps: u64,
+    depth: usize,
+    calls: usize,
+    /// Warnings met, deduplicated.
+    pub warnings: Vec<Warning>,
+    /// Set from another thread (Ctrl-C) to stop the evaluation.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// The outermost user-function call being evaluated: where a warning or
+    /// error from inside a body points, since the body's own spans refer to
+    /// another line.
+    call_site: Option<(Span, String)>,
+}
+
+impl Budget {
+    /// A fresh budget, cancellable through `cancel` if given.
+    pub fn new(cancel: Option<Arc<AtomicBool>>) -> Budget {
+        Budget {
+            cancel,
+            ..Budget::default()
+        }
+    }
+
+    fn step(&mut self) -> EResult<()> {
+        self.steps += 1;
+        if self.steps > limits::MAX_EVAL_STEPS {
+            return Err(Box::new(Error::limit(
+                "evaluation takes too many operations (nested functions multiply quickly)",
+                limits::MAX_EVAL_STEPS,
+            )));
+        }
+        if self.steps % 4096 == 0
+            && let Some(c) = &self.cancel
+            && c.load(Ordering::Relaxed)
+        {
+            return Err(Box::new(Error::eval("interrupted")));
+        }
+        Ok(())
+    }
+
+    fn warn(&mut self, note: Note, span: Span) {
+        let (span, message) = match &self.call_site {
+            Some((site, f)) => (*site, format!("{} (in {f})", note.message)),
+            None => (span, note.message),
+        };
+        if !self.warnings.iter().any(|w| w.message == message) {
+            self.warnings.push(Warning {
+                message,
+                span: Some(span),
+            });
+        }
+    }
+
+    /// Keeps only the warnings that matter at this derivative order: domain
+    /// errors always; kinks and infinite derivatives only where derivatives are
+    /// taken of a non-constant argument (the built-ins already filter on that).
+    fn notes(&mut self, notes: Vec<Note>, span: Span) {
+        for n in notes {
+            self.warn(n, span);
+        }
+    }
+}
+
+/// Evaluates `expr` over `S` with `scope` binding names (a function's
+/// parameters, or the point's variables) on top of `defs`.
+pub struct Evaluator<'a, S: Scalar> {
+    defs: &'a Defs,
+    /// A constant of the right shape, to lift literals.
+    proto: S,
+    /// Shared counters and warnings.
+    pub budget: &'a mut Budget,
+}
+
+impl<'a, S: Scalar> Evaluator<'a, S> {
+    /// An evaluator for numbers shaped like `proto` (its value is ignored).
+    pub fn new(defs: &'a Defs, proto: S, budget: &'a mut Budget) -> Self {
+        Evaluator {
+            defs,
+            proto,
+            budget,
+        }
+    }
+
+    /// Evaluates `e` with `scope` as the innermost bindings.
+    pub fn eval(&mut self, e: &Expr, scope: &[(&str, S)]) -> Result<S, Error> {
+        self.eval_inner(e, scope).map_err(|b| *b)
+    }
+
+    fn err_here(&self, e: Error, span: Span) -> Box<Error> {
+        match &self.budget.call_site {
+            Some((site, f)) => {
+                let mut e = e;
+                if e.span.is_none() || e.kind != ErrorKind::Limit {
+                    e.message = format!("in {f}: {}", e.message);
+                }
+                e.span = Some(*site);
+                Box::new(e)
+            }
+            None => Box::new(e.at(span)),
+        }
+    }
+
+    fn eval_inner(&mut self, e: &Expr, scope: &[(&str, S)]) -> EResult<S> {
+        self.budget.step()?;
+        self.budget.depth += 1;
+        if self.budget.depth > MAX_EVAL_DEPTH {
+            self.budget.depth -= 1;
+            return Err(self.err_here(
+                Error::limit("evaluation nested too deeply", MAX_EVAL_DEPTH),
+                e.span,
+            ));
+        }
+        let r = self.eval_node(e, scope);
+        self.budget.depth -= 1;
+        r
+    }
+
+    fn eval_node(&mut self, e: &Expr, scope: &[(&str, S)]) -> EResult<S> {
+        match &e.kind {
+            ExprKind::Num(v) => Ok(self.proto.constant(*v)),
+            ExprKind::Name(n) => self.name(n, e.span, scope),
+            ExprKind::FuncRef { name, primes } => Err(self.err_here(
+                Error::new(
+                    ErrorKind::Name,
+                    format!(
+                        "`{name}{}` is a function: call it with an argument, as `{name}{}(x)`",
+                        "'".repeat(*primes as usize),
+                        "'".repeat(*primes as usize)
+                    ),
+                ),
+                e.span,
+            )),
+            ExprKind::Unary(op, a) => {
+                let a = self.eval_inner(a, scope)?;
+                Ok(match op {
+                    UnOp::Neg => a.neg(),
+                    UnOp::Plus => a,
+                })
+            }
+            ExprKind::Binary { op, lhs, rhs, .. } => {
+                let a = self.eval_inner(lhs, scope)?;
+                let b = self.eval_inner(rhs, scope)?;
+                Ok(match op {
+                    BinOp::Add => a.add(&b),
+                    BinOp::Sub => a.sub(&b),
+                    BinOp::Mul => a.mul(&b),
+                    BinOp::Div => a.div(&b),
+                    BinOp::Pow => {
+                        let mut notes = Vec::new();
+                        let r = builtins::pow(&a, &b, &mut notes);
+                        self.budget.notes(notes, e.span);
+                        r
+                    }
+                })
+            }
+            ExprKind::Call { func, primes, args } => {
+                self.call(&func.name, func.span, *primes as usize, args, e.span, scope)
+            }
+        }
+    }
+
+    fn name(&mut self, n: &str, span: Span, scope: &[(&str, S)]) -> EResult<S> {
+        if let Some((_, v)) = scope.iter().rev().find(|(k, _)| *k == n) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.defs.vars.get(n) {
+            return Ok(self.proto.constant(*v));
+        }
+        if let Some(v) = builtins::constant(n) {
+            return Ok(self.proto.constant(v));
+        }
+        if let Some(f) = self.defs.funcs.get(n) {
+            return Err(self.err_here(
+                Error::new(
+                    ErrorKind::Name,
+                    format!(
+                        "`{n}` is a function: call it as `{n}({})`",
+                        f.params.join(", ")
+                    ),
+                ),
+                span,
+            ));
+        }
+        if let Some(b) = builtins::lookup(n) {
+            return Err(self.err_here(
+                Error::new(
+                    ErrorKind::Name,
+                    format!("`{n}` is a built-in function: call it as `{}`", b.syntax),
+                ),
+                span,
+            ));
+        }
+        Err(self.err_here(unknown_name(n), span))
+    }
+
+    fn call(
+        &mut self,
+        name: &str,
+        name_span: Span,
+        primes: usize,
+        args: &[Expr],
+        span: Span,
+        scope: &[(&str, S)],
+    ) -> EResult<S> {
+        let defs = self.defs;
+        if let Some(f) = defs.funcs.get(name) {
+            check_arity(name, f.params.len(), f.params.len(), args.len(), primes)
+                .map_err(|e| self.err_here(e, span))?;
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(self.eval_inner(a, scope)?);
+            }
+            return self.call_user(name, f, primes, vals, span);
+        }
+        if let Some(b) = builtins::lookup(name) {
+            check_arity(name, b.min_args, b.max_args, args.len(), primes)
+                .map_err(|e| self.err_here(e, span))?;
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(self.eval_inner(a, scope)?);
+            }
+            return self.call_builtin(b.id, name, primes, &vals, span);
+        }
+        let mut err = Error::new(ErrorKind::Name, format!("unknown function `{name}`"));
+        if self.defs.vars.contains_key(name) || scope.iter().any(|(k, _)| *k == name) {
+            err = err.help(format!(
+                "`{name}` is a variable; to multiply, write `{name}*(…)`"
+            ));
+        } else {
+            err = err.help(format!("define it first, e.g. `{name}(x) = …`"));
+        }
+        Err(self.err_here(err, name_span))
+    }
+
+    fn call_builtin(
+        &mut self,
+        id: BuiltinId,
+        name: &str,
+        primes: usize,
+        vals: &[S],
+        span: Span,
+    ) -> EResult<S> {
+        let mut notes = Vec::new();
+        let r = if primes == 0 {
+            builtins::apply(id, vals, &mut notes)
+        } else {
+            let x = &vals[0];
+            let order = primes + x.order();
+            if order > limits::MAX_ORDER {
+                return Err(self.err_here(too_high_order(), span));
+            }
+            let c = builtins::series(id, x.value(), order, &mut notes).ok_or_else(|| {
+                self.err_here(
+                    Error::new(
+                        ErrorKind::Arity,
+                        format!("`{name}'` needs a function of one argument"),
+                    ),
+                    span,
+                )
+            })?;
+            // A kink or infinite derivative of sin' at a point matters only
+            // when derivatives of the result are being taken.
+            if x.is_constant() {
+                notes.retain(|n| n.kind == NoteKind::Domain);
+            }
+            x.compose(&taylor::derivative_series(&c, primes))
+        };
+        self.budget.notes(notes, span);
+        Ok(r)
+    }
+
+    fn call_user(
+        &mut self,
+        name: &str,
+        f: &Function,
+        primes: usize,
+        vals: Vec<S>,
+        span: Span,
+    ) -> EResult<S> {
+        self.budget.calls += 1;
+        if self.budget.calls > limits::MAX_CALL_DEPTH {
+            self.budget.calls -= 1;
+            return Err(self.err_here(
+                Error::limit("user functions call each other too deeply", limits::MAX_CALL_DEPTH),
+                span,
+            ));
+        }
+        let outermost = self.budget.call_site.is_none();
+        if outermost {
+            self.budget.call_site = Some((span, name.to_string()));
+        }
+        let r = if primes == 0 {
+            let scope: Vec<(&str, S)> = f
+                .params
+                .iter()
+                .map(String::as_str)
+                .zip(vals)
+                .collect();
+            let mut inner = Evaluator {
+                defs: self.defs,
+                proto: self.proto.clone(),
+                budget: &mut *self.budget,
+            };
+            inner.eval_inner(&f.body, &scope)
+        } else {
+            self.user_derivative(f, primes, &vals[0], span)
+        };
+        if outermost {
+            self.budget.call_site = None;
+        }
+        self.budget.calls -= 1;
+        r
+    }
+
+    /// `f⁽ᵖ⁾(x)` for a user function of one parameter: the body's Taylor series
+    /// at x's value, to order p + (the order x carries), shifted p times and
+    /// composed with x.
+    fn user_derivative(&mut self, f: &Function, primes: usize, x: &S, span: Span) -> EResult<S> {
+        let order = primes + x.order();
+        if order > limits::MAX_ORDER {
+            return Err(self.err_here(too_high_order(), span));
+        }
+        let t = Taylor::variable(x.value(), order);
+        let proto = t.constant(0.0);
+        let scope = [(f.params[0].as_str(), t)];
+        let series = {
+            let mut inner = Evaluator {
+                defs: self.defs,
+                proto,
+                budget: &mut *self.budget,
+            };
+            inner.eval_inner(&f.body, &scope)?
+        };
+        Ok(x.compose(&taylor::derivative_series(&series.c, primes)))
+    }
+}
+
+fn too_high_order() -> Error {
+    Error::limit("derivative order too high", limits::MAX_ORDER)
+}
+
+fn check_arity(name: &str, min: usize, max: usize, got: usize, primes: usize) -> Result<(), Error> {
+    if primes > 0 && (min > 1 || max < 1) {
+        return Err(Error::new(
+            ErrorKind::Arity,
+            format!(
+                "`{name}{}` needs a function of one variable, but `{name}` takes {}",
+                "'".repeat(primes),
+                plural(min, "argument")
+            ),
+        ));
+    }
+    if primes > 0 && got != 1 {
+        return Err(Error::new(
+            ErrorKind::Arity,
+            format!(
+                "`{name}{}` takes 1 argument, but {got} were given",
+                "'".repeat(primes)
+            ),
+        ));
+    }
+    if got < min || got > max {
+        let want = if min == max {
+            plural(min, "argument")
+        } else {
+            format!("{min} to {max} arguments")
+        };
+        return Err(Error::new(
+            ErrorKind::Arity,
+            format!(
+                "`{name}` takes {want}, but {got} {} given",
+                if got == 1 { "was" } else { "were" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// The error for a name that is nothing: says what to do.
+pub fn unknown_name(n: &str) -> Error {
+    Error::new(ErrorKind::Name, format!("unknown name `{n}`")).help(format!(
+        "give it a value at a point (`… at {n}=1`) or define it (`{n} = 1`)"
+    ))
+}
+
+/// Evaluates `e` to an `f64` with no bound variables; warnings go to `budget`.
+pub fn value(defs: &Defs, e: &Expr, budget: &mut Budget) -> Result<f64, Error> {
+    Evaluator::new(defs, 0.0, budget).eval(e, &[])
+}

@@ -1,0 +1,28 @@
+//! Every limit in one place. Each is enforced with a typed
+//! [`crate::error::ErrorKind::Limit`] error that names it and its value.
+
+/// Longest line accepted, in bytes.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// Deepest nesting of parentheses, prefix operators and powers in one expression.
+pub const MAX_NESTING: usize = 200;
+/// Most nodes in one parsed expression.
+pub const MAX_NODES: usize = 100_000;
+/// Deepest chain of user-function calls during one evaluation.
+pub const MAX_CALL_DEPTH: usize = 64;
+/// Most operations in one evaluation (guards against exponential blow-up
+/// through nested user functions).
+pub const MAX_EVAL_STEPS: u64 = 20_000_000;
+/// Most variables in one derivative command.
+pub const MAX_VARS: usize = 1_000;
+/// Most variables for a dense Hessian.
+pub const MAX_HESSIAN_VARS: usize = 200;
+/// Most variables for which the finite-difference check runs on the gradient.
+pub const MAX_CHECK_VARS: usize = 100;
+/// Most variables for which the check runs on the Hessian.
+pub const MAX_CHECK_HESSIAN_VARS: usize = 20;
+/// Highest derivative order reachable through primes (`f''''(x)` and nesting).
+pub const MAX_ORDER: usize = 24;
+/// Deepest nesting of `:load`.
+pub const MAX_LOAD_DEPTH: usize = 16;
+/// Largest file `:load` reads, in bytes.
+pub const MAX_LOAD_BYTES: u64 = 16 << 20;

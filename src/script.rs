@@ -1,0 +1,67 @@
+//! Lines of a script: bytes to text, one line at a time, so that a bad line
+//! (invalid UTF-8, a NUL) is an error for that line alone.
+
+use crate::ast::Span;
+use crate::error::{Error, ErrorKind};
+
+/// The UTF-8 byte-order mark some editors put at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Turns the raw bytes of one line (without its `\n`) into text: drops a
+/// trailing `\r` (CRLF files) and, on the first line, a byte-order mark.
+/// Invalid UTF-8 is an error pointing at the first bad byte.
+pub fn decode_line(bytes: &[u8], first: bool) -> Result<String, Error> {
+    let mut b = bytes;
+    if let Some(rest) = b.strip_suffix(b"\r") {
+        b = rest;
+    }
+    if first && let Some(rest) = b.strip_prefix(BOM) {
+        b = rest;
+    }
+    match std::str::from_utf8(b) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let at = e.valid_up_to();
+            Err(Error::new(
+                ErrorKind::Parse,
+                format!(
+                    "the line is not valid UTF-8 (byte 0x{:02X} at column {})",
+                    b[at],
+                    at + 1
+                ),
+            )
+            .at(Span::new(at, at + 1)))
+        }
+    }
+}
+
+/// Splits a whole file into lines (without their `\n`).
+pub fn split_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut lines: Vec<&[u8]> = bytes.split(|&c| c == b'\n').collect();
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines.into_iter()
+}
+
+/// The text to show for a line that may not be UTF-8.
+pub fn lossy(bytes: &[u8]) -> String {
+    let b = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_bom_and_bad_bytes() {
+        assert_eq!(decode_line(b"\xEF\xBB\xBF1+1\r", true).unwrap(), "1+1");
+        assert_eq!(decode_line(b"\xEF\xBB\xBF1", false).unwrap_err().kind, ErrorKind::Parse);
+        let e = decode_line(b"1+\xFF", false).unwrap_err();
+        assert_eq!(e.span, Some(Span::new(2, 3)));
+        assert!(e.message.contains("0xFF at column 3"), "{}", e.message);
+        let v: Vec<_> = split_lines(b"a\nb\n").collect();
+        assert_eq!(v, vec![&b"a"[..], &b"b"[..]]);
+    }
+}

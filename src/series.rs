@@ -1,0 +1,1 @@
+//! STUB — truncated power series helpers (mul, div, exp, pow, integrate …).

@@ -1,0 +1,947 @@
+//! A session: the definitions made so far, the settings, and running a line.
+//!
+//! [`Session::eval_line`] takes a line of text and returns an [`Outcome`] or an
+//! [`Error`]; nothing here touches the terminal. `:load` and `:save` read and
+//! write the files they name.
+
+use crate::ast::{Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind};
+use crate::builtins;
+use crate::check::{self, CheckReport};
+use crate::command::Command;
+use crate::dual::{Dual1, Dual2};
+use crate::error::{Error, ErrorKind, Origin, Warning};
+use crate::eval::{self, Budget, Defs, Evaluator, Function};
+use crate::help;
+use crate::limits;
+use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
+use crate::parser;
+use crate::scalar::Scalar;
+use crate::script;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// The settings `:set` changes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Run the finite-difference check under every derivative result.
+    pub check: bool,
+    /// Significant digits to print; `None` prints the shortest form that
+    /// reads back to the same number.
+    pub digits: Option<usize>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            check: true,
+            digits: None,
+        }
+    }
+}
+
+/// Definitions, settings, and the files being loaded.
+#[derive(Debug, Default)]
+pub struct Session {
+    defs: Defs,
+    /// The current settings.
+    pub settings: Settings,
+    /// Files being run by `:load`, outermost first (to refuse a file that loads itself).
+    loading: Vec<PathBuf>,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+/// The variables of a derivative command and where they are.
+struct Bound {
+    vars: Vec<String>,
+    point: Vec<f64>,
+}
+
+impl Session {
+    /// An empty session with the default settings.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// Lets another thread stop long evaluations by setting `flag` (Ctrl-C).
+    pub fn set_cancel(&mut self, flag: Arc<AtomicBool>) {
+        self.cancel = Some(flag);
+    }
+
+    /// The definitions made so far.
+    pub fn defs(&self) -> &Defs {
+        &self.defs
+    }
+
+    /// Parses and runs one line.
+    pub fn eval_line(&mut self, line: &str) -> Result<Outcome, Error> {
+        let stmt = parser::parse_line(line)?;
+        self.run(stmt)
+    }
+
+    /// Runs every line of a script given as bytes, going on past errors.
+    /// Blank and comment lines give no result.
+    pub fn run_source(&mut self, bytes: &[u8]) -> Vec<LineResult> {
+        let mut out = Vec::new();
+        for (i, raw) in script::split_lines(bytes).enumerate() {
+            let result = script::decode_line(raw, i == 0).and_then(|l| self.eval_line(&l));
+            if matches!(result, Ok(Outcome::Empty)) {
+                continue;
+            }
+            out.push(LineResult {
+                line: i + 1,
+                input: script::lossy(raw),
+                result,
+            });
+        }
+        out
+    }
+
+    fn budget(&self) -> Budget {
+        Budget::new(self.cancel.clone())
+    }
+
+    /// Runs a parsed statement.
+    pub fn run(&mut self, stmt: Stmt) -> Result<Outcome, Error> {
+        match stmt.kind {
+            StmtKind::Empty => Ok(Outcome::Empty),
+            StmtKind::Expr(e) => {
+                let mut b = self.budget();
+                let value = eval::value(&self.defs, &e, &mut b)?;
+                Ok(Outcome::Value {
+                    value,
+                    warnings: b.warnings,
+                })
+            }
+            StmtKind::Assign { name, value } => self.assign(name, &value),
+            StmtKind::Define { name, params, body } => self.define(name, params, body),
+            StmtKind::Report { expr, point } => {
+                self.derivatives(DerivKind::Report, expr, None, &point, stmt.span)
+            }
+            StmtKind::Command(c) => self.command(c, stmt.span),
+        }
+    }
+
+    fn command(&mut self, c: Command, span: Span) -> Result<Outcome, Error> {
+        match c {
+            Command::Grad { expr, point } => {
+                self.derivatives(DerivKind::Grad, expr, None, &point, span)
+            }
+            Command::Diff { expr, wrt, point } => {
+                self.derivatives(DerivKind::Diff, expr, wrt, &point, span)
+            }
+            Command::Hess { expr, point } => {
+                self.derivatives(DerivKind::Hess, expr, None, &point, span)
+            }
+            Command::Check { expr, point } => {
+                self.derivatives(DerivKind::Check, expr, None, &point, span)
+            }
+            Command::Load { path, span } => self.load(&path, span),
+            Command::Save { path, span } => self.save(&path, span),
+            Command::Set { option } => self.set(option),
+            Command::Vars => Ok(Outcome::Vars(
+                self.defs.vars.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            )),
+            Command::Funcs => Ok(Outcome::Funcs(
+                self.defs
+                    .funcs
+                    .iter()
+                    .map(|(k, f)| describe(k, f))
+                    .collect(),
+            )),
+            Command::Del { names } => {
+                for n in &names {
+                    if !self.defs.vars.contains_key(&n.name) && !self.defs.funcs.contains_key(&n.name)
+                    {
+                        return Err(Error::new(
+                            ErrorKind::Name,
+                            format!("`{}` is not defined, so it cannot be deleted", n.name),
+                        )
+                        .at(n.span));
+                    }
+                }
+                let mut gone = Vec::new();
+                for n in names {
+                    self.defs.vars.remove(&n.name);
+                    self.defs.funcs.remove(&n.name);
+                    if !gone.contains(&n.name) {
+                        gone.push(n.name);
+                    }
+                }
+                Ok(Outcome::Deleted(gone))
+            }
+            Command::Clear => {
+                let n = self.defs.vars.len() + self.defs.funcs.len();
+                self.defs = Defs::default();
+                Ok(Outcome::Cleared(n))
+            }
+            Command::Help { topic } => {
+                let text = help::help(topic.as_ref().map(|t| t.name.as_str()))
+                    .map_err(|e| match &topic {
+                        Some(t) => e.at(t.span),
+                        None => e,
+                    })?;
+                Ok(Outcome::Help(text))
+            }
+            Command::Quit => Ok(Outcome::Quit),
+        }
+    }
+
+    // ------------------------------------------------------------ definitions
+
+    fn check_definable(&self, name: &Ident) -> Result<(), Error> {
+        if builtins::lookup(&name.name).is_some() {
+            return Err(Error::new(
+                ErrorKind::Definition,
+                format!("`{}` is a built-in function and cannot be redefined", name.name),
+            )
+            .at(name.span)
+            .help("choose another name"));
+        }
+        Ok(())
+    }
+
+    fn assign(&mut self, name: Ident, value: &Expr) -> Result<Outcome, Error> {
+        self.check_definable(&name)?;
+        let mut b = self.budget();
+        let v = eval::value(&self.defs, value, &mut b)?;
+        let replaced = self.defs.funcs.remove(&name.name).is_some()
+            | self.defs.vars.insert(name.name.clone(), v).is_some();
+        Ok(Outcome::Defined {
+            what: Defined::Variable {
+                name: name.name,
+                value: v,
+            },
+            replaced,
+        })
+    }
+
+    fn define(&mut self, name: Ident, params: Vec<Ident>, body: Expr) -> Result<Outcome, Error> {
+        self.check_definable(&name)?;
+        let params: Vec<String> = params.into_iter().map(|p| p.name).collect();
+        self.validate_body(&name.name, &params, &body)?;
+        // Refuse recursion, direct or through other functions.
+        if let Some(cycle) = self.cycle_through(&name.name, &body) {
+            return Err(Error::new(
+                ErrorKind::Definition,
+                format!("recursive definition: {}", cycle.join(" → ")),
+            )
+            .at(name.span)
+            .help("deriv evaluates functions by substitution; recursion has no end"));
+        }
+        let replaced = self.defs.vars.remove(&name.name).is_some()
+            | self
+                .defs
+                .funcs
+                .insert(name.name.clone(), Function { params, body })
+                .is_some();
+        Ok(Outcome::Defined {
+            what: describe(&name.name, &self.defs.funcs[&name.name]),
+            replaced,
+        })
+    }
+
+    /// Every name in a body must be a parameter, a variable or a constant, and
+    /// every call must name a known function with the right number of
+    /// arguments: a typo is caught when the function is defined, not later.
+    fn validate_body(&self, fname: &str, params: &[String], body: &Expr) -> Result<(), Error> {
+        let mut err = None;
+        walk(body, &mut |e| {
+            if err.is_some() {
+                return;
+            }
+            match &e.kind {
+                ExprKind::Name(n) => {
+                    if !params.contains(n)
+                        && !self.defs.vars.contains_key(n)
+                        && builtins::constant(n).is_none()
+                    {
+                        let mut x = Error::new(
+                            ErrorKind::Name,
+                            format!(
+                                "unknown name `{n}` in the body of `{fname}`: not a parameter, a variable or a constant"
+                            ),
+                        )
+                        .at(e.span);
+                        x = if self.defs.funcs.contains_key(n) || builtins::lookup(n).is_some() {
+                            x.help(format!("`{n}` is a function: call it with arguments"))
+                        } else {
+                            x.help(format!(
+                                "make it a parameter (`{fname}({}, {n}) = …`) or define it first (`{n} = …`)",
+                                params.join(", ")
+                            ))
+                        };
+                        err = Some(x);
+                    }
+                }
+                ExprKind::FuncRef { name, .. } => {
+                    err = Some(
+                        Error::new(
+                            ErrorKind::Name,
+                            format!("`{name}'` needs an argument here: write `{name}'(x)`"),
+                        )
+                        .at(e.span),
+                    );
+                }
+                ExprKind::Call { func, args, primes } => {
+                    let (min, max) = if let Some(b) = builtins::lookup(&func.name) {
+                        (b.min_args, b.max_args)
+                    } else if func.name == fname {
+                        (params.len(), params.len())
+                    } else if let Some(f) = self.defs.funcs.get(&func.name) {
+                        (f.params.len(), f.params.len())
+                    } else {
+                        err = Some(
+                            Error::new(
+                                ErrorKind::Name,
+                                format!("unknown function `{}` in the body of `{fname}`", func.name),
+                            )
+                            .at(func.span)
+                            .help("define it before the functions that call it"),
+                        );
+                        return;
+                    };
+                    let n = args.len();
+                    let bad = if *primes > 0 {
+                        n != 1 || min > 1 || max < 1
+                    } else {
+                        n < min || n > max
+                    };
+                    if bad {
+                        err = Some(
+                            Error::new(
+                                ErrorKind::Arity,
+                                format!(
+                                    "`{}{}` takes {}, but {n} {} given",
+                                    func.name,
+                                    "'".repeat(*primes as usize),
+                                    if *primes > 0 || min == max {
+                                        let m = if *primes > 0 { 1 } else { min };
+                                        if m == 1 { "1 argument".to_string() } else { format!("{m} arguments") }
+                                    } else {
+                                        format!("{min} to {max} arguments")
+                                    },
+                                    if n == 1 { "was" } else { "were" }
+                                ),
+                            )
+                            .at(e.span),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        });
+        err.map_or(Ok(()), Err)
+    }
+
+    /// The chain of calls from `name` back to itself, if defining `name` with
+    /// `body` would make one.
+    fn cycle_through(&self, name: &str, body: &Expr) -> Option<Vec<String>> {
+        fn callees(e: &Expr) -> Vec<String> {
+            let mut out = Vec::new();
+            walk(e, &mut |x| {
+                if let ExprKind::Call { func, .. } = &x.kind
+                    && !out.contains(&func.name)
+                {
+                    out.push(func.name.clone());
+                }
+            });
+            out
+        }
+        // Depth-first search from the new body, with an explicit stack of paths.
+        let mut stack: Vec<Vec<String>> = callees(body)
+            .into_iter()
+            .map(|c| vec![name.to_string(), c])
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(path) = stack.pop() {
+            let last = path.last().cloned().unwrap_or_default();
+            if last == name {
+                return Some(path);
+            }
+            if !seen.insert(last.clone()) {
+                continue;
+            }
+            if let Some(f) = self.defs.funcs.get(&last) {
+                for c in callees(&f.body) {
+                    let mut p = path.clone();
+                    p.push(c);
+                    stack.push(p);
+                }
+            }
+        }
+        None
+    }
+
+    // ------------------------------------------------------------ derivatives
+
+    /// A bare user function `g` stands for `g(x1, x2)` on its own parameters;
+    /// returns the expression to differentiate and, when the expression is a
+    /// call of a user function on distinct plain names, those names in order.
+    fn expand(&self, expr: Expr) -> (Expr, Option<Vec<String>>) {
+        let span = expr.span;
+        let call_on_params = |name: &str, primes: u32, params: Vec<String>| {
+            let args = params
+                .iter()
+                .map(|p| Expr {
+                    kind: ExprKind::Name(p.clone()),
+                    span,
+                })
+                .collect();
+            Expr {
+                kind: ExprKind::Call {
+                    func: Ident {
+                        name: name.to_string(),
+                        span,
+                    },
+                    primes,
+                    args,
+                },
+                span,
+            }
+        };
+        match &expr.kind {
+            ExprKind::Name(n) if self.defs.funcs.contains_key(n) => {
+                let params = self.defs.funcs[n].params.clone();
+                (call_on_params(n, 0, params.clone()), Some(params))
+            }
+            ExprKind::FuncRef { name, primes } if self.defs.funcs.contains_key(name) => {
+                let params = self.defs.funcs[name].params.clone();
+                (call_on_params(name, *primes, params.clone()), Some(params))
+            }
+            ExprKind::Name(n) | ExprKind::FuncRef { name: n, .. }
+                if builtins::lookup(n).is_some_and(|b| b.min_args == 1)
+                    && !self.defs.vars.contains_key(n) =>
+            {
+                let primes = match &expr.kind {
+                    ExprKind::FuncRef { primes, .. } => *primes,
+                    _ => 0,
+                };
+                (call_on_params(n, primes, vec!["x".into()]), Some(vec!["x".into()]))
+            }
+            ExprKind::Call { func, args, .. } if self.defs.funcs.contains_key(&func.name) => {
+                let mut names: Vec<String> = Vec::new();
+                for a in args {
+                    match &a.kind {
+                        ExprKind::Name(n) if !names.contains(n) => names.push(n.clone()),
+                        _ => return (expr, None),
+                    }
+                }
+                (expr, Some(names))
+            }
+            _ => (expr, None),
+        }
+    }
+
+    /// Decides the variables and the point.
+    fn bind(
+        &self,
+        expr: &Expr,
+        given: Option<Vec<String>>,
+        point: &Point,
+        span: Span,
+    ) -> Result<Bound, Error> {
+        let names = names_in(expr);
+        let is_free =
+            |n: &str| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none();
+        let (vars, exprs): (Vec<String>, Vec<&Expr>) = match point {
+            Point::Named(pairs) => {
+                let mut vars: Vec<String> = Vec::new();
+                for (id, _) in pairs {
+                    if vars.contains(&id.name) {
+                        return Err(Error::new(
+                            ErrorKind::Point,
+                            format!("`{}` is given twice in the point", id.name),
+                        )
+                        .at(id.span));
+                    }
+                    if !names.contains(&id.name) {
+                        let free: Vec<&String> = names.iter().filter(|n| is_free(n)).collect();
+                        let its = if free.is_empty() {
+                            "it has no free variables".to_string()
+                        } else {
+                            format!(
+                                "its variables are {}",
+                                free.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                            )
+                        };
+                        return Err(Error::new(
+                            ErrorKind::Point,
+                            format!("`{}` is not a variable of this expression", id.name),
+                        )
+                        .at(id.span)
+                        .help(its));
+                    }
+                    vars.push(id.name.clone());
+                }
+                for n in &names {
+                    if !vars.contains(n) && is_free(n) {
+                        return Err(Error::new(
+                            ErrorKind::Point,
+                            format!("`{n}` has no value at this point"),
+                        )
+                        .at(span)
+                        .help(format!("add it to the point: `at …, {n}=…`")));
+                    }
+                }
+                (vars, pairs.iter().map(|(_, e)| e).collect())
+            }
+            Point::Positional(values) => {
+                let vars: Vec<String> =
+                    given.unwrap_or_else(|| names.into_iter().filter(|n| is_free(n)).collect());
+                if vars.len() != values.len() {
+                    let has = match vars.len() {
+                        0 => "no variables".to_string(),
+                        1 => format!("1 variable ({})", vars[0]),
+                        k => format!("{k} variables ({})", vars.join(", ")),
+                    };
+                    let got = match values.len() {
+                        1 => "1 value was".to_string(),
+                        k => format!("{k} values were"),
+                    };
+                    let mut e = Error::new(
+                        ErrorKind::Point,
+                        format!("the expression has {has}, but {got} given"),
+                    )
+                    .at(span);
+                    if vars.len() < values.len() {
+                        e = e.help(
+                            "defined variables and constants are not variables of the expression; name the point to bind them (`at e=1.5`)",
+                        );
+                    }
+                    return Err(e);
+                }
+                (vars, values.iter().collect())
+            }
+        };
+        if vars.len() > limits::MAX_VARS {
+            return Err(Error::limit("too many variables", limits::MAX_VARS).at(span));
+        }
+        let mut pt = Vec::with_capacity(exprs.len());
+        for (name, e) in vars.iter().zip(exprs) {
+            let mut b = self.budget();
+            let v = eval::value(&self.defs, e, &mut b)?;
+            if !v.is_finite() {
+                return Err(Error::new(
+                    ErrorKind::Point,
+                    format!("the value of `{name}` is {}: a point must be finite", crate::format::shortest(v)),
+                )
+                .at(e.span));
+            }
+            pt.push(v);
+        }
+        Ok(Bound { vars, point: pt })
+    }
+
+    fn derivatives(
+        &mut self,
+        kind: DerivKind,
+        expr: Expr,
+        wrt: Option<Ident>,
+        point: &Point,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let (expr, given) = self.expand(expr);
+        let Bound { vars, point } = self.bind(&expr, given, point, span)?;
+        let mut d = Derivatives {
+            kind,
+            expr: expr.to_string(),
+            vars: vars.clone(),
+            point: point.clone(),
+            value: f64::NAN,
+            gradient: None,
+            hessian: None,
+            wrt: None,
+            derivative: None,
+            second: None,
+            check: None,
+            warnings: Vec::new(),
+        };
+        let n = vars.len();
+        let run_check = self.settings.check || kind == DerivKind::Check;
+        match kind {
+            DerivKind::Grad => {
+                let (v, g, w) = self.grad_at(&expr, &vars, &point)?;
+                d.value = v;
+                d.warnings = w;
+                if run_check {
+                    d.check = Some(self.check(&expr, &vars, &point, &g, None));
+                }
+                d.gradient = Some(g);
+            }
+            DerivKind::Diff => {
+                let k = match &wrt {
+                    Some(w) => vars.iter().position(|v| *v == w.name).ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Point,
+                            format!("`{}` is not a variable of this expression", w.name),
+                        )
+                        .at(w.span)
+                        .help(format!("its variables are {}", vars.join(", ")))
+                    })?,
+                    None if n == 1 => 0,
+                    None => {
+                        return Err(Error::new(
+                            ErrorKind::Point,
+                            if n == 0 {
+                                "the expression has no variables to differentiate by".to_string()
+                            } else {
+                                format!(
+                                    "`:diff` takes one variable, and this expression has {}",
+                                    vars.join(", ")
+                                )
+                            },
+                        )
+                        .at(span)
+                        .help(match vars.first() {
+                            Some(v) => format!("say which: `:diff … wrt {v} at …`, or use `:grad`"),
+                            None => "give the point a variable".to_string(),
+                        }));
+                    }
+                };
+                // Only the chosen variable moves: a one-variable second-order dual.
+                let proto = Dual2::constant_n(1, 0.0);
+                let mut scope: Vec<(&str, Dual2)> = Vec::new();
+                for (i, (name, x)) in vars.iter().zip(&point).enumerate() {
+                    let s = if i == k {
+                        Dual2::variable(1, 0, *x)
+                    } else {
+                        proto.constant(*x)
+                    };
+                    scope.push((name.as_str(), s));
+                }
+                let mut b = self.budget();
+                let r = Evaluator::new(&self.defs, proto, &mut b).eval(&expr, &scope)?;
+                d.value = r.v;
+                d.wrt = Some(vars[k].clone());
+                d.derivative = Some(r.g[0]);
+                d.second = Some(r.h[0]);
+                d.warnings = b.warnings;
+                if run_check {
+                    let defs = &self.defs;
+                    let cancel = self.cancel.clone();
+                    let mut f = |x: &[f64]| {
+                        let mut p = point.clone();
+                        p[k] = x[0];
+                        eval_f64(defs, &expr, &vars, &p, cancel.clone())
+                    };
+                    let mut c = check::check(&mut f, &[point[k]], &[r.g[0]], Some(&[vec![r.h[0]]]));
+                    distrust_if_warned(&mut c, &d.warnings);
+                    d.check = Some(c);
+                }
+            }
+            DerivKind::Hess | DerivKind::Report | DerivKind::Check => {
+                if n > limits::MAX_HESSIAN_VARS {
+                    return Err(Error::limit(
+                        "too many variables for a dense Hessian",
+                        limits::MAX_HESSIAN_VARS,
+                    )
+                    .at(span)
+                    .help("use :grad for the gradient alone"));
+                }
+                let proto = Dual2::constant_n(n, 0.0);
+                let scope: Vec<(&str, Dual2)> = vars
+                    .iter()
+                    .zip(&point)
+                    .enumerate()
+                    .map(|(i, (name, x))| (name.as_str(), Dual2::variable(n, i, *x)))
+                    .collect();
+                let mut b = self.budget();
+                let r = Evaluator::new(&self.defs, proto, &mut b).eval(&expr, &scope)?;
+                d.value = r.v;
+                let h = r.hessian();
+                d.warnings = b.warnings;
+                if run_check {
+                    d.check = Some(self.check(&expr, &vars, &point, &r.g, Some(&h)));
+                }
+                d.gradient = Some(r.g);
+                d.hessian = Some(h);
+            }
+        }
+        if let Some(c) = &mut d.check {
+            distrust_if_warned(c, &d.warnings);
+        }
+        Ok(Outcome::Derivatives(Box::new(d)))
+    }
+
+    fn grad_at(
+        &self,
+        expr: &Expr,
+        vars: &[String],
+        point: &[f64],
+    ) -> Result<(f64, Vec<f64>, Vec<Warning>), Error> {
+        let n = vars.len();
+        let proto = Dual1::constant_n(n, 0.0);
+        let scope: Vec<(&str, Dual1)> = vars
+            .iter()
+            .zip(point)
+            .enumerate()
+            .map(|(i, (name, x))| (name.as_str(), Dual1::variable(n, i, *x)))
+            .collect();
+        let mut b = self.budget();
+        let r = Evaluator::new(&self.defs, proto, &mut b).eval(expr, &scope)?;
+        Ok((r.v, r.g, b.warnings))
+    }
+
+    fn check(
+        &self,
+        expr: &Expr,
+        vars: &[String],
+        point: &[f64],
+        grad: &[f64],
+        hess: Option<&[Vec<f64>]>,
+    ) -> CheckReport {
+        let defs = &self.defs;
+        let cancel = self.cancel.clone();
+        let mut f = |x: &[f64]| eval_f64(defs, expr, vars, x, cancel.clone());
+        check::check(&mut f, point, grad, hess)
+    }
+
+    // ------------------------------------------------------------ files and settings
+
+    fn load(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
+        let io = |msg: String| Error::new(ErrorKind::Io, msg).at(span);
+        let p = Path::new(path);
+        if p.is_dir() {
+            return Err(io(format!("cannot load `{path}`: it is a directory")));
+        }
+        let canon = p
+            .canonicalize()
+            .map_err(|e| io(format!("cannot load `{path}`: {}", io_reason(&e))))?;
+        if let Some(i) = self.loading.iter().position(|q| *q == canon) {
+            let chain: Vec<String> = self.loading[i..]
+                .iter()
+                .chain(std::iter::once(&canon))
+                .map(|q| q.display().to_string())
+                .collect();
+            return Err(io(format!(
+                "`{path}` is already being loaded: {}",
+                chain.join(" loads ")
+            )));
+        }
+        if self.loading.len() >= limits::MAX_LOAD_DEPTH {
+            return Err(Error::limit(":load nested too deeply", limits::MAX_LOAD_DEPTH).at(span));
+        }
+        let size = std::fs::metadata(&canon).map(|m| m.len()).unwrap_or(0);
+        if size > limits::MAX_LOAD_BYTES {
+            return Err(Error::limit(
+                &format!("`{path}` is too large to load ({size} bytes)"),
+                format!("{} bytes", limits::MAX_LOAD_BYTES),
+            )
+            .at(span));
+        }
+        let bytes =
+            std::fs::read(&canon).map_err(|e| io(format!("cannot load `{path}`: {}", io_reason(&e))))?;
+        self.loading.push(canon);
+        let mut results = self.run_source(&bytes);
+        self.loading.pop();
+        for r in &mut results {
+            if let Err(e) = &mut r.result
+                && e.origin.is_none()
+            {
+                e.origin = Some(Box::new(Origin {
+                    file: path.to_string(),
+                    line: r.line,
+                    text: r.input.clone(),
+                }));
+            }
+        }
+        Ok(Outcome::Loaded {
+            path: path.to_string(),
+            results,
+        })
+    }
+
+    /// The session's definitions as a script: variables first (functions may
+    /// use them), then functions, each after the functions it calls.
+    pub fn script(&self) -> String {
+        let mut out = String::from("# deriv session, written by :save\n");
+        for (k, v) in &self.defs.vars {
+            out.push_str(&format!("{k} = {}\n", crate::format::shortest(*v)));
+        }
+        let mut done: Vec<&str> = Vec::new();
+        for name in self.defs.funcs.keys() {
+            self.emit_function(name, &mut done, &mut out);
+        }
+        out
+    }
+
+    fn emit_function<'s>(&'s self, name: &'s str, done: &mut Vec<&'s str>, out: &mut String) {
+        if done.contains(&name) {
+            return;
+        }
+        done.push(name);
+        let Some(f) = self.defs.funcs.get(name) else {
+            return;
+        };
+        let mut callees = Vec::new();
+        walk(&f.body, &mut |e| {
+            if let ExprKind::Call { func, .. } = &e.kind {
+                callees.push(func.name.as_str());
+            }
+        });
+        for c in callees {
+            if let Some((k, _)) = self.defs.funcs.get_key_value(c) {
+                self.emit_function(k, done, out);
+            }
+        }
+        out.push_str(&format!("{name}({}) = {}\n", f.params.join(", "), f.body));
+    }
+
+    fn save(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
+        let io = |msg: String| Error::new(ErrorKind::Io, msg).at(span);
+        let p = Path::new(path);
+        if p.is_dir() {
+            return Err(io(format!("cannot save to `{path}`: it is a directory")));
+        }
+        let text = self.script();
+        // Write a temporary file beside the target and rename it over: a failure
+        // never leaves a half-written file or destroys the old one.
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let file = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{file}.deriv-tmp-{}", std::process::id()));
+        let result = std::fs::write(&tmp, &text).and_then(|_| std::fs::rename(&tmp, p));
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io(format!("cannot save to `{path}`: {}", io_reason(&e))));
+        }
+        Ok(Outcome::Saved {
+            path: path.to_string(),
+            count: self.defs.vars.len() + self.defs.funcs.len(),
+        })
+    }
+
+    fn set(&mut self, option: Option<(Ident, Ident)>) -> Result<Outcome, Error> {
+        let Some((name, value)) = option else {
+            return Ok(Outcome::Settings(self.settings_list()));
+        };
+        let bad = |what: &str| {
+            Error::new(
+                ErrorKind::Command,
+                format!("`{}` is not a value for `{}`: {what}", value.name, name.name),
+            )
+            .at(value.span)
+        };
+        match name.name.as_str() {
+            "check" => {
+                self.settings.check = match value.name.as_str() {
+                    "on" | "true" | "yes" => true,
+                    "off" | "false" | "no" => false,
+                    _ => return Err(bad("say `on` or `off`")),
+                };
+            }
+            "digits" => {
+                self.settings.digits = match value.name.as_str() {
+                    "auto" | "off" | "shortest" => None,
+                    v => match v.parse::<usize>() {
+                        Ok(d) if (1..=17).contains(&d) => Some(d),
+                        _ => return Err(bad("say a number of significant digits from 1 to 17, or `auto`")),
+                    },
+                };
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Command,
+                    format!("unknown setting `{other}`"),
+                )
+                .at(name.span)
+                .help("the settings are `check` (on|off) and `digits` (1–17 or auto)"));
+            }
+        }
+        let value = self
+            .settings_list()
+            .into_iter()
+            .find(|(k, _)| *k == name.name)
+            .map(|(_, v)| v)
+            .unwrap_or_default();
+        Ok(Outcome::Set {
+            name: name.name,
+            value,
+        })
+    }
+
+    fn settings_list(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "check".into(),
+                if self.settings.check { "on" } else { "off" }.into(),
+            ),
+            (
+                "digits".into(),
+                self.settings
+                    .digits
+                    .map_or("auto".into(), |d| d.to_string()),
+            ),
+        ]
+    }
+}
+
+/// A check cannot vouch for a derivative at a point where a built-in warned
+/// (a kink, an infinite derivative, a domain error): mark it failed.
+fn distrust_if_warned(c: &mut CheckReport, warnings: &[Warning]) {
+    if !warnings.is_empty() {
+        c.ok = false;
+    }
+}
+
+/// Evaluates in f64 for the checker; an error counts as NaN.
+fn eval_f64(
+    defs: &Defs,
+    expr: &Expr,
+    vars: &[String],
+    x: &[f64],
+    cancel: Option<Arc<AtomicBool>>,
+) -> f64 {
+    let scope: Vec<(&str, f64)> = vars.iter().map(String::as_str).zip(x.iter().copied()).collect();
+    let mut b = Budget::new(cancel);
+    Evaluator::new(defs, 0.0, &mut b)
+        .eval(expr, &scope)
+        .unwrap_or(f64::NAN)
+}
+
+fn describe(name: &str, f: &Function) -> Defined {
+    Defined::Function {
+        name: name.to_string(),
+        params: f.params.clone(),
+        body: f.body.to_string(),
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Visits every node of `e`, parents before children (iteratively: the depth
+/// is bounded by the parser, but keep this safe regardless).
+pub fn walk<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
+    let mut stack = vec![e];
+    while let Some(x) = stack.pop() {
+        f(x);
+        match &x.kind {
+            ExprKind::Unary(_, a) => stack.push(a),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                stack.push(rhs);
+                stack.push(lhs);
+            }
+            ExprKind::Call { args, .. } => stack.extend(args.iter().rev()),
+            _ => {}
+        }
+    }
+}
+
+/// The plain names in `e`, in order of first appearance.
+pub fn names_in(e: &Expr) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    walk(e, &mut |x| {
+        if let ExprKind::Name(n) = &x.kind
+            && !out.contains(n)
+        {
+            out.push(n.clone());
+        }
+    });
+    out
+}
