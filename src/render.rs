@@ -1,0 +1,600 @@
+//! Turning outcomes and errors into text (plain or coloured) and JSON Lines.
+//! The only place that decides how a result looks.
+
+use colored::Colorize;
+use deriv::check::{CheckReport, Entry, Verdict};
+use deriv::error::{Error, Warning};
+use deriv::format;
+use deriv::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
+
+/// Where a line came from, for the `-->` location of a diagnostic.
+#[derive(Clone, Debug)]
+pub struct Source<'a> {
+    /// A file name, `<stdin>`, `-e` or `<prompt>`.
+    pub name: &'a str,
+    /// 1-based line number.
+    pub line: usize,
+    /// The text of the line.
+    pub text: &'a str,
+}
+
+/// How to print.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    /// Colour on.
+    pub color: bool,
+    /// Significant digits, or shortest.
+    pub digits: Option<usize>,
+}
+
+impl Style {
+    fn num(&self, v: f64) -> String {
+        format::number(v, self.digits)
+    }
+    fn paint(&self, s: &str, f: fn(&str) -> colored::ColoredString) -> String {
+        if self.color { f(s).to_string() } else { s.to_string() }
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint(s, |s| s.dimmed())
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint(s, |s| s.bold())
+    }
+    fn good(&self, s: &str) -> String {
+        self.paint(s, |s| s.green())
+    }
+    fn bad(&self, s: &str) -> String {
+        self.paint(s, |s| s.red().bold())
+    }
+    fn warn(&self, s: &str) -> String {
+        self.paint(s, |s| s.yellow().bold())
+    }
+}
+
+// ------------------------------------------------------------------ text
+
+/// The text of an outcome (without a trailing newline; empty for nothing).
+pub fn outcome(o: &Outcome, st: Style) -> String {
+    match o {
+        Outcome::Empty | Outcome::Quit => String::new(),
+        Outcome::Value { value, warnings } => {
+            let mut s = st.bold(&st.num(*value));
+            push_warnings(&mut s, warnings, st);
+            s
+        }
+        Outcome::Defined { what, .. } => defined(what, st),
+        Outcome::Derivatives(d) => derivatives(d, st),
+        Outcome::Vars(v) if v.is_empty() => st.dim("no variables defined"),
+        Outcome::Vars(v) => {
+            let w = v.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+            v.iter()
+                .map(|(k, x)| format!("{k:<w$} = {}", st.num(*x)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        Outcome::Funcs(f) if f.is_empty() => st.dim("no functions defined"),
+        Outcome::Funcs(f) => f.iter().map(|d| defined(d, st)).collect::<Vec<_>>().join("\n"),
+        Outcome::Deleted(names) => format!("deleted {}", names.join(", ")),
+        Outcome::Cleared(n) => format!("cleared {n} definition{}", if *n == 1 { "" } else { "s" }),
+        Outcome::Settings(s) => s
+            .iter()
+            .map(|(k, v)| format!("{k:<7} {v}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Outcome::Set { name, value } => format!("{name} = {value}"),
+        Outcome::Loaded { path, results } => {
+            let failed = results.iter().filter(|r| r.result.is_err()).count();
+            let mut s = String::new();
+            for r in results {
+                if let Ok(o) = &r.result {
+                    let t = outcome(o, st);
+                    if !t.is_empty() {
+                        s.push_str(&t);
+                        s.push('\n');
+                    }
+                }
+            }
+            s.push_str(&st.dim(&format!(
+                "loaded {path}: {} statement{}{}",
+                results.len(),
+                if results.len() == 1 { "" } else { "s" },
+                if failed > 0 { format!(", {failed} failed") } else { String::new() }
+            )));
+            s
+        }
+        Outcome::Saved { path, count } => format!(
+            "saved {count} definition{} to {path}",
+            if *count == 1 { "" } else { "s" }
+        ),
+        Outcome::Help(t) => t.clone(),
+    }
+}
+
+/// Errors inside a `:load`ed file, rendered for stderr after the outcome.
+pub fn nested_errors(o: &Outcome, st: Style) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Outcome::Loaded { path, results } = o {
+        for r in results {
+            match &r.result {
+                Err(e) => out.push(error(
+                    e,
+                    &Source {
+                        name: path,
+                        line: r.line,
+                        text: &r.input,
+                    },
+                    st,
+                )),
+                Ok(o) => out.extend(nested_errors(o, st)),
+            }
+        }
+    }
+    out
+}
+
+fn defined(d: &Defined, st: Style) -> String {
+    match d {
+        Defined::Variable { name, value } => format!("{} = {}", st.bold(name), st.num(*value)),
+        Defined::Function { name, params, body } => {
+            format!("{}({}) = {body}", st.bold(name), params.join(", "))
+        }
+    }
+}
+
+fn push_warnings(s: &mut String, warnings: &[Warning], st: Style) {
+    for w in warnings {
+        s.push('\n');
+        s.push_str(&format!("{} {}", st.warn("warning:"), w.message));
+    }
+}
+
+/// `∂/∂x` style label for a first partial.
+fn d1(var: &str, single: bool) -> String {
+    if single { format!("d/d{var}") } else { format!("∂/∂{var}") }
+}
+
+fn d2(a: &str, b: &str, single: bool) -> String {
+    if single {
+        format!("d²/d{a}²")
+    } else if a == b {
+        format!("∂²/∂{a}²")
+    } else {
+        format!("∂²/∂{a}∂{b}")
+    }
+}
+
+fn derivatives(d: &Derivatives, st: Style) -> String {
+    let single = d.vars.len() == 1;
+    let point = d
+        .vars
+        .iter()
+        .zip(&d.point)
+        .map(|(k, v)| format!("{k} = {}", st.num(*v)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut rows: Vec<(String, String)> = vec![("value".into(), st.num(d.value))];
+    if let (Some(w), Some(a), Some(b)) = (&d.wrt, d.derivative, d.second) {
+        rows.push((d1(w, single), st.num(a)));
+        rows.push((d2(w, w, single), st.num(b)));
+    }
+    if let Some(g) = &d.gradient {
+        for (k, v) in d.vars.iter().zip(g) {
+            rows.push((d1(k, single), st.num(*v)));
+        }
+    }
+    let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(5).max(7);
+    let mut s = st.dim(&format!("{} at {point}", d.expr));
+    for (k, v) in &rows {
+        s.push_str(&format!("\n  {}{}  {v}", k, " ".repeat(width - k.chars().count())));
+    }
+    if let Some(h) = &d.hessian {
+        s.push('\n');
+        s.push_str(&matrix("Hessian", &d.vars, h, width, st));
+    }
+    if let Some(c) = &d.check {
+        if d.kind == DerivKind::Check {
+            s.push('\n');
+            s.push_str(&check_table(c, &d.vars, single, st));
+        }
+        s.push_str(&format!("\n  {}{}  {}", "check", " ".repeat(width - 5), check_line(c, &d.vars, single, st)));
+    }
+    push_warnings(&mut s, &d.warnings, st);
+    s
+}
+
+/// A matrix with row and column names, numbers right-aligned in columns.
+fn matrix(title: &str, names: &[String], m: &[Vec<f64>], width: usize, st: Style) -> String {
+    let cells: Vec<Vec<String>> = m.iter().map(|r| r.iter().map(|v| st.num(*v)).collect()).collect();
+    let name_w = names.iter().map(|n| n.chars().count()).max().unwrap_or(1);
+    let col_w: Vec<usize> = (0..names.len())
+        .map(|j| {
+            cells
+                .iter()
+                .map(|r| r[j].chars().count())
+                .chain(std::iter::once(names[j].chars().count()))
+                .max()
+                .unwrap_or(1)
+        })
+        .collect();
+    let lead = width.max(title.chars().count());
+    let mut s = format!("  {title}{}", " ".repeat(lead - title.chars().count() + 2 + name_w));
+    for (j, n) in names.iter().enumerate() {
+        s.push_str(&format!("  {n:>w$}", w = col_w[j]));
+    }
+    for (i, row) in cells.iter().enumerate() {
+        s.push_str(&format!("\n  {}  {:>name_w$}", " ".repeat(lead), names[i]));
+        for (j, c) in row.iter().enumerate() {
+            s.push_str(&format!("  {c:>w$}", w = col_w[j]));
+        }
+    }
+    s
+}
+
+fn entry_label(e: &Entry, vars: &[String], single: bool) -> String {
+    let v = |i: usize| vars.get(i).map(String::as_str).unwrap_or("?");
+    match e.j {
+        None => d1(v(e.i), single),
+        Some(j) => d2(v(e.i), v(j), single),
+    }
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "FAIL",
+        Verdict::Uncertain => "uncertain",
+        Verdict::Kink => "kink",
+    }
+}
+
+/// The one line under a derivative result.
+fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> String {
+    let mut s = if c.ok {
+        format!(
+            "{} finite differences agree (max rel. error {})",
+            st.good("ok:"),
+            format::significant(c.max_rel_err, 2)
+        )
+    } else {
+        let worst = c
+            .entries
+            .iter()
+            .find(|e| matches!(e.verdict, Verdict::Kink))
+            .or_else(|| c.entries.iter().find(|e| matches!(e.verdict, Verdict::Fail)));
+        match worst {
+            Some(e) if e.verdict == Verdict::Kink => format!(
+                "{} {} has no derivative here: left and right derivatives differ",
+                st.bad("FAILED:"),
+                entry_label(e, vars, single)
+            ),
+            Some(e) => format!(
+                "{} {} is {} by automatic differentiation but {} by finite differences",
+                st.bad("FAILED:"),
+                entry_label(e, vars, single),
+                st.num(e.ad),
+                format::significant(e.fd, 8)
+            ),
+            None => format!("{} a warning above means the derivative cannot be trusted here", st.bad("FAILED:")),
+        }
+    };
+    if let Some(why) = &c.skipped {
+        s.push_str(&format!(" ({why})"));
+    }
+    s
+}
+
+/// The full table of `:check`.
+fn check_table(c: &CheckReport, vars: &[String], single: bool, st: Style) -> String {
+    let mut rows = vec![[
+        "entry".to_string(),
+        "AD (exact)".to_string(),
+        "FD (approx.)".to_string(),
+        "error est.".to_string(),
+        "rel. error".to_string(),
+        "verdict".to_string(),
+    ]];
+    for e in &c.entries {
+        rows.push([
+            entry_label(e, vars, single),
+            st.num(e.ad),
+            format::significant(e.fd, 12),
+            format::significant(e.err_est, 2),
+            format::significant(e.rel_err, 2),
+            verdict_word(e.verdict).to_string(),
+        ]);
+    }
+    let w: Vec<usize> = (0..6)
+        .map(|k| rows.iter().map(|r| r[k].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let mut line = String::from("  ");
+        for k in 0..6 {
+            let cell = &r[k];
+            let pad = " ".repeat(w[k] - cell.chars().count());
+            let text = if k == 5 && i > 0 {
+                match cell.as_str() {
+                    "pass" => st.good(cell),
+                    "uncertain" => st.warn(cell),
+                    _ => st.bad(cell),
+                }
+            } else if i == 0 {
+                st.dim(cell)
+            } else {
+                cell.clone()
+            };
+            if k == 0 || k == 5 {
+                line.push_str(&format!("{text}{pad}  "));
+            } else {
+                line.push_str(&format!("{pad}{text}  "));
+            }
+        }
+        out.push(line.trim_end().to_string());
+    }
+    out.join("\n")
+}
+
+/// A diagnostic: the message, the location, the source line and a caret.
+pub fn error(e: &Error, src: &Source<'_>, st: Style) -> String {
+    let (name, line, text) = match &e.origin {
+        Some(o) => (o.file.as_str(), o.line, o.text.as_str()),
+        None => (src.name, src.line, src.text),
+    };
+    let mut s = format!("{} {}", st.bad("error:"), st.bold(&e.message));
+    match e.span {
+        Some(span) => {
+            let col = column(text, span.start);
+            let gutter = line.to_string();
+            let pad = " ".repeat(gutter.len());
+            s.push_str(&format!("\n{pad}{} {name}:{line}:{col}", st.dim("-->")));
+            s.push_str(&format!("\n{pad} {}", st.dim("|")));
+            s.push_str(&format!("\n{} {} {}", st.dim(&gutter), st.dim("|"), visible(text)));
+            let before: String = text
+                .get(..span.start.min(text.len()))
+                .unwrap_or("")
+                .chars()
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let width = text
+                .get(span.start.min(text.len())..span.end.min(text.len()))
+                .map_or(1, |t| t.chars().count())
+                .max(1);
+            let caret = "^".repeat(width);
+            let label = e.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+            s.push_str(&format!(
+                "\n{pad} {} {before}{}",
+                st.dim("|"),
+                st.bad(&format!("{caret}{label}"))
+            ));
+        }
+        None => s.push_str(&format!("\n{} {name}:{line}", st.dim("-->"))),
+    }
+    if let Some(h) = &e.help {
+        s.push_str(&format!("\n{} {h}", st.dim("help:")));
+    }
+    s
+}
+
+/// Control characters would garble the terminal: show them as `�`-free escapes.
+fn visible(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\t' { '�' } else { c })
+        .collect()
+}
+
+/// 1-based column in characters of byte offset `at`.
+pub fn column(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    let mut i = at;
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    text[..i].chars().count() + 1
+}
+
+// ------------------------------------------------------------------ JSON
+
+/// A JSON object written key by key, keeping the order (serde_json's `json!`
+/// sorts keys and writes `null` for NaN; SPEC §4 wants strings).
+struct Obj(String);
+
+impl Obj {
+    fn new() -> Obj {
+        Obj(String::from("{"))
+    }
+    fn raw(mut self, k: &str, v: &str) -> Obj {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.0.push_str(&str_json(k));
+        self.0.push(':');
+        self.0.push_str(v);
+        self
+    }
+    fn str(self, k: &str, v: &str) -> Obj {
+        self.raw(k, &str_json(v))
+    }
+    fn num(self, k: &str, v: f64) -> Obj {
+        self.raw(k, &num_json(v))
+    }
+    fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+fn str_json(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// A number as JSON; non-finite ones as the strings "NaN", "Infinity", "-Infinity".
+pub fn num_json(v: f64) -> String {
+    if v.is_nan() {
+        "\"NaN\"".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "\"Infinity\"".into() } else { "\"-Infinity\"".into() }
+    } else {
+        format::shortest(v)
+    }
+}
+
+fn arr(v: &[f64]) -> String {
+    format!("[{}]", v.iter().map(|x| num_json(*x)).collect::<Vec<_>>().join(","))
+}
+
+fn str_arr(v: &[String]) -> String {
+    format!("[{}]", v.iter().map(|x| str_json(x)).collect::<Vec<_>>().join(","))
+}
+
+fn warnings_json(o: Obj, w: &[Warning], text: &str) -> Obj {
+    if w.is_empty() {
+        return o;
+    }
+    let items: Vec<String> = w
+        .iter()
+        .map(|w| {
+            let mut x = Obj::new().str("message", &w.message);
+            if let Some(s) = w.span {
+                x = x.raw("column", &column(text, s.start).to_string());
+            }
+            x.end()
+        })
+        .collect();
+    o.raw("warnings", &format!("[{}]", items.join(",")))
+}
+
+fn check_json(c: &CheckReport, vars: &[String], full: bool) -> String {
+    let mut o = Obj::new()
+        .raw("ok", if c.ok { "true" } else { "false" })
+        .num("max_rel_err", c.max_rel_err);
+    if let Some(s) = &c.skipped {
+        o = o.str("skipped", s);
+    }
+    if full || !c.ok {
+        let entries: Vec<String> = c
+            .entries
+            .iter()
+            .map(|e| {
+                let mut wrt = vec![vars.get(e.i).cloned().unwrap_or_default()];
+                if let Some(j) = e.j {
+                    wrt.push(vars.get(j).cloned().unwrap_or_default());
+                }
+                Obj::new()
+                    .raw("wrt", &str_arr(&wrt))
+                    .num("ad", e.ad)
+                    .num("fd", e.fd)
+                    .num("err_est", e.err_est)
+                    .num("rel_err", e.rel_err)
+                    .num("tol", e.tol)
+                    .str("verdict", verdict_word(e.verdict).to_ascii_lowercase().as_str())
+                    .end()
+            })
+            .collect();
+        o = o.raw("entries", &format!("[{}]", entries.join(",")));
+    }
+    o.end()
+}
+
+/// One JSON Lines object for a statement's result.
+pub fn json(line: usize, input: &str, r: &Result<Outcome, Error>) -> String {
+    let o = Obj::new().raw("line", &line.to_string()).str("input", input);
+    match r {
+        Err(e) => o.raw("error", &error_json(e, input)).end(),
+        Ok(out) => outcome_json(o.str("kind", out.kind()), out, input).end(),
+    }
+}
+
+fn error_json(e: &Error, input: &str) -> String {
+    let mut x = Obj::new().str("kind", e.kind.as_str()).str("message", &e.message);
+    let text = e.origin.as_ref().map_or(input, |o| o.text.as_str());
+    if let Some(o) = &e.origin {
+        x = x.str("file", &o.file).raw("file_line", &o.line.to_string());
+    }
+    if let Some(s) = e.span {
+        x = x.raw("column", &column(text, s.start).to_string());
+    }
+    if let Some(h) = &e.help {
+        x = x.str("help", h);
+    }
+    x.end()
+}
+
+fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
+    match out {
+        Outcome::Empty | Outcome::Quit => o,
+        Outcome::Value { value, warnings } => warnings_json(o.num("value", *value), warnings, input),
+        Outcome::Defined { what, replaced } => {
+            let o = match what {
+                Defined::Variable { name, value } => o.str("name", name).num("value", *value),
+                Defined::Function { name, params, body } => {
+                    o.str("name", name).raw("params", &str_arr(params)).str("body", body)
+                }
+            };
+            o.raw("replaced", if *replaced { "true" } else { "false" })
+        }
+        Outcome::Derivatives(d) => {
+            let mut o = o
+                .str("expr", &d.expr)
+                .raw("vars", &str_arr(&d.vars))
+                .raw("point", &arr(&d.point))
+                .num("value", d.value);
+            if let (Some(w), Some(a), Some(b)) = (&d.wrt, d.derivative, d.second) {
+                o = o.str("wrt", w).num("derivative", a).num("second", b);
+            }
+            if let Some(g) = &d.gradient {
+                o = o.raw("gradient", &arr(g));
+            }
+            if let Some(h) = &d.hessian {
+                let rows: Vec<String> = h.iter().map(|r| arr(r)).collect();
+                o = o.raw("hessian", &format!("[{}]", rows.join(",")));
+            }
+            if let Some(c) = &d.check {
+                o = o.raw("check", &check_json(c, &d.vars, d.kind == DerivKind::Check));
+            }
+            warnings_json(o, &d.warnings, input)
+        }
+        Outcome::Vars(v) => {
+            let items: Vec<String> = v
+                .iter()
+                .map(|(k, x)| Obj::new().str("name", k).num("value", *x).end())
+                .collect();
+            o.raw("variables", &format!("[{}]", items.join(",")))
+        }
+        Outcome::Funcs(f) => {
+            let items: Vec<String> = f
+                .iter()
+                .filter_map(|d| match d {
+                    Defined::Function { name, params, body } => Some(
+                        Obj::new()
+                            .str("name", name)
+                            .raw("params", &str_arr(params))
+                            .str("body", body)
+                            .end(),
+                    ),
+                    Defined::Variable { .. } => None,
+                })
+                .collect();
+            o.raw("functions", &format!("[{}]", items.join(",")))
+        }
+        Outcome::Deleted(n) => o.raw("names", &str_arr(n)),
+        Outcome::Cleared(n) => o.raw("count", &n.to_string()),
+        Outcome::Settings(s) => {
+            let mut x = Obj::new();
+            for (k, v) in s {
+                x = x.str(k, v);
+            }
+            o.raw("settings", &x.end())
+        }
+        Outcome::Set { name, value } => o.str("name", name).str("value", value),
+        Outcome::Loaded { path, results } => {
+            let items: Vec<String> = results.iter().map(line_json).collect();
+            o.str("path", path).raw("results", &format!("[{}]", items.join(",")))
+        }
+        Outcome::Saved { path, count } => o.str("path", path).raw("count", &count.to_string()),
+        Outcome::Help(t) => o.str("text", t),
+    }
+}
+
+fn line_json(r: &LineResult) -> String {
+    json(r.line, &r.input, &r.result)
+}
