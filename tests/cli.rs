@@ -1,0 +1,335 @@
+//! The binary end to end: the tutorials' numbers, SPEC's examples, JSON, exit
+//! codes, pipes and bad input.
+
+mod common;
+use common::*;
+use std::io::{Read, Write};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const G: &str = "g(x1, x2) = (x1 + 5) * x2^2";
+
+#[test]
+fn tutorial_g_at_2_3_value_gradient_hessian() {
+    let r = last_json(&[G, ":hess g at 2, 3"]);
+    assert_eq!(r["kind"], "hess");
+    assert_eq!(r["vars"], serde_json::json!(["x1", "x2"]));
+    assert_eq!(num(&r["value"]), 63.0);
+    assert_eq!(nums(&r["gradient"]), vec![9.0, 42.0]);
+    let h: Vec<Vec<f64>> = r["hessian"].as_array().unwrap().iter().map(nums).collect();
+    assert_eq!(h, vec![vec![0.0, 6.0], vec![6.0, 14.0]]);
+    assert_eq!(r["check"]["ok"], true);
+}
+
+#[test]
+fn tutorial_grad_forms_agree() {
+    for stmt in [
+        ":grad g at 2, 3",
+        ":grad g(x1,x2) at 2,3",
+        ":grad g(x1, x2) at x1=2, x2=3",
+        ":grad g at x2=3, x1=2",
+        ":grad (x1+5)*x2^2 at 2, 3",
+    ] {
+        let r = last_json(&[G, stmt]);
+        assert_eq!(num(&r["value"]), 63.0, "{stmt}");
+        let vars: Vec<&str> = r["vars"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let g = nums(&r["gradient"]);
+        let by_name = |n: &str| g[vars.iter().position(|v| *v == n).unwrap()];
+        assert_eq!((by_name("x1"), by_name("x2")), (9.0, 42.0), "{stmt}");
+    }
+}
+
+#[test]
+fn tutorial_g_at_1_2() {
+    let r = last_json(&[G, ":grad g at 1, 2"]);
+    assert_eq!(nums(&r["gradient"]), vec![4.0, 24.0]);
+}
+
+#[test]
+fn tutorial_diff_polynomial() {
+    let r = last_json(&[":diff 3x^2+2x-1 at 1"]);
+    assert_eq!(r["kind"], "diff");
+    assert_eq!(num(&r["value"]), 4.0);
+    assert_eq!(num(&r["derivative"]), 8.0);
+    assert_eq!(num(&r["second"]), 6.0);
+    assert_eq!(r["check"]["ok"], true);
+    let r = last_json(&[":diff x^2-4x-5 at 0"]);
+    assert_eq!(num(&r["derivative"]), -4.0);
+    let r = last_json(&[":diff x^2 - 2x + 1 at 0"]);
+    assert_eq!((num(&r["derivative"]), num(&r["second"])), (-2.0, 2.0));
+}
+
+/// Tutorial 002's five-variable function, against num-dual computed natively.
+#[test]
+fn tutorial_five_variables_against_num_dual() {
+    use num_dual::*;
+    let f_src = "f(a,b,c,d,e) = a^3*b^2/ln(c+1) + e^(a*d)*cos(b*c) + sqrt(a^2+b^2)*ln(d^2+e^2)";
+    let x = [1.0, 2.0, 3.0, 0.5, 1.5];
+    let r = last_json(&[f_src, "f at 1, 2, 3, 0.5, 1.5"]);
+    assert_eq!(r["kind"], "report");
+    assert_eq!(r["vars"], serde_json::json!(["a", "b", "c", "d", "e"]));
+    let (v, g, h) = hessian(
+        |v: nalgebra::SVector<Dual2Vec<f64, f64, nalgebra::Const<5>>, 5>| {
+            let (a, b, c, d, e) = (v[0], v[1], v[2], v[3], v[4]);
+            a.powi(3) * b.powi(2) / (c + 1.0).ln()
+                + (a * d).exp() * (b * c).cos()
+                + (a * a + b * b).sqrt() * (d * d + e * e).ln()
+        },
+        &nalgebra::SVector::from(x),
+    );
+    close(num(&r["value"]), v, 1e-14);
+    for (i, gi) in nums(&r["gradient"]).iter().enumerate() {
+        close(*gi, g[i], 1e-13);
+    }
+    for (i, row) in r["hessian"].as_array().unwrap().iter().enumerate() {
+        for (j, hij) in nums(row).iter().enumerate() {
+            close(*hij, h[(i, j)], 1e-13);
+        }
+    }
+    assert_eq!(r["check"]["ok"], true);
+}
+
+#[test]
+fn spec_precedence_through_the_binary() {
+    expect_output(&["-x^2 at x=3"], &succeed(&["-x^2 at x=3"]));
+    assert_eq!(succeed(&["2^3^2"]).trim(), "512");
+    assert_eq!(succeed(&["2^-1"]).trim(), "0.5");
+    assert_eq!(succeed(&["-2^2"]).trim(), "-4");
+    assert_eq!(succeed(&["x = 3", "2x^2"]).lines().last(), Some("18"));
+    assert_eq!(succeed(&["(1+1)(2+1)"]).trim(), "6");
+}
+
+#[test]
+fn minus_after_e_is_a_statement() {
+    let out = succeed(&["x = 3", "-x^2"]);
+    assert_eq!(out.lines().last(), Some("-9"));
+    let out = succeed(&["-x^2 at 3"]);
+    assert!(out.contains("-9"), "{out}");
+}
+
+#[test]
+fn constants_are_shadowed_by_parameters_and_named_points() {
+    let r = last_json(&["h(a, e) = a*e", ":grad h at 2, 5"]);
+    assert_eq!(num(&r["value"]), 10.0);
+    let r = last_json(&[":grad e^2 at e=1.5"]);
+    assert_eq!(nums(&r["gradient"]), vec![3.0]);
+    let r = last_json(&["e"]);
+    assert_eq!(num(&r["value"]), std::f64::consts::E);
+}
+
+#[test]
+fn primes_on_user_functions_and_builtins() {
+    let r = last_json(&["f(x) = x^3", "f'(2)"]);
+    assert_eq!(num(&r["value"]), 12.0);
+    let r = last_json(&["f(x) = x^3", "f''(2)"]);
+    assert_eq!(num(&r["value"]), 12.0);
+    let r = last_json(&["sin'(0)"]);
+    assert_eq!(num(&r["value"]), 1.0);
+    // derivatives of an expression containing f': d/dx f'(x^2) = f''(x^2)·2x
+    let r = last_json(&["f(x) = x^3", ":diff f'(x^2) at 2"]);
+    assert_eq!(num(&r["value"]), 48.0); // 3·(4)²
+    assert_eq!(num(&r["derivative"]), 96.0); // 6·4·2·2
+}
+
+#[test]
+fn recursion_is_refused_with_the_cycle() {
+    let err = fail(&["f(x) = f(x-1)"]);
+    assert!(err.contains("recursive definition: f → f"), "{err}");
+    let err = fail(&["a(x) = x", "b(x) = a(x)", "a(x) = b(x)"]);
+    assert!(err.contains("recursive definition: a → b → a"), "{err}");
+}
+
+#[test]
+fn kinks_warn_and_fail_the_check() {
+    let r = last_json(&[":grad abs(x) at 0"]);
+    assert_eq!(r["check"]["ok"], false);
+    assert!(!r["warnings"].as_array().unwrap().is_empty());
+    let r = last_json(&[":grad sqrt(x) at 0"]);
+    assert!(!num(&r["gradient"][0]).is_finite());
+    assert_eq!(r["check"]["ok"], false);
+}
+
+#[test]
+fn json_shape_and_non_finite_numbers() {
+    let lines = json(&["1/0", "2 +", "0/0"]);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[0]["input"], "1/0");
+    assert_eq!(lines[0]["kind"], "value");
+    assert_eq!(lines[0]["value"], "Infinity");
+    assert_eq!(lines[1]["error"]["kind"], "parse");
+    assert_eq!(lines[1]["error"]["column"], 4);
+    assert_eq!(lines[2]["value"], "NaN");
+}
+
+#[test]
+fn json_key_order_follows_spec() {
+    let mut c = deriv();
+    let out = c
+        .args(["--json", "-e", G, "-e", ":hess g at 2,3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    assert!(
+        line.starts_with(r#"{"line":2,"input":":hess g at 2,3","kind":"hess","#),
+        "{line}"
+    );
+    assert!(line.contains(r#""vars":["x1","x2"],"point":[2,3],"value":63,"gradient":[9,42],"hessian":[[0,6],[6,14]],"check":{"ok":true"#), "{line}");
+}
+
+#[test]
+fn exit_codes() {
+    deriv().args(["-e", "1+1"]).assert().code(0);
+    deriv().args(["-e", "1+", "-e", "1+1"]).assert().code(1);
+    deriv().args(["--no-such-flag"]).assert().code(2);
+    deriv().arg("/no/such/file.deriv").assert().code(2);
+    deriv().args(["--color", "sometimes", "-e", "1"]).assert().code(2);
+}
+
+#[test]
+fn a_script_goes_on_after_an_error() {
+    let out = deriv()
+        .write_stdin("1+\nunknown_name\n2*3\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "6");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("<stdin>:1:3"), "{err}");
+    assert!(err.contains("unknown name `unknown_name`"), "{err}");
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_error() {
+    let out = deriv().arg("--fail-fast").write_stdin("1+\n2*3\n").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "");
+}
+
+#[test]
+fn invalid_utf8_and_nul_are_errors_for_their_line_only() {
+    let out = deriv()
+        .arg("--json")
+        .write_stdin(&b"1+\xff\n2+\x002\n3*3\r\n"[..])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["error"]["column"], 3);
+    assert_eq!(lines[1]["error"]["column"], 3);
+    assert_eq!(num(&lines[2]["value"]), 9.0);
+}
+
+#[test]
+fn deep_nesting_is_a_clear_error_not_a_crash() {
+    let cases = [
+        format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("{}x", "-".repeat(100_000)),
+        format!("x{}", "^2".repeat(100_000)),
+    ];
+    for case in cases {
+        let start = Instant::now();
+        let out = deriv().write_stdin(case).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("nested too deeply"), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+}
+
+#[test]
+fn a_megabyte_line_is_handled() {
+    let line = format!("1{}", "+1".repeat(500_000));
+    let out = deriv().write_stdin(line).output().unwrap();
+    assert!(matches!(out.status.code(), Some(0) | Some(1)));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("500001") || text.contains("limit"), "{}", &text[..text.len().min(300)]);
+}
+
+#[test]
+fn broken_pipe_ends_quietly() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("deriv"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 2];
+    stdin.write_all(b"1+1\n").unwrap();
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"2\n");
+    drop(stdout);
+    // Keep feeding lines after the reader went away.
+    for _ in 0..2000 {
+        if stdin.write_all(b"1+1\n").is_err() {
+            break;
+        }
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_ne!(out.status.code(), Some(101), "panicked");
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn load_and_save_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("defs.deriv");
+    let p = path.to_str().unwrap();
+    succeed(&["a = 2", "sq(x) = x^2", "h(x) = a*sq(x) + 1", &format!(":save {p}")]);
+    let r = last_json(&[&format!(":load {p}"), "h(3)"]);
+    assert_eq!(num(&r["value"]), 19.0);
+    let r = last_json(&[&format!(":load {p}")]);
+    assert_eq!(r["kind"], "load");
+    assert_eq!(r["results"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn load_refuses_missing_files_directories_and_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fail(&[":load /no/such/file"]);
+    assert!(err.contains("no such file"), "{err}");
+    let err = fail(&[&format!(":load {}", dir.path().display())]);
+    assert!(err.contains("directory"), "{err}");
+    let me = dir.path().join("me.deriv");
+    std::fs::write(&me, format!("1+1\n:load {}\n", me.display())).unwrap();
+    let err = fail(&[&format!(":load {}", me.display())]);
+    assert!(err.contains("already being loaded"), "{err}");
+}
+
+#[test]
+fn no_color_in_a_pipe_and_with_no_color() {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("deriv").args(["-e", ":grad x^2 at 1", "-e", "1+"]).output().unwrap();
+    assert!(!out.stdout.contains(&0x1b) && !out.stderr.contains(&0x1b));
+    let out = assert_cmd::cargo::cargo_bin_cmd!("deriv")
+        .env("NO_COLOR", "1")
+        .args(["--color", "auto", "-e", ":grad x^2 at 1"])
+        .output()
+        .unwrap();
+    assert!(!out.stdout.contains(&0x1b));
+    let out = assert_cmd::cargo::cargo_bin_cmd!("deriv")
+        .args(["--color", "always", "-e", ":grad x^2 at 1"])
+        .output()
+        .unwrap();
+    assert!(out.stdout.contains(&0x1b));
+}
+
+#[test]
+fn no_check_turns_the_check_off() {
+    let r = last_json(&[":grad x^2 at 1"]);
+    assert!(r.get("check").is_some());
+    let mut c = deriv();
+    let out = c.args(["--json", "--no-check", "-e", ":grad x^2 at 1"]).output().unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r.get("check").is_none());
+    let r = last_json(&[":set check off", ":grad x^2 at 1"]);
+    assert!(r.get("check").is_none());
+}
