@@ -1,1 +1,218 @@
-//! STUB — truncated power series helpers (mul, div, exp, pow, integrate …).
+//! Truncated power series: the arithmetic behind the built-ins' Taylor
+//! coefficients and the [`crate::taylor::Taylor`] number type.
+//!
+//! A series is a slice `a` with `a[k]` the coefficient of `t^k`; every result
+//! has the length of its (shortest) input, the truncation order plus one. The
+//! recurrences are the classical O(N²) ones (Knuth, TAOCP vol. 2, §4.7), which
+//! is plenty for the orders a person asks for (N up to about 30).
+
+/// The factorial `k!` as an `f64` (exact up to `22!`).
+pub fn factorial(k: usize) -> f64 {
+    (2..=k).fold(1.0, |p, i| p * i as f64)
+}
+
+/// The generalized binomial coefficient `C(a, k) = a (a-1) … (a-k+1) / k!`,
+/// exact for small integer `a`.
+pub fn binomial(a: f64, k: usize) -> f64 {
+    // Numerator and k! separately, so integer cases stay exact as long as
+    // they fit in 53 bits.
+    let mut num = 1.0;
+    for i in 0..k {
+        num *= a - i as f64;
+    }
+    num / factorial(k)
+}
+
+/// `a · b`, the Cauchy product truncated to `min(len a, len b)` terms.
+pub fn mul(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let n = a.len().min(b.len());
+    (0..n)
+        .map(|k| (0..=k).map(|i| a[i] * b[k - i]).sum())
+        .collect()
+}
+
+/// `a / b`; `b[0]` must be nonzero (otherwise the terms are infinite or NaN).
+pub fn div(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let n = a.len().min(b.len());
+    let mut q: Vec<f64> = Vec::with_capacity(n);
+    for k in 0..n {
+        let s: f64 = (1..=k).map(|j| b[j] * q[k - j]).sum();
+        q.push((a[k] - s) / b[0]);
+    }
+    q
+}
+
+/// `1 / b`; `b[0]` must be nonzero.
+pub fn recip(b: &[f64]) -> Vec<f64> {
+    let mut one = vec![0.0; b.len()];
+    if let Some(c) = one.first_mut() {
+        *c = 1.0;
+    }
+    div(&one, b)
+}
+
+/// The derivative `a'`, one term shorter (empty for an empty input).
+pub fn derivative(a: &[f64]) -> Vec<f64> {
+    (1..a.len()).map(|k| k as f64 * a[k]).collect()
+}
+
+/// `∫ a` with constant term `c0`, one term longer than `a`.
+pub fn integrate(a: &[f64], c0: f64) -> Vec<f64> {
+    std::iter::once(c0)
+        .chain(a.iter().enumerate().map(|(k, x)| x / (k + 1) as f64))
+        .collect()
+}
+
+/// `exp(w)`, from `E' = E·w'`; `e0` is `exp(w[0])`, passed in so a caller can
+/// supply a better-rounded value.
+pub fn exp_of(w: &[f64], e0: f64) -> Vec<f64> {
+    let n = w.len();
+    let mut e: Vec<f64> = Vec::with_capacity(n);
+    if n == 0 {
+        return e;
+    }
+    e.push(e0);
+    for k in 1..n {
+        let s: f64 = (1..=k).map(|j| j as f64 * w[j] * e[k - j]).sum();
+        e.push(s / k as f64);
+    }
+    e
+}
+
+/// `w^a`, from `w·p' = a·p·w'`; `p0` is `w[0]^a` and `w[0]` must be nonzero.
+pub fn pow_of(w: &[f64], a: f64, p0: f64) -> Vec<f64> {
+    let n = w.len();
+    let mut p: Vec<f64> = Vec::with_capacity(n);
+    if n == 0 {
+        return p;
+    }
+    p.push(p0);
+    for k in 1..n {
+        let s: f64 = (1..=k)
+            .map(|j| ((a + 1.0) * j as f64 - k as f64) * w[j] * p[k - j])
+            .sum();
+        p.push(s / (k as f64 * w[0]));
+    }
+    p
+}
+
+/// `ln(w)`, as `∫ w'/w`; `w[0]` must be nonzero, `l0` is `ln(w[0])`.
+pub fn ln_of(w: &[f64], l0: f64) -> Vec<f64> {
+    if w.is_empty() {
+        return Vec::new();
+    }
+    let dw = derivative(w);
+    integrate(&div(&dw, &w[..dw.len()]), l0)
+}
+
+/// `(sin w, cos w)`, from `S' = C·w'`, `C' = -S·w'`; `(s0, c0)` are the values
+/// at `w[0]`.
+pub fn sin_cos_of(w: &[f64], s0: f64, c0: f64) -> (Vec<f64>, Vec<f64>) {
+    coupled(w, s0, c0, -1.0)
+}
+
+/// `(sinh w, cosh w)`, from `S' = C·w'`, `C' = S·w'`.
+pub fn sinh_cosh_of(w: &[f64], s0: f64, c0: f64) -> (Vec<f64>, Vec<f64>) {
+    coupled(w, s0, c0, 1.0)
+}
+
+/// The pair `S' = C·w'`, `C' = sign·S·w'`.
+fn coupled(w: &[f64], s0: f64, c0: f64, sign: f64) -> (Vec<f64>, Vec<f64>) {
+    let n = w.len();
+    let (mut s, mut c) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    if n == 0 {
+        return (s, c);
+    }
+    s.push(s0);
+    c.push(c0);
+    for k in 1..n {
+        let (mut ds, mut dc) = (0.0, 0.0);
+        for j in 1..=k {
+            let jw = j as f64 * w[j];
+            ds += jw * c[k - j];
+            dc += jw * s[k - j];
+        }
+        s.push(ds / k as f64);
+        c.push(sign * dc / k as f64);
+    }
+    (s, c)
+}
+
+/// The series of the solution of an autonomous ODE in `t`: `y(0) = y0` and
+/// `y' = F(y)`, to `n + 1` terms. `rhs(y, m)` must return the coefficient of
+/// `t^m` in `F(y(t))` from `y[0..=m]` (all that is known when it is called).
+///
+/// This is how the functions defined by a polynomial ODE get their
+/// coefficients: `tan' = 1 + tan²`, `tanh' = (1 - tanh)(1 + tanh)`,
+/// `σ' = σ (1 - σ)`.
+pub fn solve_autonomous(y0: f64, n: usize, mut rhs: impl FnMut(&[f64], usize) -> f64) -> Vec<f64> {
+    let mut y = Vec::with_capacity(n + 1);
+    y.push(y0);
+    for k in 1..=n {
+        let f = rhs(&y, k - 1);
+        y.push(f / k as f64);
+    }
+    y
+}
+
+/// The coefficient of `t^m` in `y(t)²`.
+pub fn square_coeff(y: &[f64], m: usize) -> f64 {
+    (0..=m).map(|i| y[i] * y[m - i]).sum()
+}
+
+/// Evaluates the series at `t` (Horner).
+pub fn eval(a: &[f64], t: f64) -> f64 {
+    a.iter().rev().fold(0.0, |acc, &c| acc * t + c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_of_t_is_inverse_factorials() {
+        let e = exp_of(&[0.0, 1.0, 0.0, 0.0, 0.0, 0.0], 1.0);
+        for (k, c) in e.iter().enumerate() {
+            assert!((c - 1.0 / factorial(k)).abs() < 1e-16);
+        }
+    }
+
+    #[test]
+    fn pow_and_div_agree() {
+        let w = [2.0, 1.0, 0.5, 0.0, 0.0];
+        let r = recip(&w);
+        let p = pow_of(&w, -1.0, 0.5);
+        for (a, b) in r.iter().zip(&p) {
+            assert!((a - b).abs() < 1e-15);
+        }
+        let one = mul(&w, &r);
+        assert!((one[0] - 1.0).abs() < 1e-15);
+        assert!(one[1..].iter().all(|c| c.abs() < 1e-15));
+    }
+
+    #[test]
+    fn ln_of_one_plus_t() {
+        let l = ln_of(&[1.0, 1.0, 0.0, 0.0, 0.0], 0.0);
+        assert_eq!(l, vec![0.0, 1.0, -0.5, 1.0 / 3.0, -0.25]);
+    }
+
+    #[test]
+    fn sin_cos_pythagoras() {
+        let (s, c) = sin_cos_of(&[0.3, 1.0, 0.2, 0.0, 0.0, 0.0], 0.3f64.sin(), 0.3f64.cos());
+        let one: Vec<f64> = mul(&s, &s)
+            .iter()
+            .zip(mul(&c, &c))
+            .map(|(a, b)| a + b)
+            .collect();
+        assert!((one[0] - 1.0).abs() < 1e-15);
+        assert!(one[1..].iter().all(|x| x.abs() < 1e-15));
+    }
+
+    #[test]
+    fn binomials() {
+        assert_eq!(binomial(5.0, 2), 10.0);
+        assert_eq!(binomial(2.0, 3), 0.0);
+        assert_eq!(binomial(0.5, 2), -0.125);
+        assert_eq!(binomial(-1.0, 3), -1.0);
+    }
+}
