@@ -32,8 +32,10 @@ pub fn significant(v: f64, digits: usize) -> String {
     let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     if (-5..16).contains(&exp) {
+        // Print the rounded value, so digits beyond `digits` come out as zeros.
+        let rounded: f64 = sci.parse().unwrap_or(v);
         let decimals = (digits as i32 - 1 - exp).max(0) as usize;
-        trim_zeros(&format!("{:.*}", decimals, v))
+        trim_zeros(&format!("{:.*}", decimals, rounded))
     } else {
         format!("{}e{}", trim_zeros(mant), exp)
     }

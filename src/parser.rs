@@ -1,18 +1,1389 @@
-//! STUB — replaced by the parser work. Contract below.
-use crate::ast::{Expr, Stmt};
+//! Lines of text → syntax tree ([`crate::ast`]).
+//!
+//! Three stages, in this order, so that no input can crash the parser:
+//!
+//! 1. `prescan`: an iterative pass over the raw line that refuses what would
+//!    make the later stages slow or deep: an over-long line
+//!    ([`MAX_LINE_BYTES`]), control characters, parentheses nested deeper than
+//!    [`MAX_NESTING`], more numbers and names than [`MAX_NODES`]; and unknown
+//!    `:command` words (so the message can suggest the closest one).
+//! 2. pest, with `grammar/deriv.pest`. The grammar is flat for operators
+//!    (`prefix* primary (infix prefix* primary)*`), so pest recurses only on
+//!    parentheses, which stage 1 has bounded.
+//! 3. `Builder`: pest pairs → AST, applying the precedence table
+//!    `PRECEDENCE` with explicit stacks (shunting-yard) instead of recursion,
+//!    counting nesting, nodes and tree depth ([`MAX_TREE_DEPTH`]: a deep `Box`
+//!    chain would overflow the stack when dropped, printed or evaluated).
+//!
+//! When pest fails, its error position is kept and its rule lists thrown
+//! away: `syntax_error` reads the tokens around that position and writes a
+//! sentence ("expected `)`", "expected an expression after `+`").
+
+use pest::Parser as _;
+use pest::iterators::{Pair, Pairs};
+
+use crate::ast::{BinOp, Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind, UnOp};
+use crate::command::{COMMANDS, Command};
 use crate::error::Error;
+use crate::limits::{MAX_LINE_BYTES, MAX_NESTING, MAX_NODES};
+
+mod grammar {
+    // The derive makes a public `Rule` enum; this private module keeps it out
+    // of the crate's API.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/deriv.pest"]
+    pub struct DerivGrammar;
+}
+use grammar::{DerivGrammar, Rule};
+
+/// Words that cannot be names.
+// Keep in sync with the rule `keyword` in grammar/deriv.pest.
+pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
+
+/// Deepest syntax tree accepted, counting every operator level (a sum of
+/// 2,000 terms is a tree 2,000 deep). [`MAX_NESTING`] bounds parentheses,
+/// signs and powers; this bounds long chains of `+` or `*` too, so that
+/// dropping, printing or evaluating a tree recurses at most this deep.
+pub use crate::limits::MAX_TREE_DEPTH;
+
+/// Command words the grammar knows, including the aliases of `:quit`.
+// Keep in sync with the `k_*` rules in grammar/deriv.pest.
+const COMMAND_WORDS: &[&str] = &[
+    "grad", "hess", "check", "diff", "load", "save", "set", "vars", "funcs", "del", "clear",
+    "help", "quit", "q", "exit",
+];
+
+// ---------------------------------------------------------------- precedence
+
+/// An operator of the expression stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Neg,
+    Plus,
+    Implicit,
+    Pow,
+}
+
+/// How an operator takes its operands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fixity {
+    Prefix,
+    Left,
+    Right,
+}
+
+/// The precedence table, loosest first, one level a line. Keep in sync with
+/// the comment at the top of grammar/deriv.pest and with `prec` in ast.rs.
+static PRECEDENCE: &[(Fixity, &[Op])] = &[
+    (Fixity::Left, &[Op::Add, Op::Sub]),    // a + b, a - b
+    (Fixity::Left, &[Op::Mul, Op::Div]),    // a * b, a / b
+    (Fixity::Prefix, &[Op::Neg, Op::Plus]), // -a, +a: tighter than `*`, looser than `^`
+    (Fixity::Left, &[Op::Implicit]),        // 2x, (a)(b): `-2x` is -(2x), `a/2x` is a/(2x)
+    (Fixity::Right, &[Op::Pow]),            // a ^ b, a ** b: `2^3^2` is 2^(3^2)
+];
+
+/// Binding powers `(left, right)` of `op`, from [`PRECEDENCE`]. An infix
+/// operator continues an expression parsed at `min` when `left >= min`; its
+/// right operand is parsed at `right`. A prefix operator has no left power.
+fn binding(op: Op) -> (u8, u8) {
+    let (i, fixity) = PRECEDENCE
+        .iter()
+        .enumerate()
+        .find(|(_, (_, ops))| ops.contains(&op))
+        .map(|(i, (f, _))| (i, *f))
+        .unwrap_or((0, Fixity::Left));
+    let base = 2 * (i as u8 + 1);
+    match fixity {
+        Fixity::Left => (base, base + 1),
+        Fixity::Right => (base + 1, base),
+        Fixity::Prefix => (0, base),
+    }
+}
+
+// ---------------------------------------------------------------- entry points
 
 /// Parses one line (a statement, a command, or a blank/comment line).
+///
+/// Spans in the result and in errors are byte offsets into `line`.
 pub fn parse_line(line: &str) -> Result<Stmt, Error> {
-    let _ = line;
-    todo!()
+    prescan(line, true)?;
+    let pairs = DerivGrammar::parse(Rule::line, line).map_err(|e| pest_error(line, &e, true))?;
+    let mut b = Builder::new(line);
+    let inner = first_inner(pairs);
+    match inner {
+        Some(p) if p.as_rule() == Rule::statement => b.statement(p),
+        Some(p) => {
+            let (command, span) = b.command(p)?;
+            Ok(Stmt {
+                kind: StmtKind::Command(command),
+                span,
+            })
+        }
+        None => Ok(Stmt {
+            kind: StmtKind::Empty,
+            span: Span::new(0, line.len()),
+        }),
+    }
 }
 
 /// Parses a whole line as one expression (no statement forms).
 pub fn parse_expr(text: &str) -> Result<Expr, Error> {
-    let _ = text;
-    todo!()
+    prescan(text, false)?;
+    let pairs =
+        DerivGrammar::parse(Rule::expr_line, text).map_err(|e| pest_error(text, &e, false))?;
+    let mut b = Builder::new(text);
+    match first_inner(pairs) {
+        Some(p) => b.expr(p),
+        None => Err(internal(Span::new(0, 0))),
+    }
 }
 
-/// Words that cannot be names.
-pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
+/// The first pair inside the top rule (`line` or `expr_line`), skipping `EOI`.
+fn first_inner(mut pairs: Pairs<'_, Rule>) -> Option<Pair<'_, Rule>> {
+    pairs
+        .next()?
+        .into_inner()
+        .find(|p| p.as_rule() != Rule::EOI)
+}
+
+/// Our error for pest's: its position, our words.
+fn pest_error(line: &str, e: &pest::error::Error<Rule>, statement: bool) -> Error {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    match &e.variant {
+        // pest's own guard ("stack limit reached") on a thread with a small
+        // stack; the prescan keeps this from happening on ordinary threads.
+        pest::error::ErrorVariant::CustomError { .. } => Error::limit(
+            "expression nested too deeply for this thread's stack",
+            MAX_NESTING,
+        )
+        .at(Span::new(pos, pos)),
+        pest::error::ErrorVariant::ParsingError { .. } => syntax_error(line, pos, statement),
+    }
+}
+
+/// A grammar/builder mismatch; never expected, but never a panic either.
+fn internal(span: Span) -> Error {
+    Error::parse("internal parser error: unexpected syntax tree", span)
+}
+
+// ---------------------------------------------------------------- stage 1: prescan
+
+/// Refuses, without recursion and before pest runs, what is too big, too deep
+/// or not text; and unknown command words.
+fn prescan(line: &str, statement: bool) -> Result<(), Error> {
+    if line.len() > MAX_LINE_BYTES {
+        let mut at = MAX_LINE_BYTES;
+        while !line.is_char_boundary(at) {
+            at -= 1;
+        }
+        return Err(
+            Error::limit("line too long", format!("{MAX_LINE_BYTES} bytes")).at(Span::new(at, at)),
+        );
+    }
+    if let Some((i, c)) = line
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && c != '\t')
+    {
+        return Err(Error::parse(
+            format!("unexpected control character U+{:04X}", c as u32),
+            Span::new(i, i + c.len_utf8()),
+        ));
+    }
+    let trimmed = line.trim_start_matches([' ', '\t']);
+    if statement && let Some(rest) = trimmed.strip_prefix(':') {
+        let start = line.len() - trimmed.len();
+        let word_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let word = &rest[..word_len];
+        let span = Span::new(start, start + 1 + word_len);
+        if word.is_empty() {
+            return Err(Error::parse("expected a command name after `:`", span)
+                .help("`:help` lists the commands"));
+        }
+        if !COMMAND_WORDS.contains(&word) {
+            return Err(unknown_command(word, span));
+        }
+        if word == "load" || word == "save" {
+            // The rest is a file name: any characters, no nesting.
+            return Ok(());
+        }
+    }
+    // Parenthesis depth, and a lower bound on the node count (each number or
+    // name is at least one node), up to a comment.
+    let (mut depth, mut atoms, mut in_atom) = (0usize, 0usize, false);
+    for (i, b) in line.bytes().enumerate() {
+        let atom_byte = b.is_ascii_alphanumeric() || b == b'_' || b == b'.';
+        if atom_byte && !in_atom {
+            atoms += 1;
+            if atoms > MAX_NODES {
+                return Err(too_large().at(Span::new(i, i)));
+            }
+        }
+        in_atom = atom_byte;
+        match b {
+            b'#' => break,
+            b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(too_deep(Span::new(i, i + 1)));
+                }
+            }
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn too_deep(span: Span) -> Error {
+    Error::limit("expression nested too deeply", MAX_NESTING).at(span)
+}
+
+fn too_large() -> Error {
+    Error::limit("expression too large", format!("{MAX_NODES} nodes"))
+}
+
+fn unknown_command(word: &str, span: Span) -> Error {
+    let best = COMMANDS
+        .iter()
+        .map(|c| (edit_distance(word, c.name), c.name))
+        .min();
+    let shown = quote(&format!(":{word}"));
+    match best {
+        Some((d, name)) if d <= 2 && d < word.len() => Error::parse(
+            format!("unknown command {shown}; did you mean `:{name}`?"),
+            span,
+        ),
+        _ => Error::parse(format!("unknown command {shown}"), span)
+            .help("`:help` lists the commands"),
+    }
+}
+
+/// Edit distance with adjacent transpositions (optimal string alignment), so
+/// that `gard` is one edit from `grad`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * w + j] = if i == 0 {
+                j
+            } else if j == 0 {
+                i
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[(i - 1) * w + j] + 1)
+                    .min(d[i * w + j - 1] + 1)
+                    .min(d[(i - 1) * w + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[(i - 2) * w + j - 2] + 1);
+                }
+                v
+            };
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+// ---------------------------------------------------------------- stage 3: pairs → AST
+
+fn span_of(p: &Pair<'_, Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn ident_of(p: &Pair<'_, Rule>) -> Ident {
+    Ident {
+        name: p.as_str().to_string(),
+        span: span_of(p),
+    }
+}
+
+/// An expression with the depth of its tree.
+struct Built {
+    expr: Expr,
+    depth: usize,
+}
+
+/// An operator or bracket waiting on the stack of [`Climb`].
+enum Pending {
+    /// A sign, waiting for its operand.
+    Prefix { op: UnOp, right: u8, span: Span },
+    /// A binary operator, waiting for its right operand.
+    Infix {
+        op: BinOp,
+        right: u8,
+        span: Span,
+        implicit: bool,
+    },
+    /// An open `(`.
+    Group { span: Span },
+    /// An open call, collecting its arguments.
+    Call {
+        func: Ident,
+        primes: u32,
+        span: Span,
+        base: usize,
+        args: Vec<Expr>,
+        depth: usize,
+    },
+}
+
+impl Pending {
+    /// Signs, powers, groups and calls are what [`MAX_NESTING`] counts.
+    fn nests(&self) -> bool {
+        !matches!(
+            self,
+            Pending::Infix {
+                op: BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div,
+                ..
+            }
+        )
+    }
+    fn is_bracket(&self) -> bool {
+        matches!(self, Pending::Group { .. } | Pending::Call { .. })
+    }
+}
+
+/// Precedence climbing without recursion (shunting-yard): operands and
+/// pending operators live on two stacks, so a deep expression costs heap,
+/// not native stack, in debug and release builds alike.
+struct Climb {
+    operands: Vec<Built>,
+    pending: Vec<Pending>,
+    /// How many pending entries count as nesting.
+    nest: usize,
+}
+
+/// Where the walk over the pest pairs of one expression is.
+enum Frame<'i> {
+    /// The items of an `expr` (or the primary inside an `implicit`).
+    Items(Pairs<'i, Rule>),
+    /// The arguments of a call; `first` until one has been read.
+    Args(Pairs<'i, Rule>, bool),
+    /// The end of a group.
+    CloseGroup,
+}
+
+/// Turns pairs into the AST, counting nodes (for [`MAX_NODES`]).
+struct Builder<'s> {
+    src: &'s str,
+    nodes: usize,
+}
+
+impl<'s> Builder<'s> {
+    fn new(src: &'s str) -> Builder<'s> {
+        Builder { src, nodes: 0 }
+    }
+
+    /// Makes a node, enforcing the node count and the tree depth; a refusal
+    /// points at `at` (the operator, or the node itself).
+    fn node(&mut self, kind: ExprKind, span: Span, depth: usize, at: Span) -> Result<Built, Error> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(too_large().at(at));
+        }
+        if depth > MAX_TREE_DEPTH {
+            return Err(Error::limit(
+                "expression has too many operators in a chain",
+                format!("{MAX_TREE_DEPTH} levels"),
+            )
+            .at(at));
+        }
+        Ok(Built {
+            expr: Expr { kind, span },
+            depth,
+        })
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    /// An `expr` pair. Iterative: pest's pairs are walked with an explicit
+    /// stack of [`Frame`]s and the operators climbed with [`Climb`].
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Result<Expr, Error> {
+        let whole = span_of(&pair);
+        let mut c = Climb {
+            operands: Vec::new(),
+            pending: Vec::new(),
+            nest: 0,
+        };
+        let mut frames = vec![Frame::Items(pair.into_inner())];
+        // The last complete primary, to check the left side of a juxtaposition.
+        let mut last: Option<(Rule, Span)> = None;
+        while let Some(frame) = frames.last_mut() {
+            let p = match frame {
+                Frame::Items(items) => match items.next() {
+                    Some(p) => p,
+                    None => {
+                        frames.pop();
+                        continue;
+                    }
+                },
+                Frame::Args(args, first) => {
+                    match args.next() {
+                        Some(arg) => {
+                            if !*first {
+                                c.reduce_to_bracket(self)?;
+                                c.take_argument()?;
+                            }
+                            *first = false;
+                            frames.push(Frame::Items(arg.into_inner()));
+                        }
+                        None => {
+                            frames.pop();
+                            let span = c.close_call(self)?;
+                            last = Some((Rule::call, span));
+                        }
+                    }
+                    continue;
+                }
+                Frame::CloseGroup => {
+                    frames.pop();
+                    let span = c.close_group(self)?;
+                    last = Some((Rule::group, span));
+                    continue;
+                }
+            };
+            let span = span_of(&p);
+            match p.as_rule() {
+                Rule::neg => c.prefix(UnOp::Neg, Op::Neg, span)?,
+                Rule::plus => c.prefix(UnOp::Plus, Op::Plus, span)?,
+                Rule::add => c.infix(self, BinOp::Add, Op::Add, span)?,
+                Rule::sub => c.infix(self, BinOp::Sub, Op::Sub, span)?,
+                Rule::mul => c.infix(self, BinOp::Mul, Op::Mul, span)?,
+                Rule::div => c.infix(self, BinOp::Div, Op::Div, span)?,
+                Rule::pow => c.infix(self, BinOp::Pow, Op::Pow, span)?,
+                Rule::implicit => {
+                    let Some((rule, left)) = last else {
+                        return Err(internal(span));
+                    };
+                    if !matches!(rule, Rule::number | Rule::group) {
+                        return Err(self.implicit_refused(left, span));
+                    }
+                    c.infix(self, BinOp::Mul, Op::Implicit, left.to(span))?;
+                    frames.push(Frame::Items(p.into_inner()));
+                }
+                Rule::group => {
+                    c.open(Pending::Group { span }, span)?;
+                    let inner = p.into_inner().next().ok_or_else(|| internal(span))?;
+                    frames.push(Frame::CloseGroup);
+                    frames.push(Frame::Items(inner.into_inner()));
+                }
+                Rule::call => {
+                    let mut inner = p.into_inner();
+                    let head = inner.next().ok_or_else(|| internal(span))?;
+                    let (func, primes) = callee(head)?;
+                    let base = c.operands.len();
+                    let call = Pending::Call {
+                        func,
+                        primes,
+                        span,
+                        base,
+                        args: Vec::new(),
+                        depth: 0,
+                    };
+                    c.open(call, span)?;
+                    frames.push(Frame::Args(inner, true));
+                }
+                rule => {
+                    let leaf = self.leaf(p)?;
+                    last = Some((rule, span));
+                    c.operands.push(leaf);
+                }
+            }
+        }
+        c.finish(self, whole)
+    }
+
+    /// A number, a name or a primed name.
+    fn leaf(&mut self, p: Pair<'_, Rule>) -> Result<Built, Error> {
+        let span = span_of(&p);
+        let kind = match p.as_rule() {
+            Rule::number => {
+                let text = p.as_str();
+                let v: f64 = text.parse().map_err(|_| internal(span))?;
+                if v.is_infinite() {
+                    return Err(Error::parse(
+                        format!("number `{text}` is too large for a 64-bit float"),
+                        span,
+                    ));
+                }
+                ExprKind::Num(v)
+            }
+            Rule::name => ExprKind::Name(p.as_str().to_string()),
+            Rule::func_ref => {
+                let (name, primes) = callee(p)?;
+                ExprKind::FuncRef {
+                    name: name.name,
+                    primes,
+                }
+            }
+            _ => return Err(internal(span)),
+        };
+        self.node(kind, span, 1, span)
+    }
+
+    fn implicit_refused(&self, lhs: Span, rhs: Span) -> Error {
+        const MAX: usize = 24;
+        let (l, r) = (&self.src[lhs.start..lhs.end], &self.src[rhs.start..rhs.end]);
+        let advice = if l.len() + r.len() <= MAX {
+            format!("write `{l}*{r}`")
+        } else {
+            "write `*` between the factors".to_string()
+        };
+        let call_help = (self.src.as_bytes().get(lhs.end) == Some(&b' ')
+            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
+        .then(|| format!("to call `{l}`, write `{l}({r})`"));
+        let e = Error::parse(
+            format!(
+                "implicit multiplication needs a number or a parenthesised group on the left; {advice}"
+            ),
+            lhs.to(rhs),
+        );
+        match call_help {
+            Some(h) => e.help(h),
+            None => e,
+        }
+    }
+}
+
+impl Climb {
+    /// Pushes a sign, a group or a call: one level deeper.
+    fn open(&mut self, p: Pending, at: Span) -> Result<(), Error> {
+        self.nest += 1;
+        if self.nest > MAX_NESTING {
+            return Err(too_deep(at));
+        }
+        self.pending.push(p);
+        Ok(())
+    }
+
+    fn prefix(&mut self, op: UnOp, which: Op, span: Span) -> Result<(), Error> {
+        let (_, right) = binding(which);
+        self.open(Pending::Prefix { op, right, span }, span)
+    }
+
+    /// A binary operator: first applies the pending operators that bind
+    /// tighter than it does from the left, then waits for its right operand.
+    fn infix(
+        &mut self,
+        b: &mut Builder<'_>,
+        op: BinOp,
+        which: Op,
+        span: Span,
+    ) -> Result<(), Error> {
+        let (left, right) = binding(which);
+        while let Some(Pending::Prefix { right: r, .. } | Pending::Infix { right: r, .. }) =
+            self.pending.last()
+        {
+            if left >= *r {
+                break;
+            }
+            self.reduce(b)?;
+        }
+        let p = Pending::Infix {
+            op,
+            right,
+            span,
+            implicit: which == Op::Implicit,
+        };
+        if p.nests() {
+            self.open(p, span)
+        } else {
+            self.pending.push(p);
+            Ok(())
+        }
+    }
+
+    /// Applies the operator on top of the stack to its operands.
+    fn reduce(&mut self, b: &mut Builder<'_>) -> Result<(), Error> {
+        let p = self
+            .pending
+            .pop()
+            .ok_or_else(|| internal(Span::default()))?;
+        if p.nests() {
+            self.nest -= 1;
+        }
+        let built = match p {
+            Pending::Prefix { op, span, .. } => {
+                let a = self.operands.pop().ok_or_else(|| internal(span))?;
+                let whole = span.to(a.expr.span);
+                b.node(
+                    ExprKind::Unary(op, Box::new(a.expr)),
+                    whole,
+                    a.depth + 1,
+                    span,
+                )?
+            }
+            Pending::Infix {
+                op, span, implicit, ..
+            } => {
+                let r = self.operands.pop().ok_or_else(|| internal(span))?;
+                let l = self.operands.pop().ok_or_else(|| internal(span))?;
+                let whole = l.expr.span.to(r.expr.span);
+                let depth = l.depth.max(r.depth) + 1;
+                let kind = ExprKind::Binary {
+                    op,
+                    lhs: Box::new(l.expr),
+                    rhs: Box::new(r.expr),
+                    implicit,
+                };
+                b.node(kind, whole, depth, span)?
+            }
+            Pending::Group { span, .. } | Pending::Call { span, .. } => return Err(internal(span)),
+        };
+        self.operands.push(built);
+        Ok(())
+    }
+
+    /// Applies every operator above the innermost open group or call.
+    fn reduce_to_bracket(&mut self, b: &mut Builder<'_>) -> Result<(), Error> {
+        while self.pending.last().is_some_and(|p| !p.is_bracket()) {
+            self.reduce(b)?;
+        }
+        Ok(())
+    }
+
+    /// Moves a finished argument into the open call.
+    fn take_argument(&mut self) -> Result<(), Error> {
+        let Some(Pending::Call {
+            base, args, depth, ..
+        }) = self.pending.last_mut()
+        else {
+            return Err(internal(Span::default()));
+        };
+        if self.operands.len() > *base {
+            let a = self
+                .operands
+                .pop()
+                .ok_or_else(|| internal(Span::default()))?;
+            *depth = (*depth).max(a.depth);
+            args.push(a.expr);
+        }
+        Ok(())
+    }
+
+    /// Closes a group; its node covers the parentheses.
+    fn close_group(&mut self, b: &mut Builder<'_>) -> Result<Span, Error> {
+        self.reduce_to_bracket(b)?;
+        let Some(Pending::Group { span, .. }) = self.pending.pop() else {
+            return Err(internal(Span::default()));
+        };
+        self.nest -= 1;
+        let top = self.operands.last_mut().ok_or_else(|| internal(span))?;
+        top.expr.span = span;
+        Ok(span)
+    }
+
+    /// Closes a call and makes its node.
+    fn close_call(&mut self, b: &mut Builder<'_>) -> Result<Span, Error> {
+        self.reduce_to_bracket(b)?;
+        self.take_argument()?;
+        let Some(Pending::Call {
+            func,
+            primes,
+            span,
+            args,
+            depth,
+            ..
+        }) = self.pending.pop()
+        else {
+            return Err(internal(Span::default()));
+        };
+        self.nest -= 1;
+        let call = b.node(ExprKind::Call { func, primes, args }, span, depth + 1, span)?;
+        self.operands.push(call);
+        Ok(span)
+    }
+
+    fn finish(mut self, b: &mut Builder<'_>, whole: Span) -> Result<Expr, Error> {
+        while !self.pending.is_empty() {
+            self.reduce(b)?;
+        }
+        match (self.operands.pop(), self.operands.is_empty()) {
+            (Some(e), true) => Ok(e.expr),
+            _ => Err(internal(whole)),
+        }
+    }
+}
+
+impl Builder<'_> {
+    // ------------------------------------------------------------ statements
+
+    fn statement(&mut self, p: Pair<'_, Rule>) -> Result<Stmt, Error> {
+        let mut inner = p.into_inner();
+        let first = inner.next().ok_or_else(|| internal(Span::default()))?;
+        let lhs = self.expr(first)?;
+        let Some(next) = inner.next() else {
+            let span = lhs.span;
+            return Ok(Stmt {
+                kind: StmtKind::Expr(lhs),
+                span,
+            });
+        };
+        match next.as_rule() {
+            Rule::assign_tail => {
+                let tail_span = span_of(&next);
+                let value_pair = next
+                    .into_inner()
+                    .find(|q| q.as_rule() == Rule::expr)
+                    .ok_or_else(|| internal(tail_span))?;
+                let value = self.expr(value_pair)?;
+                let span = lhs.span.to(value.span);
+                let kind = assignment(lhs, value)?;
+                Ok(Stmt { kind, span })
+            }
+            Rule::kw_at => {
+                let at = span_of(&next);
+                let point_pair = inner.next().ok_or_else(|| internal(at))?;
+                let (point, end) = self.point(point_pair)?;
+                let span = lhs.span.to(end);
+                Ok(Stmt {
+                    kind: StmtKind::Report { expr: lhs, point },
+                    span,
+                })
+            }
+            _ => Err(internal(span_of(&next))),
+        }
+    }
+
+    /// A point and its span.
+    fn point(&mut self, p: Pair<'_, Rule>) -> Result<(Point, Span), Error> {
+        let whole = span_of(&p);
+        let mut positional = Vec::new();
+        let mut named: Vec<(Ident, Expr)> = Vec::new();
+        for item in p.into_inner() {
+            let span = span_of(&item);
+            let is_named = item.as_rule() == Rule::named_value;
+            if (is_named && !positional.is_empty()) || (!is_named && !named.is_empty()) {
+                return Err(Error::parse(
+                    "a point is either all positional (`2, 3`) or all named (`x=2, y=3`), not a mix",
+                    span,
+                ));
+            }
+            if is_named {
+                let mut parts = item.into_inner();
+                let key = parts.next().ok_or_else(|| internal(span))?;
+                let value = parts
+                    .find(|q| q.as_rule() == Rule::expr)
+                    .ok_or_else(|| internal(span))?;
+                let key = ident_of(&key);
+                if named.iter().any(|(k, _)| k.name == key.name) {
+                    return Err(Error::parse(
+                        format!("`{}` is given twice in the point", key.name),
+                        key.span,
+                    ));
+                }
+                let value = self.expr(value)?;
+                named.push((key, value));
+            } else {
+                positional.push(self.expr(item)?);
+            }
+        }
+        let end = match (named.last(), positional.last()) {
+            (Some((_, e)), _) | (None, Some(e)) => e.span,
+            (None, None) => return Err(internal(whole)),
+        };
+        let span = Span::new(whole.start, end.end);
+        if named.is_empty() {
+            Ok((Point::Positional(positional), span))
+        } else {
+            Ok((Point::Named(named), span))
+        }
+    }
+
+    // ------------------------------------------------------------ commands
+
+    /// A command and the span of the whole command.
+    fn command(&mut self, p: Pair<'_, Rule>) -> Result<(Command, Span), Error> {
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        let head = inner.next().ok_or_else(|| internal(Span::default()))?;
+        let mut span = span_of(&head);
+        let command = match rule {
+            Rule::cmd_grad | Rule::cmd_hess | Rule::cmd_check | Rule::cmd_diff => {
+                let mut expr = None;
+                let mut point = None;
+                let mut wrt: Option<Ident> = None;
+                for q in inner {
+                    match q.as_rule() {
+                        Rule::expr => expr = Some(self.expr(q)?),
+                        Rule::point => {
+                            let (pt, s) = self.point(q)?;
+                            span = span.to(s);
+                            point = Some(pt);
+                        }
+                        Rule::wrt => {
+                            let s = span_of(&q);
+                            let name = q
+                                .into_inner()
+                                .find(|r| r.as_rule() == Rule::name)
+                                .ok_or_else(|| internal(s))?;
+                            if wrt.is_some() {
+                                return Err(Error::parse("`wrt` is given twice", s));
+                            }
+                            span = span.to(s);
+                            wrt = Some(ident_of(&name));
+                        }
+                        _ => {}
+                    }
+                }
+                let (Some(expr), Some(point)) = (expr, point) else {
+                    return Err(internal(span));
+                };
+                match rule {
+                    Rule::cmd_grad => Command::Grad { expr, point },
+                    Rule::cmd_hess => Command::Hess { expr, point },
+                    Rule::cmd_check => Command::Check { expr, point },
+                    _ => Command::Diff { expr, wrt, point },
+                }
+            }
+            Rule::cmd_load | Rule::cmd_save => {
+                let q = inner.next().ok_or_else(|| internal(span))?;
+                let (path, path_span) = match q.as_rule() {
+                    Rule::quoted_path => {
+                        let whole = span_of(&q);
+                        let text = q.into_inner().next().ok_or_else(|| internal(whole))?;
+                        if text.as_str().is_empty() {
+                            return Err(Error::parse("the file name is empty", whole));
+                        }
+                        span = span.to(whole);
+                        (text.as_str().to_string(), span_of(&text))
+                    }
+                    _ => {
+                        span = span.to(span_of(&q));
+                        (q.as_str().to_string(), span_of(&q))
+                    }
+                };
+                if rule == Rule::cmd_load {
+                    Command::Load {
+                        path,
+                        span: path_span,
+                    }
+                } else {
+                    Command::Save {
+                        path,
+                        span: path_span,
+                    }
+                }
+            }
+            Rule::cmd_set => {
+                let option = match (inner.next(), inner.next()) {
+                    (Some(o), Some(v)) => {
+                        span = span.to(span_of(&v));
+                        Some((ident_of(&o), ident_of(&v)))
+                    }
+                    _ => None,
+                };
+                Command::Set { option }
+            }
+            Rule::cmd_del => {
+                let names: Vec<Ident> = inner.map(|q| ident_of(&q)).collect();
+                if let Some(last) = names.last() {
+                    span = span.to(last.span);
+                }
+                Command::Del { names }
+            }
+            Rule::cmd_help => {
+                let topic = inner.next().map(|q| {
+                    let s = span_of(&q);
+                    span = span.to(s);
+                    // `:help :grad` is `:help grad`; the span keeps the colon.
+                    Ident {
+                        name: q.as_str().trim_start_matches(':').to_string(),
+                        span: s,
+                    }
+                });
+                Command::Help { topic }
+            }
+            Rule::cmd_vars => Command::Vars,
+            Rule::cmd_funcs => Command::Funcs,
+            Rule::cmd_clear => Command::Clear,
+            Rule::cmd_quit => Command::Quit,
+            _ => return Err(internal(span)),
+        };
+        Ok((command, span))
+    }
+}
+
+/// The name and primes of a `callee` or `func_ref` pair.
+fn callee(p: Pair<'_, Rule>) -> Result<(Ident, u32), Error> {
+    let span = span_of(&p);
+    let mut inner = p.into_inner();
+    let name = inner.next().ok_or_else(|| internal(span))?;
+    let primes = inner
+        .next()
+        .map(|q| u32::try_from(q.as_str().len()).unwrap_or(u32::MAX))
+        .unwrap_or(0);
+    Ok((ident_of(&name), primes))
+}
+
+/// `lhs = value`: a variable or a function definition.
+fn assignment(lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
+    let cannot = |what: &str, span: Span| {
+        Error::parse(
+            format!(
+                "cannot assign to {what}: the left of `=` must be a name (`a = 2`) \
+                 or a function head (`f(x, y) = x*y`)"
+            ),
+            span,
+        )
+    };
+    match lhs.kind {
+        ExprKind::Name(name) => Ok(StmtKind::Assign {
+            name: Ident {
+                name,
+                span: lhs.span,
+            },
+            value,
+        }),
+        ExprKind::Call { func, primes, args } => {
+            if primes > 0 {
+                return Err(Error::parse(
+                    format!(
+                        "cannot define a derivative: define `{}` and use `{}{}`",
+                        func.name,
+                        func.name,
+                        "'".repeat(primes.min(4) as usize)
+                    ),
+                    func.span,
+                ));
+            }
+            if args.is_empty() {
+                return Err(Error::parse(
+                    format!("function `{}` needs at least one parameter", func.name),
+                    lhs.span,
+                ));
+            }
+            let mut params: Vec<Ident> = Vec::with_capacity(args.len());
+            for a in args {
+                let ExprKind::Name(name) = a.kind else {
+                    return Err(Error::parse(
+                        "a parameter must be a plain name, such as `x`",
+                        a.span,
+                    ));
+                };
+                if params.iter().any(|q| q.name == name) {
+                    return Err(Error::parse(
+                        format!("parameter `{name}` appears twice"),
+                        a.span,
+                    ));
+                }
+                params.push(Ident { name, span: a.span });
+            }
+            Ok(StmtKind::Define {
+                name: func,
+                params,
+                body: value,
+            })
+        }
+        ExprKind::Num(_) => Err(cannot("a number", lhs.span)),
+        _ => Err(cannot("an expression", lhs.span)),
+    }
+}
+
+// ---------------------------------------------------------------- syntax errors
+
+/// A token of the error lexer, which sees the line the way a reader does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    Num,
+    Word,
+    /// `+ - * / ^ **`
+    Op,
+    LParen,
+    RParen,
+    Comma,
+    Eq,
+    Prime,
+    /// `:word` at the start of the line
+    Cmd,
+    /// a `"…"` string; `false` when it is not closed
+    Quote(bool),
+    Other,
+}
+
+/// Splits `line` into tokens, up to a comment. Iterative; used only to
+/// explain an error.
+fn lex(line: &str, statement: bool) -> Vec<(Tok, Span)> {
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    while i < b.len() {
+        let c = b[i];
+        let start = i;
+        let kind = match c {
+            b' ' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            b'#' => break,
+            b'0'..=b'9' | b'.' if c != b'.' || b.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                    while i < b.len() && b[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+                if matches!(b.get(i), Some(b'e' | b'E')) {
+                    let mut j = i + 1;
+                    if matches!(b.get(j), Some(b'+' | b'-')) {
+                        j += 1;
+                    }
+                    if b.get(j).is_some_and(u8::is_ascii_digit) {
+                        i = j;
+                        while i < b.len() && b[i].is_ascii_digit() {
+                            i += 1;
+                        }
+                    }
+                }
+                Tok::Num
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                while i < b.len() && word(b[i]) {
+                    i += 1;
+                }
+                Tok::Word
+            }
+            b':' if statement
+                && out.is_empty()
+                && b.get(i + 1).is_some_and(|&c| c.is_ascii_alphabetic()) =>
+            {
+                i += 1;
+                while i < b.len() && word(b[i]) {
+                    i += 1;
+                }
+                Tok::Cmd
+            }
+            b'*' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                Tok::Op
+            }
+            b'+' | b'-' | b'*' | b'/' | b'^' => {
+                i += 1;
+                Tok::Op
+            }
+            b'(' | b')' | b',' | b'=' | b'\'' => {
+                i += 1;
+                match c {
+                    b'(' => Tok::LParen,
+                    b')' => Tok::RParen,
+                    b',' => Tok::Comma,
+                    b'=' => Tok::Eq,
+                    _ => Tok::Prime,
+                }
+            }
+            b'"' => match line[i + 1..].find('"') {
+                Some(k) => {
+                    i += k + 2;
+                    Tok::Quote(true)
+                }
+                None => {
+                    i = b.len();
+                    Tok::Quote(false)
+                }
+            },
+            _ => {
+                i += line[i..].chars().next().map_or(1, char::len_utf8);
+                Tok::Other
+            }
+        };
+        out.push((kind, Span::new(start, i)));
+    }
+    out
+}
+
+/// Builds the message for a pest failure at byte `p` of `line`.
+fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
+    let toks = lex(line, statement);
+    let text = |s: Span| &line[s.start..s.end];
+    // The token at (or containing, or just after) the failure, and the one before.
+    let at_idx = toks
+        .iter()
+        .position(|(_, s)| s.end > p)
+        .unwrap_or(toks.len());
+    let at = toks.get(at_idx).copied();
+    let prev = at_idx.checked_sub(1).map(|i| toks[i]);
+    let cmd = match toks.first() {
+        Some((Tok::Cmd, s)) => Some(&text(*s)[1..]),
+        _ => None,
+    };
+    let found = at.map(|(_, s)| quote(text(s)));
+    let with_found = |msg: String| match &found {
+        Some(f) => format!("{msg}, found {f}"),
+        None => msg,
+    };
+    // Where an "expected …" error points: at the offending token, or just
+    // after the last token when the line ended too early.
+    let here = at.map_or_else(
+        || {
+            let end = prev.map_or(line.len(), |(_, s)| s.end);
+            Span::new(end, end)
+        },
+        |(_, s)| s,
+    );
+    let is_reserved = |s: Span| RESERVED.contains(&text(s));
+
+    // A character that cannot start any token.
+    if let Some((Tok::Other, s)) = at {
+        let t = text(s);
+        let c = t.chars().next().unwrap_or(' ');
+        let e = Error::parse(format!("unexpected character {}", quote(t)), s);
+        return match c {
+            '×' | '·' | '∙' | '⋅' => e.help("write `*` for a product"),
+            '−' | '–' => e.help("write `-` (the ASCII minus)"),
+            '²' | '³' => e.help("write a power with `^`, e.g. `x^2`"),
+            c if c.is_alphabetic() && !c.is_ascii() => {
+                e.help("names use only ASCII letters, digits and `_`")
+            }
+            '.' if prev.is_some_and(|(k, ps)| k == Tok::Num && ps.end == s.start) => {
+                e.help("a number needs a digit after its `.`: write `3.0` or `3`")
+            }
+            _ => e,
+        };
+    }
+
+    // Right after the command word.
+    if let (Some((Tok::Cmd, cs)), Some(c)) = (prev, cmd) {
+        let word = text(cs);
+        match c {
+            "vars" | "funcs" | "clear" | "quit" | "q" | "exit" => {
+                return Error::parse(format!("`{word}` takes no arguments"), here);
+            }
+            "grad" | "hess" | "check" | "diff" => {
+                return match at {
+                    None => Error::parse(format!("expected an expression after `{word}`"), here),
+                    Some((_, s)) if is_reserved(s) => {
+                        Error::parse(format!("expected an expression before `{}`", text(s)), s)
+                    }
+                    Some(_) => Error::parse(with_found("expected an expression".into()), here),
+                };
+            }
+            "load" | "save" => {
+                return match at {
+                    Some((Tok::Quote(false), s)) => {
+                        Error::parse("missing closing `\"` after the file name", s)
+                    }
+                    _ => Error::parse(
+                        with_found(format!("expected a file name after `{word}`")),
+                        here,
+                    ),
+                };
+            }
+            "del" => {
+                return match at {
+                    Some((_, s)) if is_reserved(s) => reserved(text(s), s),
+                    _ => Error::parse(with_found(format!("expected a name after `{word}`")), here),
+                };
+            }
+            "help" => {
+                return Error::parse(with_found("expected a topic after `:help`".into()), here);
+            }
+            "set" => {
+                return Error::parse(with_found("expected a setting after `:set`".into()), here);
+            }
+            _ => {}
+        }
+    }
+
+    // Right after `at` or `wrt`.
+    if let Some((Tok::Word, ps)) = prev {
+        match text(ps) {
+            "at" => return Error::parse(with_found("expected a point after `at`".into()), here),
+            "wrt" => {
+                return Error::parse(
+                    with_found("expected a variable name after `wrt`".into()),
+                    here,
+                );
+            }
+            _ => {}
+        }
+    }
+
+    // A reserved word where a name was wanted (after an operator, the
+    // operand is more likely missing: `:grad x+ at 1`).
+    if let Some((Tok::Word, s)) = at
+        && is_reserved(s)
+    {
+        if let Some((Tok::Op, ps)) = prev {
+            return Error::parse(
+                format!(
+                    "expected an expression after `{}`, found `{}`",
+                    text(ps),
+                    text(s)
+                ),
+                s,
+            )
+            .help(format!("`{}` is a reserved word, not a name", text(s)));
+        }
+        if !prev.is_some_and(|(k, ps)| {
+            matches!(k, Tok::Num | Tok::Word | Tok::RParen | Tok::Prime) && !is_reserved(ps)
+        }) {
+            return reserved(text(s), s);
+        }
+    }
+
+    if let Some((kind, ps)) = prev {
+        let pt = text(ps);
+        match kind {
+            Tok::Op => {
+                return Error::parse(
+                    with_found(format!("expected an expression after `{pt}`")),
+                    here,
+                );
+            }
+            Tok::LParen => {
+                let call = at_idx >= 2 && matches!(toks[at_idx - 2].0, Tok::Word | Tok::Prime);
+                let msg = if call {
+                    "expected an argument or `)`"
+                } else {
+                    "expected an expression after `(`"
+                };
+                return Error::parse(with_found(msg.into()), here);
+            }
+            Tok::Comma if cmd == Some("del") => {
+                return Error::parse(with_found("expected a name after `,`".into()), here);
+            }
+            Tok::Comma => {
+                return Error::parse(with_found("expected an expression after `,`".into()), here);
+            }
+            Tok::Eq => {
+                return Error::parse(with_found("expected an expression after `=`".into()), here);
+            }
+            Tok::Word if cmd == Some("set") && at_idx == 2 => {
+                return Error::parse(with_found(format!("expected a value after `{pt}`")), here);
+            }
+            _ => {}
+        }
+    }
+
+    // The previous token ended an operand (or there is none).
+    let Some((kind, s)) = at else {
+        let open = toks[..at_idx]
+            .iter()
+            .fold((0usize, None), |(d, last), (k, s)| match k {
+                Tok::LParen => (d + 1, Some(*s)),
+                Tok::RParen => (d.saturating_sub(1), last),
+                _ => (d, last),
+            });
+        if open.0 > 0 && !matches!(cmd, Some("load" | "save" | "set" | "help" | "del")) {
+            return Error::parse("expected `)`", here)
+                .label("the line ends here")
+                .help("a `(` is not closed");
+        }
+        let seen_at = toks.iter().any(|&(k, s)| k == Tok::Word && text(s) == "at");
+        if matches!(cmd, Some("grad" | "hess" | "check" | "diff")) && !seen_at {
+            return Error::parse("expected `at` and a point after the expression", here);
+        }
+        if prev.is_none() {
+            return Error::parse("expected an expression", here);
+        }
+        return Error::parse("unexpected end of line", here);
+    };
+    let t = text(s);
+    if prev.is_none() && kind != Tok::RParen {
+        return Error::parse(with_found("expected an expression".into()), here);
+    }
+    match kind {
+        Tok::RParen => {
+            let depth = toks[..at_idx].iter().fold(0isize, |d, (k, _)| match k {
+                Tok::LParen => d + 1,
+                Tok::RParen => d - 1,
+                _ => d,
+            });
+            if depth <= 0 {
+                return Error::parse("unmatched `)`", s);
+            }
+            Error::parse(format!("unexpected {}", quote(t)), s)
+        }
+        Tok::Num => Error::parse(format!("unexpected {}", quote(t)), s)
+            .help("a number cannot follow a factor without an operator: write `*` between them"),
+        Tok::Word if prev.is_some_and(|(k, _)| matches!(k, Tok::Word | Tok::Prime)) => {
+            Error::parse(format!("unexpected {}", quote(t)), s)
+        }
+        _ => Error::parse(format!("unexpected {}", quote(t)), s),
+    }
+}
+
+fn reserved(word: &str, span: Span) -> Error {
+    Error::parse(
+        format!("`{word}` is a reserved word and cannot be used as a name"),
+        span,
+    )
+    .help(format!("reserved words: {}", RESERVED.join(", ")))
+}
+
+/// `text` in backquotes, shortened if long.
+fn quote(text: &str) -> String {
+    const MAX: usize = 24;
+    if text.chars().count() > MAX {
+        let short: String = text.chars().take(MAX).collect();
+        format!("`{short}…`")
+    } else {
+        format!("`{text}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_table_is_ordered_loosest_first() {
+        assert!(binding(Op::Add).0 < binding(Op::Mul).0);
+        assert!(binding(Op::Mul).0 < binding(Op::Neg).1);
+        assert!(binding(Op::Neg).1 < binding(Op::Implicit).0);
+        assert!(binding(Op::Implicit).0 < binding(Op::Pow).0);
+        // right-associative: the right operand binds the same operator again
+        assert!(binding(Op::Pow).1 < binding(Op::Pow).0);
+        assert!(binding(Op::Add).1 > binding(Op::Add).0);
+    }
+
+    #[test]
+    fn every_command_in_the_table_is_in_the_grammar() {
+        for c in COMMANDS {
+            assert!(COMMAND_WORDS.contains(&c.name), "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_once() {
+        assert_eq!(edit_distance("gard", "grad"), 1);
+        assert_eq!(edit_distance("hes", "hess"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn lexer_splits_like_the_grammar() {
+        let kinds: Vec<Tok> = lex("2.5e-3x ** (y) # c", true)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                Tok::Num,
+                Tok::Word,
+                Tok::Op,
+                Tok::LParen,
+                Tok::Word,
+                Tok::RParen
+            ]
+        );
+    }
+}
