@@ -44,6 +44,10 @@ pub struct Cli {
     /// Stop at the first statement that fails (by default a script goes on and exits 1 at the end).
     #[arg(long)]
     pub fail_fast: bool,
+
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell) and exit.
+    #[arg(long, value_enum, value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
 }
 
 #[cfg(test)]

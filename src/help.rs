@@ -1,7 +1,7 @@
 //! The text of `:help` and its topics, built from the command and built-in
 //! tables so that it never goes out of date.
 
-use crate::builtins::{BUILTINS, CONSTANTS};
+use crate::builtins::{self, BUILTINS, Builtin, CONSTANTS};
 use crate::command::COMMANDS;
 use crate::error::{Error, ErrorKind};
 use crate::limits;
@@ -12,8 +12,8 @@ Expressions
   numbers      2  2.5  .5  1e-3  6.02E23
   names        x  x1  x_2  alpha      (xy is one name, never x*y)
   operators    + - * /  ^ or **       (^ is right-associative: 2^3^2 = 512)
-  precedence   + -  <  * / and implicit products  <  prefix -  <  ^
-               so -x^2 = -(x^2), 2^-1 = 0.5, 2x^2 = 2*(x^2)
+  precedence   + -  <  * /  <  prefix - +  <  implicit product  <  ^
+               so -x^2 = -(x^2), 2^-1 = 0.5, 2x^2 = 2*(x^2), -2x = -(2x), 1/2x = 1/(2x)
   implicit     3x  2sin(x)  2(x+1)  (x+1)(x-1)  (a+b)c   (left side a number or a group)
   calls        sin(x)  atan2(y, x)  g(1, 2)   derivatives: f'(x)  f''(x)  sin'(x)
   comments     # to the end of the line
@@ -70,8 +70,8 @@ fn limits_text() -> String {
 }
 
 /// The help text for `topic` (a command, with or without its colon; a
-/// function; a constant; `syntax`, `check`, `limits`, `functions`), or the
-/// overview.
+/// function; a constant; one of the guides: `syntax`, `functions`, `check`,
+/// `limits`, `prompt`), or the overview.
 pub fn help(topic: Option<&str>) -> Result<String, Error> {
     let Some(topic) = topic else {
         return Ok(overview());
@@ -84,29 +84,92 @@ pub fn help(topic: Option<&str>) -> Result<String, Error> {
         ));
     }
     if let Some(b) = BUILTINS.iter().find(|b| b.name == t) {
-        return Ok(format!("{}\n  {}\n  example: :diff {} at 0.5", b.syntax, b.summary, example_call(b.name, b.min_args)));
+        return Ok(format!(
+            "{}\n  {}\n  example: :diff {} at {}",
+            b.syntax,
+            b.summary,
+            example_call(b),
+            crate::format::shortest(example_point(b))
+        ));
     }
     if let Some((name, value, about)) = CONSTANTS.iter().find(|c| c.0 == t) {
         return Ok(format!(
-            "{name} = {}\n  {about}\n  A parameter or variable named {name} shadows it.",
+            "{name} = {}\n  {about}\n  A parameter or variable named {name} shadows it.\n  example: 2*{name}",
             crate::format::shortest(*value)
         ));
     }
-    match t {
-        "syntax" => Ok(SYNTAX.to_string()),
-        "check" => Ok(CHECK.to_string()),
-        "limits" => Ok(limits_text()),
-        "functions" => Ok(functions()),
-        _ => Err(Error::new(ErrorKind::Command, format!("no help on `{topic}`"))
-            .help("topics: a command (grad), a function (sin), syntax, functions, check, limits")),
+    if let Some((_, _, text)) = GUIDES.iter().find(|g| g.0 == t) {
+        return Ok(text());
+    }
+    let guides: Vec<&str> = GUIDES.iter().map(|g| g.0).collect();
+    Err(Error::new(ErrorKind::Command, format!("no help on `{topic}`")).help(format!(
+        "topics: a command (grad), a function (sin), a constant (pi), {}",
+        guides.join(", ")
+    )))
+}
+
+/// The topics that are not a command, a function or a constant: name, what
+/// it covers (for the overview), and its text.
+const GUIDES: &[(&str, &str, fn() -> String)] = &[
+    ("syntax", "the language in brief", || SYNTAX.to_string()),
+    ("functions", "every built-in function and constant", functions),
+    ("check", "what the finite-difference check means", || CHECK.to_string()),
+    ("limits", "the size and time limits", limits_text),
+    ("prompt", "keys, completion, hints and history of the interactive prompt", || PROMPT.to_string()),
+];
+
+/// Every `:help` topic, for completion: the commands, the built-in
+/// functions, the constants and the guides.
+pub fn topics() -> Vec<&'static str> {
+    COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .chain(BUILTINS.iter().map(|b| b.name))
+        .chain(CONSTANTS.iter().map(|c| c.0))
+        .chain(GUIDES.iter().map(|g| g.0))
+        .collect()
+}
+
+/// The prompt topic. `:set preview` is the prompt's own setting (the
+/// session does not know it); keep in sync with `PREVIEW_SYNTAX` in the
+/// binary's `repl/helper.rs`.
+const PROMPT: &str = "\
+The interactive prompt (when both ends are a terminal)
+  Tab             complete a command (:gr -> :grad), a function, a name, a :set option,
+                  a :help topic, or the keyword that fits (at, wrt); Tab twice lists them
+  hints           the syntax of the command being typed, and the value of a complete
+                  expression while you type it (greyed; Right arrow accepts a completion)
+  :set preview on|off   show or hide that live value
+  colours         numbers, names, built-ins, commands and matching parentheses;
+                  off with NO_COLOR=1 or --color never
+  ( ...           open parentheses continue the statement on the next line (prompt …)
+  Up, Ctrl-R      earlier lines, kept in $DERIV_HISTORY or the data directory
+                  (deriv/history, the latest few thousand, duplicates folded)
+  Ctrl-C          clear the line; during a long computation, stop it
+  Ctrl-D, :quit   leave
+  example: :set preview off";
+
+fn example_call(b: &Builtin) -> String {
+    match b.min_args {
+        1 => format!("{}(x)", b.name),
+        _ => format!("{}(x, 2)", b.name),
     }
 }
 
-fn example_call(name: &str, args: usize) -> String {
-    match args {
-        1 => format!("{name}(x)"),
-        _ => format!("{name}(x, 2)"),
-    }
+/// A point where the example of `b` has a value and a derivative (so that
+/// `acosh` is not shown outside its domain).
+fn example_point(b: &Builtin) -> f64 {
+    const POINTS: [f64; 3] = [0.5, 2.0, 1.5];
+    let fine = |x: f64| {
+        let mut notes = Vec::new();
+        let finite = match b.min_args {
+            1 => builtins::series(b.id, x, 2, &mut notes)
+                .is_some_and(|c| c.iter().all(|v| v.is_finite())),
+            _ => builtins::apply(b.id, &[x, 2.0], &mut notes).is_finite(),
+        };
+        finite && notes.is_empty()
+    };
+    POINTS.into_iter().find(|&x| fine(x)).unwrap_or(POINTS[0])
 }
 
 fn functions() -> String {
@@ -135,6 +198,10 @@ fn overview() -> String {
     s.push_str(&format!("Functions: {}\n", names.join(" ")));
     let consts: Vec<&str> = CONSTANTS.iter().map(|c| c.0).collect();
     s.push_str(&format!("Constants: {}\n", consts.join(" ")));
-    s.push_str("More: :help syntax, :help functions, :help check, :help limits, :help NAME");
+    s.push_str("More:\n");
+    for (name, about, _) in GUIDES {
+        s.push_str(&format!("  :help {name:<13} {about}\n"));
+    }
+    s.push_str("  :help NAME          a command, a function or a constant, with an example");
     s
 }

@@ -217,6 +217,11 @@ fn read_line_limited(r: &mut impl BufRead, max: usize) -> io::Result<Option<(Vec
 }
 
 fn run(cli: Cli) -> Exit {
+    if let Some(shell) = cli.completions {
+        use clap::CommandFactory;
+        clap_complete::generate(shell, &mut Cli::command(), "deriv", &mut io::stdout());
+        return Exit::Success;
+    }
     let stdin_tty = io::stdin().is_terminal();
     let stdout_tty = io::stdout().is_terminal();
     let mut session = Session::new();

@@ -480,7 +480,7 @@ impl Session {
                             ErrorKind::Point,
                             format!("`{n}` has no value at this point"),
                         )
-                        .at(span)
+                        .at(name_span(expr, n).unwrap_or(span))
                         .help(format!("add it to the point: `at …, {n}=…`")));
                     }
                 }
@@ -931,6 +931,20 @@ pub fn walk<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             _ => {}
         }
     }
+}
+
+/// Where the name `n` first appears in `e`.
+fn name_span(e: &Expr, n: &str) -> Option<Span> {
+    let mut found = None;
+    walk(e, &mut |x| {
+        if found.is_none()
+            && let ExprKind::Name(m) = &x.kind
+            && m == n
+        {
+            found = Some(x.span);
+        }
+    });
+    found
 }
 
 /// The plain names in `e`, in order of first appearance.
