@@ -224,6 +224,13 @@ fn run(cli: Cli) -> Exit {
     }
     let stdin_tty = io::stdin().is_terminal();
     let stdout_tty = io::stdout().is_terminal();
+    let color_out = !cli.json && use_color(cli.color, stdout_tty);
+    let color_err = use_color(cli.color, io::stderr().is_terminal());
+    // colored decides from stdout alone; we decide per stream and paint only
+    // where the flag is on, so let it paint whenever asked.
+    if color_out || color_err {
+        colored::control::set_override(true);
+    }
     let mut session = Session::new();
     if cli.no_check {
         session.settings.check = false;
@@ -231,8 +238,8 @@ fn run(cli: Cli) -> Exit {
     let mut r = Runner {
         session,
         json: cli.json,
-        color_out: !cli.json && use_color(cli.color, stdout_tty),
-        color_err: use_color(cli.color, io::stderr().is_terminal()),
+        color_out,
+        color_err,
         fail_fast: cli.fail_fast,
         failed: false,
         quit: false,

@@ -219,7 +219,30 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
     // Parenthesis depth, and a lower bound on the node count (each number or
     // name is at least one node), up to a comment.
     let (mut depth, mut atoms, mut in_atom) = (0usize, 0usize, false);
+    // Lower bounds on the nesting that parentheses do not show: a chain of
+    // powers (`x^2^2^…`, right-associative) and a run of signs (`---x`). Each
+    // nests at least one level per operator; caught here, before the tree is
+    // built, so that they report nesting rather than size.
+    let (mut pow_chain, mut sign_run, mut prev) = (0usize, 0usize, b' ');
     for (i, b) in line.bytes().enumerate() {
+        match b {
+            b'^' => pow_chain += 1,
+            b'*' if prev == b'*' => pow_chain += 1,
+            b'-' | b'+' if prev == b'^' || prev == b'e' || prev == b'E' => {}
+            b'+' | b'-' | b'*' | b'/' | b',' | b'(' | b')' | b'=' => pow_chain = 0,
+            _ => {}
+        }
+        match b {
+            b'-' | b'+' => sign_run += 1,
+            b' ' | b'\t' => {}
+            _ => sign_run = 0,
+        }
+        if pow_chain > MAX_NESTING || sign_run > MAX_NESTING {
+            return Err(too_deep(Span::new(i, i + 1)));
+        }
+        if b != b' ' && b != b'\t' {
+            prev = b;
+        }
         let atom_byte = b.is_ascii_alphanumeric() || b == b'_' || b == b'.';
         if atom_byte && !in_atom {
             atoms += 1;

@@ -348,18 +348,14 @@ pub fn error(e: &Error, src: &Source<'_>, st: Style) -> String {
             let pad = " ".repeat(gutter.len());
             s.push_str(&format!("\n{pad}{} {name}:{line}:{col}", st.dim("-->")));
             s.push_str(&format!("\n{pad} {}", st.dim("|")));
-            s.push_str(&format!("\n{} {} {}", st.dim(&gutter), st.dim("|"), visible(text)));
-            let before: String = text
-                .get(..span.start.min(text.len()))
-                .unwrap_or("")
+            let (shown, caret_at, caret_len) = window(text, span.start, span.end);
+            s.push_str(&format!("\n{} {} {}", st.dim(&gutter), st.dim("|"), shown));
+            let before: String = shown
                 .chars()
+                .take(caret_at)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let width = text
-                .get(span.start.min(text.len())..span.end.min(text.len()))
-                .map_or(1, |t| t.chars().count())
-                .max(1);
-            let caret = "^".repeat(width);
+            let caret = "^".repeat(caret_len.max(1));
             let label = e.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
             s.push_str(&format!(
                 "\n{pad} {} {before}{}",
@@ -375,7 +371,35 @@ pub fn error(e: &Error, src: &Source<'_>, st: Style) -> String {
     s
 }
 
-/// Control characters would garble the terminal: show them as `�`-free escapes.
+/// Most characters of a source line shown under an error.
+const WINDOW: usize = 100;
+
+/// The part of `text` to show for a caret over bytes `start..end`: the whole
+/// line if short, else a window around the caret with `…` at the cut ends.
+/// Returns the text and the caret's column and width in characters.
+fn window(text: &str, start: usize, end: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = visible(text).chars().collect();
+    let c0 = column(text, start) - 1;
+    let c1 = (column(text, end.max(start)) - 1).max(c0 + 1);
+    if chars.len() <= WINDOW {
+        return (chars.iter().collect(), c0, c1 - c0);
+    }
+    let from = c0.saturating_sub(WINDOW / 3);
+    let to = (from + WINDOW).min(chars.len());
+    let mut shown: String = chars[from..to].iter().collect();
+    let mut at = c0 - from;
+    if from > 0 {
+        shown.insert(0, '…');
+        at += 1;
+    }
+    if to < chars.len() {
+        shown.push('…');
+    }
+    let width = (c1 - c0).min(to.saturating_sub(c0).max(1));
+    (shown, at, width)
+}
+
+/// Control characters would garble the terminal: show them as `�`.
 fn visible(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() && c != '\t' { '�' } else { c })

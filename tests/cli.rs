@@ -69,10 +69,11 @@ fn tutorial_five_variables_against_num_dual() {
     assert_eq!(r["kind"], "report");
     assert_eq!(r["vars"], serde_json::json!(["a", "b", "c", "d", "e"]));
     let (v, g, h) = hessian(
-        |v: nalgebra::SVector<Dual2Vec<f64, f64, nalgebra::Const<5>>, 5>| {
+        |v: nalgebra::SVector<Dual2SVec64<5>, 5>| {
             let (a, b, c, d, e) = (v[0], v[1], v[2], v[3], v[4]);
             a.powi(3) * b.powi(2) / (c + 1.0).ln()
-                + (a * d).exp() * (b * c).cos()
+                // `e` is the fifth parameter here, not Euler's number (SPEC §1)
+                + (a * d * e.ln()).exp() * (b * c).cos()
                 + (a * a + b * b).sqrt() * (d * d + e * e).ln()
         },
         &nalgebra::SVector::from(x),
