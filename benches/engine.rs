@@ -30,10 +30,8 @@ fn case(name: &str) -> Case {
             point: vec![2.0, 3.0],
         },
         "F2" => Case {
-            expr: parse_expr(
-                "a^3*b^2/ln(c+1) + e^(a*d)*cos(b*c) + sqrt(a^2+b^2)*ln(d^2+e^2)",
-            )
-            .unwrap(),
+            expr: parse_expr("a^3*b^2/ln(c+1) + e^(a*d)*cos(b*c) + sqrt(a^2+b^2)*ln(d^2+e^2)")
+                .unwrap(),
             vars: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
             point: vec![1.0, 2.0, 3.0, 0.5, 1.5],
         },
@@ -54,7 +52,9 @@ fn case(name: &str) -> Case {
 fn eval<S: Scalar>(c: &Case, defs: &Defs, xs: Vec<S>, proto: S) -> S {
     let scope: Vec<(&str, S)> = c.vars.iter().map(String::as_str).zip(xs).collect();
     let mut b = Budget::new(None);
-    Evaluator::new(defs, proto, &mut b).eval(&c.expr, &scope).unwrap()
+    Evaluator::new(defs, proto, &mut b)
+        .eval(&c.expr, &scope)
+        .unwrap()
 }
 
 const CASES: &[&str] = &["F1", "F2", "rosen10", "rosen100"];

@@ -113,10 +113,7 @@ impl Error {
     }
     /// A limit error: names the limit and its value.
     pub fn limit(what: &str, value: impl std::fmt::Display) -> Error {
-        Error::new(
-            ErrorKind::Limit,
-            format!("{what} (the limit is {value})"),
-        )
+        Error::new(ErrorKind::Limit, format!("{what} (the limit is {value})"))
     }
 }
 

@@ -78,7 +78,7 @@ impl Budget {
                 limits::MAX_EVAL_STEPS,
             )));
         }
-        if self.steps % 4096 == 0
+        if self.steps.is_multiple_of(4096)
             && let Some(c) = &self.cancel
             && c.load(Ordering::Relaxed)
         {
@@ -330,7 +330,10 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
         if self.budget.calls > limits::MAX_CALL_DEPTH {
             self.budget.calls -= 1;
             return Err(self.err_here(
-                Error::limit("user functions call each other too deeply", limits::MAX_CALL_DEPTH),
+                Error::limit(
+                    "user functions call each other too deeply",
+                    limits::MAX_CALL_DEPTH,
+                ),
                 span,
             ));
         }
@@ -339,12 +342,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             self.budget.call_site = Some((span, name.to_string()));
         }
         let r = if primes == 0 {
-            let scope: Vec<(&str, S)> = f
-                .params
-                .iter()
-                .map(String::as_str)
-                .zip(vals)
-                .collect();
+            let scope: Vec<(&str, S)> = f.params.iter().map(String::as_str).zip(vals).collect();
             let mut inner = Evaluator {
                 defs: self.defs,
                 proto: self.proto.clone(),

@@ -24,7 +24,11 @@ pub fn significant(v: f64, digits: usize) -> String {
         return shortest(v);
     }
     if v == 0.0 {
-        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let digits = digits.clamp(1, 17);
     // Round first in scientific form, then choose the notation from the rounded exponent.
@@ -63,7 +67,17 @@ mod tests {
 
     #[test]
     fn shortest_round_trips() {
-        for v in [0.1, 1.0 / 3.0, 63.0, -4.0, 1e-7, 6.02e23, 1e300, 5e-324, 123456.789] {
+        for v in [
+            0.1,
+            1.0 / 3.0,
+            63.0,
+            -4.0,
+            1e-7,
+            6.02e23,
+            1e300,
+            5e-324,
+            123456.789,
+        ] {
             let s = shortest(v);
             assert_eq!(s.parse::<f64>().unwrap(), v, "{s}");
         }

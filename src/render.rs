@@ -32,7 +32,11 @@ impl Style {
         format::number(v, self.digits)
     }
     fn paint(&self, s: &str, f: fn(&str) -> colored::ColoredString) -> String {
-        if self.color { f(s).to_string() } else { s.to_string() }
+        if self.color {
+            f(s).to_string()
+        } else {
+            s.to_string()
+        }
     }
     fn dim(&self, s: &str) -> String {
         self.paint(s, |s| s.dimmed())
@@ -73,7 +77,11 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
                 .join("\n")
         }
         Outcome::Funcs(f) if f.is_empty() => st.dim("no functions defined"),
-        Outcome::Funcs(f) => f.iter().map(|d| defined(d, st)).collect::<Vec<_>>().join("\n"),
+        Outcome::Funcs(f) => f
+            .iter()
+            .map(|d| defined(d, st))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Outcome::Deleted(names) => format!("deleted {}", names.join(", ")),
         Outcome::Cleared(n) => format!("cleared {n} definition{}", if *n == 1 { "" } else { "s" }),
         Outcome::Settings(s) => s
@@ -98,7 +106,11 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
                 "loaded {path}: {} statement{}{}",
                 results.len(),
                 if results.len() == 1 { "" } else { "s" },
-                if failed > 0 { format!(", {failed} failed") } else { String::new() }
+                if failed > 0 {
+                    format!(", {failed} failed")
+                } else {
+                    String::new()
+                }
             )));
             s
         }
@@ -150,7 +162,11 @@ fn push_warnings(s: &mut String, warnings: &[Warning], st: Style) {
 
 /// `∂/∂x` style label for a first partial.
 fn d1(var: &str, single: bool) -> String {
-    if single { format!("d/d{var}") } else { format!("∂/∂{var}") }
+    if single {
+        format!("d/d{var}")
+    } else {
+        format!("∂/∂{var}")
+    }
 }
 
 fn d2(a: &str, b: &str, single: bool) -> String {
@@ -182,10 +198,19 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
             rows.push((d1(k, single), st.num(*v)));
         }
     }
-    let width = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(5).max(7);
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(7);
     let mut s = st.dim(&format!("{} at {point}", d.expr));
     for (k, v) in &rows {
-        s.push_str(&format!("\n  {}{}  {v}", k, " ".repeat(width - k.chars().count())));
+        s.push_str(&format!(
+            "\n  {}{}  {v}",
+            k,
+            " ".repeat(width - k.chars().count())
+        ));
     }
     if let Some(h) = &d.hessian {
         s.push('\n');
@@ -196,7 +221,12 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
             s.push('\n');
             s.push_str(&check_table(c, &d.vars, single, st));
         }
-        s.push_str(&format!("\n  {}{}  {}", "check", " ".repeat(width - 5), check_line(c, &d.vars, single, st)));
+        s.push_str(&format!(
+            "\n  {}{}  {}",
+            "check",
+            " ".repeat(width - 5),
+            check_line(c, &d.vars, single, st)
+        ));
     }
     push_warnings(&mut s, &d.warnings, st);
     s
@@ -204,7 +234,10 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
 
 /// A matrix with row and column names, numbers right-aligned in columns.
 fn matrix(title: &str, names: &[String], m: &[Vec<f64>], width: usize, st: Style) -> String {
-    let cells: Vec<Vec<String>> = m.iter().map(|r| r.iter().map(|v| st.num(*v)).collect()).collect();
+    let cells: Vec<Vec<String>> = m
+        .iter()
+        .map(|r| r.iter().map(|v| st.num(*v)).collect())
+        .collect();
     let name_w = names.iter().map(|n| n.chars().count()).max().unwrap_or(1);
     let col_w: Vec<usize> = (0..names.len())
         .map(|j| {
@@ -217,7 +250,10 @@ fn matrix(title: &str, names: &[String], m: &[Vec<f64>], width: usize, st: Style
         })
         .collect();
     let lead = width.max(title.chars().count());
-    let mut s = format!("  {title}{}", " ".repeat(lead - title.chars().count() + 2 + name_w));
+    let mut s = format!(
+        "  {title}{}",
+        " ".repeat(lead - title.chars().count() + 2 + name_w)
+    );
     for (j, n) in names.iter().enumerate() {
         s.push_str(&format!("  {n:>w$}", w = col_w[j]));
     }
@@ -260,7 +296,11 @@ fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Stri
             .entries
             .iter()
             .find(|e| matches!(e.verdict, Verdict::Kink))
-            .or_else(|| c.entries.iter().find(|e| matches!(e.verdict, Verdict::Fail)));
+            .or_else(|| {
+                c.entries
+                    .iter()
+                    .find(|e| matches!(e.verdict, Verdict::Fail))
+            });
         match worst {
             Some(e) if e.verdict == Verdict::Kink => format!(
                 "{} {} has no derivative here: left and right derivatives differ",
@@ -274,7 +314,10 @@ fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Stri
                 st.num(e.ad),
                 format::significant(e.fd, 8)
             ),
-            None => format!("{} a warning above means the derivative cannot be trusted here", st.bad("FAILED:")),
+            None => format!(
+                "{} a warning above means the derivative cannot be trusted here",
+                st.bad("FAILED:")
+            ),
         }
     };
     if let Some(why) = &c.skipped {
@@ -356,7 +399,11 @@ pub fn error(e: &Error, src: &Source<'_>, st: Style) -> String {
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             let caret = "^".repeat(caret_len.max(1));
-            let label = e.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+            let label = e
+                .label
+                .as_deref()
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default();
             s.push_str(&format!(
                 "\n{pad} {} {before}{}",
                 st.dim("|"),
@@ -402,7 +449,13 @@ fn window(text: &str, start: usize, end: usize) -> (String, usize, usize) {
 /// Control characters would garble the terminal: show them as `�`.
 fn visible(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() && c != '\t' { '�' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '�'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -456,18 +509,28 @@ pub fn num_json(v: f64) -> String {
     if v.is_nan() {
         "\"NaN\"".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "\"Infinity\"".into() } else { "\"-Infinity\"".into() }
+        if v > 0.0 {
+            "\"Infinity\"".into()
+        } else {
+            "\"-Infinity\"".into()
+        }
     } else {
         format::shortest(v)
     }
 }
 
 fn arr(v: &[f64]) -> String {
-    format!("[{}]", v.iter().map(|x| num_json(*x)).collect::<Vec<_>>().join(","))
+    format!(
+        "[{}]",
+        v.iter().map(|x| num_json(*x)).collect::<Vec<_>>().join(",")
+    )
 }
 
 fn str_arr(v: &[String]) -> String {
-    format!("[{}]", v.iter().map(|x| str_json(x)).collect::<Vec<_>>().join(","))
+    format!(
+        "[{}]",
+        v.iter().map(|x| str_json(x)).collect::<Vec<_>>().join(",")
+    )
 }
 
 fn warnings_json(o: Obj, w: &[Warning], text: &str) -> Obj {
@@ -510,7 +573,10 @@ fn check_json(c: &CheckReport, vars: &[String], full: bool) -> String {
                     .num("err_est", e.err_est)
                     .num("rel_err", e.rel_err)
                     .num("tol", e.tol)
-                    .str("verdict", verdict_word(e.verdict).to_ascii_lowercase().as_str())
+                    .str(
+                        "verdict",
+                        verdict_word(e.verdict).to_ascii_lowercase().as_str(),
+                    )
                     .end()
             })
             .collect();
@@ -521,7 +587,9 @@ fn check_json(c: &CheckReport, vars: &[String], full: bool) -> String {
 
 /// One JSON Lines object for a statement's result.
 pub fn json(line: usize, input: &str, r: &Result<Outcome, Error>) -> String {
-    let o = Obj::new().raw("line", &line.to_string()).str("input", input);
+    let o = Obj::new()
+        .raw("line", &line.to_string())
+        .str("input", input);
     match r {
         Err(e) => o.raw("error", &error_json(e, input)).end(),
         Ok(out) => outcome_json(o.str("kind", out.kind()), out, input).end(),
@@ -529,7 +597,9 @@ pub fn json(line: usize, input: &str, r: &Result<Outcome, Error>) -> String {
 }
 
 fn error_json(e: &Error, input: &str) -> String {
-    let mut x = Obj::new().str("kind", e.kind.as_str()).str("message", &e.message);
+    let mut x = Obj::new()
+        .str("kind", e.kind.as_str())
+        .str("message", &e.message);
     let text = e.origin.as_ref().map_or(input, |o| o.text.as_str());
     if let Some(o) = &e.origin {
         x = x.str("file", &o.file).raw("file_line", &o.line.to_string());
@@ -546,13 +616,16 @@ fn error_json(e: &Error, input: &str) -> String {
 fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
     match out {
         Outcome::Empty | Outcome::Quit => o,
-        Outcome::Value { value, warnings } => warnings_json(o.num("value", *value), warnings, input),
+        Outcome::Value { value, warnings } => {
+            warnings_json(o.num("value", *value), warnings, input)
+        }
         Outcome::Defined { what, replaced } => {
             let o = match what {
                 Defined::Variable { name, value } => o.str("name", name).num("value", *value),
-                Defined::Function { name, params, body } => {
-                    o.str("name", name).raw("params", &str_arr(params)).str("body", body)
-                }
+                Defined::Function { name, params, body } => o
+                    .str("name", name)
+                    .raw("params", &str_arr(params))
+                    .str("body", body),
             };
             o.raw("replaced", if *replaced { "true" } else { "false" })
         }
@@ -612,7 +685,8 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         Outcome::Set { name, value } => o.str("name", name).str("value", value),
         Outcome::Loaded { path, results } => {
             let items: Vec<String> = results.iter().map(line_json).collect();
-            o.str("path", path).raw("results", &format!("[{}]", items.join(",")))
+            o.str("path", path)
+                .raw("results", &format!("[{}]", items.join(",")))
         }
         Outcome::Saved { path, count } => o.str("path", path).raw("count", &count.to_string()),
         Outcome::Help(t) => o.str("text", t),

@@ -140,7 +140,11 @@ impl Session {
             Command::Save { path, span } => self.save(&path, span),
             Command::Set { option } => self.set(option),
             Command::Vars => Ok(Outcome::Vars(
-                self.defs.vars.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+                self.defs
+                    .vars
+                    .iter()
+                    .map(|(k, v)| (k.clone(), *v))
+                    .collect(),
             )),
             Command::Funcs => Ok(Outcome::Funcs(
                 self.defs
@@ -151,7 +155,8 @@ impl Session {
             )),
             Command::Del { names } => {
                 for n in &names {
-                    if !self.defs.vars.contains_key(&n.name) && !self.defs.funcs.contains_key(&n.name)
+                    if !self.defs.vars.contains_key(&n.name)
+                        && !self.defs.funcs.contains_key(&n.name)
                     {
                         return Err(Error::new(
                             ErrorKind::Name,
@@ -176,11 +181,13 @@ impl Session {
                 Ok(Outcome::Cleared(n))
             }
             Command::Help { topic } => {
-                let text = help::help(topic.as_ref().map(|t| t.name.as_str()))
-                    .map_err(|e| match &topic {
-                        Some(t) => e.at(t.span),
-                        None => e,
-                    })?;
+                let text =
+                    help::help(topic.as_ref().map(|t| t.name.as_str())).map_err(
+                        |e| match &topic {
+                            Some(t) => e.at(t.span),
+                            None => e,
+                        },
+                    )?;
                 Ok(Outcome::Help(text))
             }
             Command::Quit => Ok(Outcome::Quit),
@@ -193,7 +200,10 @@ impl Session {
         if builtins::lookup(&name.name).is_some() {
             return Err(Error::new(
                 ErrorKind::Definition,
-                format!("`{}` is a built-in function and cannot be redefined", name.name),
+                format!(
+                    "`{}` is a built-in function and cannot be redefined",
+                    name.name
+                ),
             )
             .at(name.span)
             .help("choose another name"));
@@ -251,10 +261,11 @@ impl Session {
                 return;
             }
             match &e.kind {
-                ExprKind::Name(n) => {
+                ExprKind::Name(n)
                     if !params.contains(n)
                         && !self.defs.vars.contains_key(n)
-                        && builtins::constant(n).is_none()
+                        && builtins::constant(n).is_none() =>
+                {
                     {
                         let mut x = Error::new(
                             ErrorKind::Name,
@@ -294,7 +305,10 @@ impl Session {
                         err = Some(
                             Error::new(
                                 ErrorKind::Name,
-                                format!("unknown function `{}` in the body of `{fname}`", func.name),
+                                format!(
+                                    "unknown function `{}` in the body of `{fname}`",
+                                    func.name
+                                ),
                             )
                             .at(func.span)
                             .help("define it before the functions that call it"),
@@ -317,7 +331,11 @@ impl Session {
                                     "'".repeat(*primes as usize),
                                     if *primes > 0 || min == max {
                                         let m = if *primes > 0 { 1 } else { min };
-                                        if m == 1 { "1 argument".to_string() } else { format!("{m} arguments") }
+                                        if m == 1 {
+                                            "1 argument".to_string()
+                                        } else {
+                                            format!("{m} arguments")
+                                        }
                                     } else {
                                         format!("{min} to {max} arguments")
                                     },
@@ -417,7 +435,10 @@ impl Session {
                     ExprKind::FuncRef { primes, .. } => *primes,
                     _ => 0,
                 };
-                (call_on_params(n, primes, vec!["x".into()]), Some(vec!["x".into()]))
+                (
+                    call_on_params(n, primes, vec!["x".into()]),
+                    Some(vec!["x".into()]),
+                )
             }
             ExprKind::Call { func, args, .. } if self.defs.funcs.contains_key(&func.name) => {
                 let mut names: Vec<String> = Vec::new();
@@ -442,8 +463,7 @@ impl Session {
         span: Span,
     ) -> Result<Bound, Error> {
         let names = names_in(expr);
-        let is_free =
-            |n: &str| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none();
+        let is_free = |n: &str| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none();
         let (vars, exprs): (Vec<String>, Vec<&Expr>) = match point {
             Point::Named(pairs) => {
                 let mut vars: Vec<String> = Vec::new();
@@ -462,7 +482,10 @@ impl Session {
                         } else {
                             format!(
                                 "its variables are {}",
-                                free.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                                free.iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             )
                         };
                         return Err(Error::new(
@@ -487,8 +510,24 @@ impl Session {
                 (vars, pairs.iter().map(|(_, e)| e).collect())
             }
             Point::Positional(values) => {
-                let vars: Vec<String> =
-                    given.unwrap_or_else(|| names.into_iter().filter(|n| is_free(n)).collect());
+                // The free names; if the point gives more values than that, a
+                // session variable given a value is a variable here too
+                // (`x = 3` earlier, then `:diff x^2 at 2`).
+                let vars: Vec<String> = given.unwrap_or_else(|| {
+                    let free: Vec<String> = names.iter().filter(|n| is_free(n)).cloned().collect();
+                    let with_vars: Vec<String> = names
+                        .iter()
+                        .filter(|n| {
+                            self.defs.vars.contains_key(*n) || builtins::constant(n).is_none()
+                        })
+                        .cloned()
+                        .collect();
+                    if free.len() != values.len() && with_vars.len() == values.len() {
+                        with_vars
+                    } else {
+                        free
+                    }
+                });
                 if vars.len() != values.len() {
                     let has = match vars.len() {
                         0 => "no variables".to_string(),
@@ -524,7 +563,10 @@ impl Session {
             if !v.is_finite() {
                 return Err(Error::new(
                     ErrorKind::Point,
-                    format!("the value of `{name}` is {}: a point must be finite", crate::format::shortest(v)),
+                    format!(
+                        "the value of `{name}` is {}: a point must be finite",
+                        crate::format::shortest(v)
+                    ),
                 )
                 .at(e.span));
             }
@@ -730,8 +772,8 @@ impl Session {
             )
             .at(span));
         }
-        let bytes =
-            std::fs::read(&canon).map_err(|e| io(format!("cannot load `{path}`: {}", io_reason(&e))))?;
+        let bytes = std::fs::read(&canon)
+            .map_err(|e| io(format!("cannot load `{path}`: {}", io_reason(&e))))?;
         self.loading.push(canon);
         let mut results = self.run_source(&bytes);
         self.loading.pop();
@@ -797,8 +839,14 @@ impl Session {
         let text = self.script();
         // Write a temporary file beside the target and rename it over: a failure
         // never leaves a half-written file or destroys the old one.
-        let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let file = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file = p
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = dir.join(format!(".{file}.deriv-tmp-{}", std::process::id()));
         let result = std::fs::write(&tmp, &text).and_then(|_| std::fs::rename(&tmp, p));
         if let Err(e) = result {
@@ -818,7 +866,10 @@ impl Session {
         let bad = |what: &str| {
             Error::new(
                 ErrorKind::Command,
-                format!("`{}` is not a value for `{}`: {what}", value.name, name.name),
+                format!(
+                    "`{}` is not a value for `{}`: {what}",
+                    value.name, name.name
+                ),
             )
             .at(value.span)
         };
@@ -835,17 +886,20 @@ impl Session {
                     "auto" | "off" | "shortest" => None,
                     v => match v.parse::<usize>() {
                         Ok(d) if (1..=17).contains(&d) => Some(d),
-                        _ => return Err(bad("say a number of significant digits from 1 to 17, or `auto`")),
+                        _ => {
+                            return Err(bad(
+                                "say a number of significant digits from 1 to 17, or `auto`",
+                            ));
+                        }
                     },
                 };
             }
             other => {
-                return Err(Error::new(
-                    ErrorKind::Command,
-                    format!("unknown setting `{other}`"),
-                )
-                .at(name.span)
-                .help("the settings are `check` (on|off) and `digits` (1–17 or auto)"));
+                return Err(
+                    Error::new(ErrorKind::Command, format!("unknown setting `{other}`"))
+                        .at(name.span)
+                        .help("the settings are `check` (on|off) and `digits` (1–17 or auto)"),
+                );
             }
         }
         let value = self
@@ -892,7 +946,11 @@ fn eval_f64(
     x: &[f64],
     cancel: Option<Arc<AtomicBool>>,
 ) -> f64 {
-    let scope: Vec<(&str, f64)> = vars.iter().map(String::as_str).zip(x.iter().copied()).collect();
+    let scope: Vec<(&str, f64)> = vars
+        .iter()
+        .map(String::as_str)
+        .zip(x.iter().copied())
+        .collect();
     let mut b = Budget::new(cancel);
     Evaluator::new(defs, 0.0, &mut b)
         .eval(expr, &scope)

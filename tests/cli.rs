@@ -32,7 +32,12 @@ fn tutorial_grad_forms_agree() {
     ] {
         let r = last_json(&[G, stmt]);
         assert_eq!(num(&r["value"]), 63.0, "{stmt}");
-        let vars: Vec<&str> = r["vars"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let vars: Vec<&str> = r["vars"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         let g = nums(&r["gradient"]);
         let by_name = |n: &str| g[vars.iter().position(|v| *v == n).unwrap()];
         assert_eq!((by_name("x1"), by_name("x2")), (9.0, 42.0), "{stmt}");
@@ -185,7 +190,10 @@ fn exit_codes() {
     deriv().args(["-e", "1+", "-e", "1+1"]).assert().code(1);
     deriv().args(["--no-such-flag"]).assert().code(2);
     deriv().arg("/no/such/file.deriv").assert().code(2);
-    deriv().args(["--color", "sometimes", "-e", "1"]).assert().code(2);
+    deriv()
+        .args(["--color", "sometimes", "-e", "1"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -203,7 +211,11 @@ fn a_script_goes_on_after_an_error() {
 
 #[test]
 fn fail_fast_stops_at_the_first_error() {
-    let out = deriv().arg("--fail-fast").write_stdin("1+\n2*3\n").output().unwrap();
+    let out = deriv()
+        .arg("--fail-fast")
+        .write_stdin("1+\n2*3\n")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "");
 }
@@ -249,8 +261,16 @@ fn a_megabyte_line_is_handled() {
     let line = format!("1{}", "+1".repeat(500_000));
     let out = deriv().write_stdin(line).output().unwrap();
     assert!(matches!(out.status.code(), Some(0) | Some(1)));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("500001") || text.contains("limit"), "{}", &text[..text.len().min(300)]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("500001") || text.contains("limit"),
+        "{}",
+        &text[..text.len().min(300)]
+    );
 }
 
 #[test]
@@ -277,7 +297,11 @@ fn broken_pipe_ends_quietly() {
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert_ne!(out.status.code(), Some(101), "panicked");
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -285,7 +309,12 @@ fn load_and_save_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("defs.deriv");
     let p = path.to_str().unwrap();
-    succeed(&["a = 2", "sq(x) = x^2", "h(x) = a*sq(x) + 1", &format!(":save {p}")]);
+    succeed(&[
+        "a = 2",
+        "sq(x) = x^2",
+        "h(x) = a*sq(x) + 1",
+        &format!(":save {p}"),
+    ]);
     let r = last_json(&[&format!(":load {p}"), "h(3)"]);
     assert_eq!(num(&r["value"]), 19.0);
     let r = last_json(&[&format!(":load {p}")]);
@@ -308,7 +337,10 @@ fn load_refuses_missing_files_directories_and_itself() {
 
 #[test]
 fn no_color_in_a_pipe_and_with_no_color() {
-    let out = assert_cmd::cargo::cargo_bin_cmd!("deriv").args(["-e", ":grad x^2 at 1", "-e", "1+"]).output().unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("deriv")
+        .args(["-e", ":grad x^2 at 1", "-e", "1+"])
+        .output()
+        .unwrap();
     assert!(!out.stdout.contains(&0x1b) && !out.stderr.contains(&0x1b));
     let out = assert_cmd::cargo::cargo_bin_cmd!("deriv")
         .env("NO_COLOR", "1")
@@ -328,7 +360,10 @@ fn no_check_turns_the_check_off() {
     let r = last_json(&[":grad x^2 at 1"]);
     assert!(r.get("check").is_some());
     let mut c = deriv();
-    let out = c.args(["--json", "--no-check", "-e", ":grad x^2 at 1"]).output().unwrap();
+    let out = c
+        .args(["--json", "--no-check", "-e", ":grad x^2 at 1"])
+        .output()
+        .unwrap();
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(r.get("check").is_none());
     let r = last_json(&[":set check off", ":grad x^2 at 1"]);

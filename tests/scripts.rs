@@ -27,7 +27,13 @@ fn run(path: &Path, extra: &[&str]) -> String {
 fn example_sessions() {
     insta::glob!("scripts/**/*.deriv", |path| {
         let text = run(path, &[]);
-        let group = path.parent().unwrap().file_name().unwrap().to_str().unwrap();
+        let group = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
         let code = text.lines().next().unwrap();
         match group {
             "ok" => assert_eq!(code, "exit: 0", "{}:\n{text}", path.display()),

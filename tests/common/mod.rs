@@ -92,7 +92,11 @@ pub fn num(v: &Value) -> f64 {
 /// A JSON array of numbers.
 #[track_caller]
 pub fn nums(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap_or_else(|| panic!("not an array: {v}")).iter().map(num).collect()
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(num)
+        .collect()
 }
 
 /// Asserts |a − b| ≤ tol·max(1, |b|).
