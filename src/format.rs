@@ -11,7 +11,11 @@ pub fn shortest(v: f64) -> String {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
     let a = v.abs();
-    if a == 0.0 || (1e-5..1e16).contains(&a) {
+    if a == 0.0 {
+        // -0 reads back as 0 in every use a calculator has for it.
+        return "0".into();
+    }
+    if (1e-5..1e16).contains(&a) {
         format!("{v}")
     } else {
         format!("{v:e}")
@@ -24,11 +28,7 @@ pub fn significant(v: f64, digits: usize) -> String {
         return shortest(v);
     }
     if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return "0".into();
     }
     let digits = digits.clamp(1, 17);
     // Round first in scientific form, then choose the notation from the rounded exponent.
