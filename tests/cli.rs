@@ -369,3 +369,35 @@ fn no_check_turns_the_check_off() {
     let r = last_json(&[":set check off", ":grad x^2 at 1"]);
     assert!(r.get("check").is_none());
 }
+
+#[test]
+fn save_refuses_directories_and_unwritable_places_and_keeps_the_old_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fail(&["a = 1", &format!(":save {}", dir.path().display())]);
+    assert!(err.contains("it is a directory"), "{err}");
+    let err = fail(&["a = 1", ":save /no/such/dir/defs.deriv"]);
+    assert!(err.contains("cannot save"), "{err}");
+    let path = dir.path().join("keep.deriv");
+    std::fs::write(&path, "old = 1\n").unwrap();
+    succeed(&["b = 2", &format!(":save {}", path.display())]);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# deriv session, written by :save\nb = 2\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left behind");
+}
+
+#[test]
+fn unknown_names_suggest_a_point_or_a_definition() {
+    let err = fail(&["x^2 + 1"]);
+    assert!(err.contains("unknown name `x`"), "{err}");
+    assert!(err.contains("at x=1") && err.contains("x = 1"), "{err}");
+}
+
+#[test]
+fn errors_point_at_line_and_column_with_a_caret() {
+    let err = fail(&["1 + 1", "sin(1, 2)"]);
+    assert!(err.contains("-e:2:1"), "{err}");
+    assert!(err.contains("2 | sin(1, 2)\n  | ^^^^^^^^^"), "{err}");
+}

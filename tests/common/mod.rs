@@ -12,40 +12,37 @@ pub fn deriv() -> Command {
     c
 }
 
-/// Runs the statements with `-e` each and returns stdout, asserting success.
+/// Runs the statements with `-e` each, asserts the exit status, and returns
+/// (stdout, stderr).
 #[track_caller]
-pub fn succeed(stmts: &[&str]) -> String {
+fn run_e(stmts: &[&str], code: i32) -> (String, String) {
     let mut c = deriv();
     for s in stmts {
         c.arg("-e").arg(s);
     }
     let out = c.output().expect("deriv runs");
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).expect("utf-8 output"),
+        String::from_utf8(out.stderr).expect("utf-8 output"),
+    );
     assert_eq!(
         out.status.code(),
-        Some(0),
-        "expected success for {stmts:?}\nstdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        Some(code),
+        "exit status for {stmts:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
-    String::from_utf8(out.stdout).expect("utf-8 output")
+    (stdout, stderr)
+}
+
+/// Runs the statements with `-e` each and returns stdout, asserting success.
+#[track_caller]
+pub fn succeed(stmts: &[&str]) -> String {
+    run_e(stmts, 0).0
 }
 
 /// Runs the statements and returns stderr, asserting exit status 1.
 #[track_caller]
 pub fn fail(stmts: &[&str]) -> String {
-    let mut c = deriv();
-    for s in stmts {
-        c.arg("-e").arg(s);
-    }
-    let out = c.output().expect("deriv runs");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "expected failure for {stmts:?}\nstdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stderr).expect("utf-8 output")
+    run_e(stmts, 1).1
 }
 
 /// Asserts that the statements print exactly `expected` on stdout.
