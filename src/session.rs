@@ -266,24 +266,22 @@ impl Session {
                         && !self.defs.vars.contains_key(n)
                         && builtins::constant(n).is_none() =>
                 {
-                    {
-                        let mut x = Error::new(
+                    let mut x = Error::new(
                             ErrorKind::Name,
                             format!(
                                 "unknown name `{n}` in the body of `{fname}`: not a parameter, a variable or a constant"
                             ),
                         )
                         .at(e.span);
-                        x = if self.defs.funcs.contains_key(n) || builtins::lookup(n).is_some() {
-                            x.help(format!("`{n}` is a function: call it with arguments"))
-                        } else {
-                            x.help(format!(
+                    x = if self.defs.funcs.contains_key(n) || builtins::lookup(n).is_some() {
+                        x.help(format!("`{n}` is a function: call it with arguments"))
+                    } else {
+                        x.help(format!(
                                 "make it a parameter (`{fname}({}, {n}) = …`) or define it first (`{n} = …`)",
                                 params.join(", ")
                             ))
-                        };
-                        err = Some(x);
-                    }
+                    };
+                    err = Some(x);
                 }
                 ExprKind::FuncRef { name, .. } => {
                     err = Some(
