@@ -20,13 +20,22 @@ pub enum ColorChoice {
 /// With no FILE and no -e, reads statements from standard input: an interactive
 /// prompt on a terminal, one statement per line from a pipe.
 #[derive(Debug, Parser)]
-#[command(name = "deriv", version, after_help = "Examples:\n  deriv -e 'g(x1,x2) = (x1+5)*x2^2' -e ':grad g at 2, 3'\n  echo ':diff 3x^2+2x-1 at 1' | deriv\n  deriv --json session.deriv\nInside deriv, type :help.")]
+#[command(
+    name = "deriv",
+    version,
+    after_help = "Examples:\n  deriv -e 'g(x1,x2) = (x1+5)*x2^2' -e ':grad g at 2, 3'\n  echo ':diff 3x^2+2x-1 at 1' | deriv\n  deriv --json session.deriv\nInside deriv, type :help."
+)]
 pub struct Cli {
     /// Script files to run, in order (one statement per line; `#` starts a comment).
     pub files: Vec<PathBuf>,
 
     /// Run one statement (repeatable; runs after any FILE). A leading `-` is fine: -e "-x^2".
-    #[arg(short = 'e', long = "eval", value_name = "STATEMENT", allow_hyphen_values = true)]
+    #[arg(
+        short = 'e',
+        long = "eval",
+        value_name = "STATEMENT",
+        allow_hyphen_values = true
+    )]
     pub eval: Vec<String>,
 
     /// Print one JSON object per statement (JSON Lines) instead of text.

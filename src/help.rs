@@ -102,20 +102,35 @@ pub fn help(topic: Option<&str>) -> Result<String, Error> {
         return Ok(text());
     }
     let guides: Vec<&str> = GUIDES.iter().map(|g| g.0).collect();
-    Err(Error::new(ErrorKind::Command, format!("no help on `{topic}`")).help(format!(
-        "topics: a command (grad), a function (sin), a constant (pi), {}",
-        guides.join(", ")
-    )))
+    Err(
+        Error::new(ErrorKind::Command, format!("no help on `{topic}`")).help(format!(
+            "topics: a command (grad), a function (sin), a constant (pi), {}",
+            guides.join(", ")
+        )),
+    )
 }
 
-/// The topics that are not a command, a function or a constant: name, what
+/// A topic that is not a command, a function or a constant: its name, what
 /// it covers (for the overview), and its text.
-const GUIDES: &[(&str, &str, fn() -> String)] = &[
+type Guide = (&'static str, &'static str, fn() -> String);
+
+/// Every guide, in the order the overview lists them.
+const GUIDES: &[Guide] = &[
     ("syntax", "the language in brief", || SYNTAX.to_string()),
-    ("functions", "every built-in function and constant", functions),
-    ("check", "what the finite-difference check means", || CHECK.to_string()),
+    (
+        "functions",
+        "every built-in function and constant",
+        functions,
+    ),
+    ("check", "what the finite-difference check means", || {
+        CHECK.to_string()
+    }),
     ("limits", "the size and time limits", limits_text),
-    ("prompt", "keys, completion, hints and history of the interactive prompt", || PROMPT.to_string()),
+    (
+        "prompt",
+        "keys, completion, hints and history of the interactive prompt",
+        || PROMPT.to_string(),
+    ),
 ];
 
 /// Every `:help` topic, for completion: the commands, the built-in
@@ -142,7 +157,7 @@ The interactive prompt (when both ends are a terminal)
   :set preview on|off   show or hide that live value
   colours         numbers, names, built-ins, commands and matching parentheses;
                   off with NO_COLOR=1 or --color never
-  ( ...           open parentheses continue the statement on the next line (prompt …)
+  ( ...           open parentheses continue the statement on the next line (prompt ...)
   Up, Ctrl-R      earlier lines, kept in $DERIV_HISTORY or the data directory
                   (deriv/history, the latest few thousand, duplicates folded)
   Ctrl-C          clear the line; during a long computation, stop it
@@ -173,7 +188,9 @@ fn example_point(b: &Builtin) -> f64 {
 }
 
 fn functions() -> String {
-    let mut s = String::from("Built-in functions (each differentiable to any order where the mathematics allows):\n");
+    let mut s = String::from(
+        "Built-in functions (each differentiable to any order where the mathematics allows):\n",
+    );
     for b in BUILTINS {
         s.push_str(&format!("  {:<16} {}\n", b.syntax, b.summary));
     }

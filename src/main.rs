@@ -40,7 +40,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let usage = e.use_stderr();
             let _ = e.print();
-            return ExitCode::from(if usage { Exit::Usage as u8 } else { Exit::Success as u8 });
+            return ExitCode::from(if usage {
+                Exit::Usage as u8
+            } else {
+                Exit::Success as u8
+            });
         }
     };
     // Evaluation recurses over the expression tree; the parser bounds its depth,
@@ -97,13 +101,8 @@ impl Runner {
     }
 
     fn write(&mut self, s: &str) -> Result<(), Stop> {
-        let r = writeln!(self.out, "{s}").and_then(|_| {
-            if self.eager {
-                self.out.flush()
-            } else {
-                Ok(())
-            }
-        });
+        let r = writeln!(self.out, "{s}")
+            .and_then(|_| if self.eager { self.out.flush() } else { Ok(()) });
         r.map_err(|e| {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 Stop::BrokenPipe
@@ -130,11 +129,18 @@ impl Runner {
     /// Runs one line (given as bytes: it may not be UTF-8) and prints what it gave.
     fn line(&mut self, name: &str, line_no: usize, raw: &[u8]) -> Result<(), Stop> {
         let text = script::lossy(raw);
-        let result = script::decode_line(raw, line_no == 1).and_then(|l| self.session.eval_line(&l));
+        let result =
+            script::decode_line(raw, line_no == 1).and_then(|l| self.session.eval_line(&l));
         self.show(name, line_no, &text, result)
     }
 
-    fn show(&mut self, name: &str, line_no: usize, text: &str, result: Result<Outcome, Error>) -> Result<(), Stop> {
+    fn show(
+        &mut self,
+        name: &str,
+        line_no: usize,
+        text: &str,
+        result: Result<Outcome, Error>,
+    ) -> Result<(), Stop> {
         let failed = match &result {
             Ok(o) => o.has_error(),
             Err(_) => true,
@@ -170,7 +176,11 @@ impl Runner {
                 }
             }
             Err(e) => {
-                let src = Source { name, line: line_no, text };
+                let src = Source {
+                    name,
+                    line: line_no,
+                    text,
+                };
                 let msg = self.error_text(e, &src);
                 self.flush()?;
                 eprintln!("{msg}");
@@ -273,7 +283,11 @@ fn run(cli: Cli) -> Exit {
             return Exit::Failure;
         }
     }
-    if r.failed { Exit::Failure } else { Exit::Success }
+    if r.failed {
+        Exit::Failure
+    } else {
+        Exit::Success
+    }
 }
 
 fn run_args(r: &mut Runner, files: &[(String, Vec<u8>)], evals: &[String]) -> Result<(), Stop> {
@@ -315,8 +329,19 @@ fn run_stdin(r: &mut Runner) -> Result<(), Stop> {
         match line {
             (raw, false) => r.line("<stdin>", n, &raw)?,
             (_, true) => {
-                let e = Error::limit("the line is too long", format!("{} bytes", limits::MAX_LINE_BYTES));
-                r.show("<stdin>", n, "", Err(Error { kind: ErrorKind::Limit, ..e }))?;
+                let e = Error::limit(
+                    "the line is too long",
+                    format!("{} bytes", limits::MAX_LINE_BYTES),
+                );
+                r.show(
+                    "<stdin>",
+                    n,
+                    "",
+                    Err(Error {
+                        kind: ErrorKind::Limit,
+                        ..e
+                    }),
+                )?;
             }
         }
     }

@@ -701,6 +701,15 @@ impl Session {
         if let Some(c) = &mut d.check {
             distrust_if_warned(c, &d.warnings);
         }
+        // The check's evaluations turn an interruption into NaN; a stopped
+        // check must not print as a verdict.
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            return Err(Error::eval("interrupted"));
+        }
         Ok(Outcome::Derivatives(Box::new(d)))
     }
 

@@ -144,13 +144,23 @@ impl DerivHelper {
             });
         }
         let c = COMMANDS.iter().find(|c| c.name == typed)?;
-        let syntax = alternatives(c).join(" | ");
-        if syntax.trim() == format!(":{}", c.name) {
+        let alts = alternatives(c);
+        let args: Vec<&str> = alts
+            .iter()
+            .filter_map(|a| a.split_once(' ').map(|(_, rest)| rest))
+            .collect();
+        if args.is_empty() {
             return None;
         }
-        let sep = if line.ends_with(' ') { " " } else { "  " };
+        // Nothing typed after the name yet: what comes next. Later: the whole syntax.
+        let display = if line[cmd.end..].trim().is_empty() {
+            let sep = if line.ends_with(' ') { "" } else { " " };
+            format!("{sep}{}", args.join(" | "))
+        } else {
+            format!("  {}", alts.join(" | "))
+        };
         Some(DerivHint {
-            display: format!("{sep}{syntax}"),
+            display,
             completion: None,
         })
     }
@@ -177,7 +187,11 @@ impl DerivHelper {
                 continue;
             }
             let mut add = |w: &str, suffix: &str| {
-                if w.starts_with(prefix) && !out.iter().any(|p: &Pair| p.replacement == format!("{w}{suffix}")) {
+                if w.starts_with(prefix)
+                    && !out
+                        .iter()
+                        .any(|p: &Pair| p.replacement == format!("{w}{suffix}"))
+                {
                     out.push(pair(w, format!("{w}{suffix}")));
                 }
             };
@@ -185,7 +199,10 @@ impl DerivHelper {
                 "TOPIC" => help::topics().iter().for_each(|t| add(t, "")),
                 "NAME" => {
                     let d = self.session.defs();
-                    d.vars.keys().chain(d.funcs.keys()).for_each(|n| add(n, " "));
+                    d.vars
+                        .keys()
+                        .chain(d.funcs.keys())
+                        .for_each(|n| add(n, " "));
                 }
                 "FILE" => return None,
                 lits => {
@@ -202,21 +219,28 @@ impl DerivHelper {
         Some(out)
     }
 
-    /// Names and `keywords` starting with `prefix` in an expression; `call`
-    /// when a `(` already follows the cursor.
-    fn complete_name(&self, prefix: &str, keywords: &[&str], call: bool) -> Vec<Pair> {
+    /// `keywords` and (if `names`) the names starting with `prefix` in an
+    /// expression; `call` when a `(` already follows the cursor.
+    fn complete_name(&self, prefix: &str, keywords: &[&str], call: bool, names: bool) -> Vec<Pair> {
         let paren = if call { "" } else { "(" };
-        let mut out = Vec::new();
-        let d = self.session.defs();
-        let funcs = BUILTINS.iter().map(|b| b.name).chain(d.funcs.keys().map(String::as_str));
-        for f in funcs {
-            out.push(pair(f, format!("{f}{paren}")));
-        }
-        for v in d.vars.keys().map(String::as_str).chain(CONSTANTS.iter().map(|c| c.0)) {
-            out.push(pair(v, v.to_string()));
-        }
-        for k in keywords {
-            out.push(pair(k, format!("{k} ")));
+        let mut out: Vec<Pair> = keywords.iter().map(|k| pair(k, format!("{k} "))).collect();
+        if names {
+            let d = self.session.defs();
+            let funcs = BUILTINS
+                .iter()
+                .map(|b| b.name)
+                .chain(d.funcs.keys().map(String::as_str));
+            for f in funcs {
+                out.push(pair(f, format!("{f}{paren}")));
+            }
+            for v in d
+                .vars
+                .keys()
+                .map(String::as_str)
+                .chain(CONSTANTS.iter().map(|c| c.0))
+            {
+                out.push(pair(v, v.to_string()));
+            }
         }
         out.retain(|p| p.display.starts_with(prefix));
         out.sort_by(|a, b| a.display.cmp(&b.display));
@@ -236,7 +260,11 @@ fn pair(display: &str, replacement: String) -> Pair {
 /// N|auto`, and the prompt's own `:set preview on|off`).
 fn alternatives(c: &CommandInfo) -> Vec<&'static str> {
     let mut alts: Vec<&'static str> = c.syntax.split(" | ").collect();
-    if PREVIEW_SYNTAX.strip_prefix(':').and_then(|s| s.split_whitespace().next()) == Some(c.name) {
+    if PREVIEW_SYNTAX
+        .strip_prefix(':')
+        .and_then(|s| s.split_whitespace().next())
+        == Some(c.name)
+    {
         alts.push(PREVIEW_SYNTAX);
     }
     alts
@@ -247,7 +275,11 @@ fn slot<'a>(slots: &[&'a str], i: usize) -> Option<&'a str> {
     match slots.get(i) {
         Some(&"...") => slots.get(i.checked_sub(1)?).copied(),
         Some(s) => Some(s),
-        None if slots.last() == Some(&"...") => slots.len().checked_sub(2).and_then(|j| slots.get(j)).copied(),
+        None if slots.last() == Some(&"...") => slots
+            .len()
+            .checked_sub(2)
+            .and_then(|j| slots.get(j))
+            .copied(),
         None => None,
     }
 }
@@ -308,19 +340,27 @@ impl Hint for DerivHint {
 impl Completer for DerivHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         // Inside a continuation the earlier lines count too.
         let (text, offset) = if self.pending.is_empty() {
             (line[..pos].to_string(), 0)
         } else {
-            (format!("{} {}", self.pending, &line[..pos]), self.pending.len() + 1)
+            (
+                format!("{} {}", self.pending, &line[..pos]),
+                self.pending.len() + 1,
+            )
         };
         let toks = lex::tokens(&text);
         let words: Vec<&Token> = lex::words(&toks).collect();
         // The word under completion: a name or command ending at the cursor.
-        let current = words
-            .last()
-            .filter(|t| t.end == text.len() && t.start >= offset && matches!(t.kind, Kind::Name | Kind::Command));
+        let current = words.last().filter(|t| {
+            t.end == text.len() && t.start >= offset && matches!(t.kind, Kind::Name | Kind::Command)
+        });
         let (start, prefix) = match current {
             Some(t) => (t.start - offset, t.text(&text)),
             None => (pos, ""),
@@ -374,7 +414,10 @@ impl Completer for DerivHelper {
         } else {
             Vec::new()
         };
-        Ok((start, self.complete_name(prefix, &keywords, call)))
+        // Right after an operand with nothing typed, a name would be an implicit
+        // product: only the keywords make sense there.
+        let names = !(prefix.is_empty() && after_operand);
+        Ok((start, self.complete_name(prefix, &keywords, call, names)))
     }
 }
 
@@ -386,7 +429,11 @@ impl Hinter for DerivHelper {
             return None;
         }
         let toks = lex::tokens(line);
-        if self.pending.is_empty() && lex::words(&toks).next().is_some_and(|t| t.kind == Kind::Command) {
+        if self.pending.is_empty()
+            && lex::words(&toks)
+                .next()
+                .is_some_and(|t| t.kind == Kind::Command)
+        {
             return self.command_hint(line, &toks);
         }
         if !self.preview {
@@ -438,7 +485,8 @@ impl Highlighter for DerivHelper {
                         Some(sgr::KEYWORD)
                     } else if self.is_user_name(name) {
                         Some(sgr::USER)
-                    } else if builtins::lookup(name).is_some() || builtins::constant(name).is_some() {
+                    } else if builtins::lookup(name).is_some() || builtins::constant(name).is_some()
+                    {
                         Some(sgr::BUILTIN)
                     } else {
                         None
@@ -454,7 +502,9 @@ impl Highlighter for DerivHelper {
                         Some(sgr::UNKNOWN_COMMAND)
                     }
                 }
-                Kind::Open | Kind::Close if pair.is_some_and(|(a, b)| a == i || b == i) => Some(sgr::MATCHED_PAREN),
+                Kind::Open | Kind::Close if pair.is_some_and(|(a, b)| a == i || b == i) => {
+                    Some(sgr::MATCHED_PAREN)
+                }
                 Kind::Close if partners[i].is_none() => {
                     if open_before > 0 {
                         open_before -= 1;
@@ -525,6 +575,104 @@ mod tests {
         assert_eq!(slot(&s, 1), Some("NAME"));
         assert_eq!(slot(&s, 5), Some("NAME"));
         assert_eq!(slot(&["FILE"], 1), None);
+    }
+
+    /// The replacements offered for `line` with the cursor at its end.
+    fn complete(h: &DerivHelper, line: &str) -> Vec<String> {
+        let history = rustyline::history::DefaultHistory::new();
+        let (_, c) = h
+            .complete(line, line.len(), &Context::new(&history))
+            .unwrap();
+        c.into_iter().map(|p| p.replacement).collect()
+    }
+
+    fn helper() -> DerivHelper {
+        let mut s = Session::new();
+        s.eval_line("speed = 3").unwrap();
+        s.eval_line("spring(k) = k^2").unwrap();
+        DerivHelper::new(s, false)
+    }
+
+    #[test]
+    fn completes_commands_and_their_arguments() {
+        let h = helper();
+        assert_eq!(complete(&h, ":gr"), vec![":grad "]);
+        assert_eq!(complete(&h, ":va"), vec![":vars"]);
+        assert_eq!(complete(&h, ":set "), vec!["check ", "digits ", "preview "]);
+        assert_eq!(complete(&h, ":set check "), vec!["on", "off"]);
+        assert_eq!(complete(&h, ":set digits "), vec!["auto"]);
+        assert_eq!(complete(&h, ":set preview o"), vec!["on", "off"]);
+        assert_eq!(complete(&h, ":help gr"), vec!["grad"]);
+        assert!(complete(&h, ":help sy").contains(&"syntax".to_string()));
+        assert_eq!(complete(&h, ":del sp"), vec!["speed ", "spring "]);
+        assert_eq!(complete(&h, ":vars "), Vec::<String>::new());
+        assert_eq!(complete(&h, "").len(), COMMANDS.len());
+    }
+
+    #[test]
+    fn completes_names_and_the_keywords_that_fit() {
+        let h = helper();
+        assert_eq!(complete(&h, "sq"), vec!["sqrt("]);
+        assert_eq!(complete(&h, "sp"), vec!["speed", "spring("]);
+        assert_eq!(complete(&h, "2*p"), vec!["pi", "pow("]);
+        // `at` after an operand, once; `wrt` only where the command has it.
+        assert_eq!(complete(&h, ":diff x^2 "), vec!["at ", "wrt "]);
+        assert_eq!(complete(&h, ":diff x^2 w"), vec!["wrt "]);
+        assert_eq!(complete(&h, ":grad x^2 "), vec!["at "]);
+        assert!(!complete(&h, ":grad x^2 at ").contains(&"at ".to_string()));
+        assert!(!complete(&h, "x + ").contains(&"at ".to_string()));
+        assert_eq!(
+            complete(&h, "speed a"),
+            vec![
+                "abs(", "acos(", "acosh(", "asin(", "asinh(", "at ", "atan(", "atan2(", "atanh("
+            ]
+        );
+    }
+
+    #[test]
+    fn hints_and_preview() {
+        let mut h = helper();
+        let history = rustyline::history::DefaultHistory::new();
+        let ctx = Context::new(&history);
+        let hint = |h: &DerivHelper, l: &str| h.hint(l, l.len(), &ctx).map(|x| x.display);
+        assert_eq!(hint(&h, ":gr").as_deref(), Some("ad EXPR at POINT"));
+        assert_eq!(hint(&h, ":grad ").as_deref(), Some("EXPR at POINT"));
+        assert_eq!(
+            hint(&h, ":grad x at").as_deref(),
+            Some("  :grad EXPR at POINT")
+        );
+        assert_eq!(hint(&h, "speed*2").as_deref(), Some("  = 6"));
+        assert_eq!(hint(&h, "v = spring(3)").as_deref(), Some("  = 9"));
+        assert_eq!(hint(&h, "42"), None);
+        assert_eq!(hint(&h, "f(x) = x"), None);
+        assert_eq!(hint(&h, "nosuch + 1"), None);
+        h.preview = false;
+        assert_eq!(hint(&h, "speed*2"), None);
+    }
+
+    #[test]
+    fn highlighting_keeps_the_text() {
+        let mut h = helper();
+        h.color = true;
+        let line = ":grad sin(speed) + 2 at x=1 # note";
+        let out = h.highlight(line, 0).into_owned();
+        let plain = out
+            .split('\x1b')
+            .enumerate()
+            .map(|(i, p)| {
+                if i == 0 {
+                    p
+                } else {
+                    &p[p.find('m').map_or(0, |m| m + 1)..]
+                }
+            })
+            .collect::<String>();
+        assert_eq!(plain, line);
+        assert!(out.contains("\x1b[1;34m:grad\x1b[0m"));
+        assert!(out.contains("\x1b[36msin\x1b[0m"));
+        assert!(out.contains("\x1b[32mspeed\x1b[0m"));
+        assert!(out.contains("\x1b[35mat\x1b[0m"));
+        assert!(h.highlight("1)", 0).contains("\x1b[1;31m)"));
     }
 
     #[test]

@@ -91,8 +91,13 @@ impl History {
     fn fail(&mut self, what: &str, e: &io::Error) {
         if !self.warned {
             self.warned = true;
-            let p = self.path.as_deref().map_or_else(String::new, |p| p.display().to_string());
-            eprintln!("deriv: warning: cannot {what} the history file {p}: {e}; history is off for this session");
+            let p = self
+                .path
+                .as_deref()
+                .map_or_else(String::new, |p| p.display().to_string());
+            eprintln!(
+                "deriv: warning: cannot {what} the history file {p}: {e}; history is off for this session"
+            );
         }
     }
 }
@@ -118,7 +123,11 @@ fn default_path() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("DERIV_HISTORY").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
-    let env_dir = |k: &str| std::env::var_os(k).filter(|p| !p.is_empty()).map(PathBuf::from);
+    let env_dir = |k: &str| {
+        std::env::var_os(k)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    };
     let data = if cfg!(windows) {
         env_dir("APPDATA")
     } else if cfg!(target_os = "macos") {

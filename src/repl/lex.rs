@@ -65,7 +65,7 @@ pub fn tokens(line: &str) -> Vec<Token> {
             Kind::Comment
         } else if c == '"' {
             chars.next();
-            while let Some((_, c)) = chars.next() {
+            for (_, c) in chars.by_ref() {
                 if c == '"' {
                     break;
                 }
@@ -175,7 +175,10 @@ mod tests {
     use super::*;
 
     fn kinds(line: &str) -> Vec<(Kind, &str)> {
-        tokens(line).into_iter().map(|t| (t.kind, t.text(line))).collect()
+        tokens(line)
+            .into_iter()
+            .map(|t| (t.kind, t.text(line)))
+            .collect()
     }
 
     #[test]

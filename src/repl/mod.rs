@@ -15,17 +15,17 @@ use deriv::outcome::Outcome;
 use deriv::session::Session;
 use helper::{DerivHelper, PREVIEW_SYNTAX};
 use history::History;
+use rustyline::Editor;
 use rustyline::config::{Behavior, ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
-use rustyline::Editor;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The prompt, and the one shown while parentheses are still open.
 const PROMPT: &str = "> ";
-const CONTINUATION: &str = "… ";
+const CONTINUATION: &str = "... ";
 
 /// Runs the prompt until Ctrl-D or `:quit`. Results go to stdout (coloured
 /// if `color_out`), errors to stderr; the line being typed is coloured when
@@ -61,7 +61,11 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
         let Some(h) = rl.helper_mut() else {
             return Exit::Failure;
         };
-        let prompt = if h.pending.is_empty() { PROMPT } else { CONTINUATION };
+        let prompt = if h.pending.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION
+        };
         let line = match rl.readline(prompt) {
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => {
@@ -86,7 +90,10 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
             format!("{} {}", std::mem::take(&mut h.pending), line.trim())
         };
         // Open parentheses: the statement goes on on the next line.
-        if lex::open_parens(&text) > 0 && text.len() < limits::MAX_LINE_BYTES && !names_a_file(&text) {
+        if lex::open_parens(&text) > 0
+            && text.len() < limits::MAX_LINE_BYTES
+            && !names_a_file(&text)
+        {
             h.pending = text;
             continue;
         }
@@ -113,7 +120,10 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
         cancel.store(false, Ordering::Relaxed);
         let result = result.map(|o| match o {
             Outcome::Settings(mut s) => {
-                s.push(("preview".into(), if h.preview { "on" } else { "off" }.into()));
+                s.push((
+                    "preview".into(),
+                    if h.preview { "on" } else { "off" }.into(),
+                ));
                 Outcome::Settings(s)
             }
             o => o,
@@ -165,7 +175,11 @@ fn editor(color: bool) -> rustyline::Result<Editor<DerivHelper, DefaultHistory>>
         .history_ignore_dups(true)?
         .max_history_size(history::CAP)?
         .completion_type(CompletionType::List)
-        .color_mode(if color { ColorMode::Enabled } else { ColorMode::Disabled })
+        .color_mode(if color {
+            ColorMode::Enabled
+        } else {
+            ColorMode::Disabled
+        })
         .build();
     Editor::with_config(config)
 }
@@ -188,7 +202,10 @@ fn banner() {
 /// `:load FILE` and `:save FILE` take a path, whose parentheses are its own.
 fn names_a_file(text: &str) -> bool {
     let toks = lex::tokens(text);
-    let Some(first) = lex::words(&toks).next().filter(|t| t.kind == lex::Kind::Command) else {
+    let Some(first) = lex::words(&toks)
+        .next()
+        .filter(|t| t.kind == lex::Kind::Command)
+    else {
         return false;
     };
     let name = &first.text(text)[1..];
@@ -221,8 +238,14 @@ mod tests {
 
     #[test]
     fn preview_setting() {
-        assert_eq!(set_preview(":set preview off").map(|r| r.ok()), Some(Some(false)));
-        assert_eq!(set_preview("  :set  preview on # yes").map(|r| r.ok()), Some(Some(true)));
+        assert_eq!(
+            set_preview(":set preview off").map(|r| r.ok()),
+            Some(Some(false))
+        );
+        assert_eq!(
+            set_preview("  :set  preview on # yes").map(|r| r.ok()),
+            Some(Some(true))
+        );
         assert!(matches!(set_preview(":set preview maybe"), Some(Err(_))));
         assert!(set_preview(":set check off").is_none());
         assert!(set_preview("preview").is_none());
