@@ -25,9 +25,12 @@
 //!    Richardson weights. The rounding of one evaluation of `f` is taken as
 //!    [`EVAL_NOISE`]`·|f|`, or as the noise measured at the smallest steps
 //!    when that is larger (`f` cancelling internally). Candidates touching
-//!    a NaN or an infinity are dropped. The candidate with the smallest
-//!    error estimate is the finite difference, preferring one whose error
-//!    is at most half its value.
+//!    a NaN or an infinity are dropped. Candidates are accepted from the
+//!    small end of the step sequence upwards, until one disagrees with the
+//!    smaller steps' best estimate (a kink at a distance `d` only affects
+//!    steps larger than `d`). Among the accepted ones, the candidate with
+//!    the smallest error estimate is the finite difference, preferring one
+//!    whose error is at most half its value.
 //!
 //! The verdict per entry is described at [`Verdict`] and [`RTOL`].
 //!
@@ -449,18 +452,18 @@ impl Axis {
     /// The check of the first derivative `ad`, with kink detection.
     fn first_entry(&self, i: usize, ad: f64) -> Entry {
         let all = self.plus.len();
-        let central = self.extrapolated(all, CENTRAL, |a, k| {
+        let central = self.extrapolated(all, CENTRAL, FIRST, |a, k| {
             let d = a.plus[k] - a.minus[k];
             (
                 (a.f_plus[k] - a.f_minus[k]) / d,
                 2.0 * EVAL_NOISE * a.f_big(k) / d,
             )
         });
-        let right = self.extrapolated(all, ONE_SIDED, |a, k| {
+        let right = self.extrapolated(all, ONE_SIDED, FIRST, |a, k| {
             let d = a.plus[k] - a.xi;
             ((a.f_plus[k] - a.f0) / d, 2.0 * EVAL_NOISE * a.f_big(k) / d)
         });
-        let left = self.extrapolated(all, ONE_SIDED, |a, k| {
+        let left = self.extrapolated(all, ONE_SIDED, FIRST, |a, k| {
             let d = a.xi - a.minus[k];
             ((a.f0 - a.f_minus[k]) / d, 2.0 * EVAL_NOISE * a.f_big(k) / d)
         });
@@ -486,7 +489,7 @@ impl Axis {
     /// The second derivative along this axis, from its first
     /// [`second_steps`] steps.
     fn second(&self) -> Estimate {
-        self.extrapolated(second_steps(self.xi), CENTRAL, |a, k| {
+        self.extrapolated(second_steps(self.xi), CENTRAL, SECOND, |a, k| {
             let (fp, fm, f0) = (a.f_plus[k], a.f_minus[k], a.f0);
             let (hp, hm) = (a.plus[k] - a.xi, a.xi - a.minus[k]);
             // The three-point formula for unequal steps (the rounded x ± h).
@@ -501,17 +504,25 @@ impl Axis {
         &self,
         count: usize,
         orders: [i32; 3],
+        tol: Tolerance,
         quotient: impl Fn(&Axis, usize) -> (f64, f64),
     ) -> Estimate {
         let (q, noise): (Vec<f64>, Vec<f64>) = (0..count.min(self.plus.len()))
             .map(|k| quotient(self, k))
             .unzip();
-        extrapolate(&q, &noise, orders)
+        extrapolate(&q, &noise, orders, tol)
     }
 }
 
 /// Number of smallest steps over which the noise of `f` is measured.
 const NOISE_TAIL: usize = 8;
+
+/// The (absolute, relative) tolerance an estimate is meant for.
+type Tolerance = (f64, f64);
+/// For first derivatives.
+const FIRST: Tolerance = (ATOL, RTOL);
+/// For second derivatives.
+const SECOND: Tolerance = (ATOL_SECOND, RTOL_SECOND);
 
 /// Error orders removed by Richardson extrapolation of central quotients.
 const CENTRAL: [i32; 3] = [2, 4, 6];
@@ -587,7 +598,7 @@ impl Estimate {
 /// Richardson extrapolation of the quotients `q` (one per step, largest
 /// step first) whose error series has the leading orders `orders`; returns
 /// the candidate with the smallest error estimate, or [`Estimate::NONE`].
-fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3]) -> Estimate {
+fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3], tol: Tolerance) -> Estimate {
     let n = q.len();
     // Column m holds the values with m error terms removed; entries that
     // cannot exist (k < m) or touched a non-finite value are NaN.
@@ -619,25 +630,25 @@ fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3]) -> Estimate {
     // The truncation error left in column m is led by h^p with p the next
     // order that column has not removed.
     let next_order = |m: usize| orders.get(m).copied().unwrap_or(2 * orders[2] - orders[1]);
-    let mut best = Estimate::NONE;
-    let mut best_significant = Estimate::NONE;
+    // Every entry with a usable smaller-step neighbour is a candidate. Its
+    // error estimate is the largest change to the next two smaller steps in
+    // its column (it bounds both the truncation error left in `v`, ≈ the
+    // change to the next step, and, once rounding dominates, their larger
+    // noise; two steps, so that a chance agreement with one neighbour does
+    // not count), plus its rounding bound; and, as a second opinion, the
+    // classical Richardson estimate from the next larger step. A value with
+    // no usable smaller neighbour is no candidate: the classical estimate
+    // alone trusts the asymptotic regime, which the last steps before a NaN
+    // or the end may not have reached. f64::max ignores NaN: a missing
+    // neighbour does not count.
+    let mut cands: Vec<Candidate> = Vec::new();
     for (m, (col, col_noise)) in val.iter().zip(&nse).enumerate() {
         let shrink = 1.0 / (STEP_RATIO.powi(next_order(m)) - 1.0);
-        for k in 0..n {
+        for k in m..n {
             let v = col[k];
             if v.is_nan() {
                 continue;
             }
-            // The change to the next two smaller steps bounds both the
-            // truncation error left in `v` (≈ the change to the next step)
-            // and, once rounding dominates, their larger noise; two steps,
-            // so that a chance agreement with one neighbour does not count.
-            // The change from the larger step, scaled by the Richardson
-            // factor, is the classical estimate, a second opinion. A value
-            // with no usable smaller neighbour is no candidate: the
-            // classical estimate alone trusts the asymptotic regime, which
-            // the last steps before a NaN or the end may not have reached.
-            // f64::max ignores NaN: a missing neighbour does not count.
             let mut change = f64::NAN;
             for d in 1..=2 {
                 if let Some(w) = col.get(k + d) {
@@ -647,26 +658,69 @@ fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3]) -> Estimate {
             if change.is_nan() {
                 continue;
             }
-            if k > 0 {
-                change = change.max(shrink * (v - col[k - 1]).abs());
-            }
-            let err = change + col_noise[k];
-            let slot = if err <= SIGNIFICANT * v.abs() {
-                &mut best_significant
+            let classical = if k > m {
+                shrink * (v - col[k - 1]).abs()
             } else {
-                &mut best
+                f64::NAN
             };
-            if err < slot.err {
-                *slot = Estimate { value: v, err };
-            }
+            cands.push(Candidate {
+                value: v,
+                inner: change + col_noise[k],
+                outer: change.max(classical) + col_noise[k],
+                reach: k - m,
+            });
         }
     }
-    // Prefer a candidate with a significant digit. A column converging to
-    // zero changes by most of its value from step to step, so where the
-    // derivative is zero no candidate is significant and the smallest error
-    // wins. Where it is not, garbage at steps beyond the function's scale
-    // (values and changes both shrinking like |f|/h, with a small absolute
-    // error next to a zero crossing) must not win over a converged value.
+    // The candidates are accepted from the small end of the step sequence:
+    // raw step by raw step, from the smallest up, as long as each candidate
+    // that first uses the next larger step agrees with the best estimate
+    // from the smaller steps. A kink (or any feature) at a distance `d`
+    // from the point only affects the steps larger than `d`, and garbage
+    // from steps beyond the function's scale sits at the large end too;
+    // the smallest steps are only subject to rounding, which their error
+    // estimates include. So where the small steps have converged, a
+    // disagreeing larger step marks the end of the steps that see the
+    // function's local behaviour, and nothing beyond it may override them.
+    // Only once the smaller steps could decide the verdict, though: where
+    // their best estimate is still too inaccurate for the tolerance, it is
+    // rounding that dominates them, and their error estimates (from noise)
+    // are the least reliable of all, so larger steps are not judged by them.
+    // Nor is a candidate ten times more precise: where the function is
+    // smooth, the small steps' error estimates are the noisier ones (their
+    // values can agree by chance at the level of rounding), while past a
+    // kink at a distance `d` the error estimates reflect the kink (they go
+    // as `d/h`, far above the rounding of the exact steps below it). Nor
+    // does a disagreement within the tolerance count: chance agreements of
+    // rounded values make the small steps' error estimates too small now
+    // and then, and what a kink does to the larger steps is of the order of
+    // the change in slope, not of the tolerance.
+    let (mut best, mut best_significant) = (Estimate::NONE, Estimate::NONE);
+    for r in (0..n).rev() {
+        let judged = best.usable() && ERR_SAFETY * best.err <= tol.0 + tol.1 * best.value.abs();
+        let agrees = cands.iter().filter(|c| c.reach == r).all(|c| {
+            let gap = (c.value - best.value).abs();
+            !judged
+                || gap <= AGREE * (c.inner + best.err)
+                || gap <= tol.0 + tol.1 * best.value.abs()
+                || ERR_SAFETY * c.inner < best.err
+        });
+        if !agrees {
+            break;
+        }
+        (best, best_significant) = best_accepted(&cands, r);
+    }
+    // Among the accepted candidates, prefer one with a significant digit.
+    // A column converging to zero changes by most of its value from step to
+    // step, so where the derivative is zero no candidate is significant and
+    // the smallest error wins. Where it is not, garbage at steps beyond the
+    // function's scale (values and changes both shrinking like |f|/h, with a
+    // small absolute error next to a zero crossing) must not win over a
+    // converged value; the walk above mostly stops before such steps, this
+    // is the second line of defence. It cannot bring back a value polluted
+    // by a kink: a significant value `v` differs from a converged zero by
+    // more than twice its error, so it stops the walk; and next to a
+    // converged nonzero value, that value is significant with the smaller
+    // error.
     let mut chosen = if best_significant.usable() {
         best_significant
     } else {
@@ -675,13 +729,22 @@ fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3]) -> Estimate {
     // Two converged plateaus that disagree: the sequence of steps has
     // aliased (sin(1616·x) looks like a slow sine when sampled at multiples
     // of 2⁻⁸) or two scales of the function compete. Neither is to be
-    // trusted, so the disagreement becomes the error.
+    // trusted, so the disagreement becomes the error. A plateau is a value
+    // that agrees with its two smaller-step neighbours and converges
+    // towards them as a Richardson column does: the second change is at
+    // most half the first, up to rounding. The steps beyond a kink at a
+    // small distance `d` can agree to a few digits (their error goes as
+    // `d/h`), but they diverge towards the smaller steps, and where that
+    // meets the truncation error of a smooth part the column turns, with
+    // two similar changes: neither is a plateau.
     for (col, col_noise) in val.iter().zip(&nse) {
         for k in 0..n.saturating_sub(2) {
             let v = col[k];
-            let err = (v - col[k + 1]).abs().max((v - col[k + 2]).abs()) + col_noise[k];
+            let (c1, c2) = ((v - col[k + 1]).abs(), (col[k + 1] - col[k + 2]).abs());
+            let err = c1.max((v - col[k + 2]).abs()) + col_noise[k];
             let gap = (v - chosen.value).abs();
-            let plateau = err <= PLATEAU * v.abs();
+            let converging = c2 <= c1 / STEP_RATIO + col_noise[k + 1] + col_noise[k + 2];
+            let plateau = err <= PLATEAU * v.abs() && converging;
             let apart = gap > ERR_SAFETY * (err + chosen.err)
                 && gap > 10.0 * PLATEAU * v.abs().max(chosen.value.abs());
             if plateau && apart {
@@ -692,15 +755,64 @@ fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3]) -> Estimate {
     chosen
 }
 
+/// An entry of the Richardson table with its error estimates.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    value: f64,
+    /// The error estimate from the smaller steps alone.
+    inner: f64,
+    /// With the classical estimate from the next larger step as well.
+    outer: f64,
+    /// The largest step the value depends on (index into the steps).
+    reach: usize,
+}
+
+/// The candidate with the smallest error estimate among those using only
+/// steps from `accepted` on (the classical estimate counts where the next
+/// larger step is among them), and the one among those whose error is at
+/// most [`SIGNIFICANT`] of their value.
+fn best_accepted(cands: &[Candidate], accepted: usize) -> (Estimate, Estimate) {
+    let mut best = Estimate::NONE;
+    let mut best_significant = Estimate::NONE;
+    for c in cands.iter().filter(|c| c.reach >= accepted) {
+        let err = if c.reach > accepted { c.outer } else { c.inner };
+        let slot = if err <= SIGNIFICANT * c.value.abs() {
+            &mut best_significant
+        } else {
+            &mut best
+        };
+        if err < slot.err {
+            *slot = Estimate {
+                value: c.value,
+                err,
+            };
+        }
+    }
+    if best_significant.err < best.err {
+        best = best_significant;
+    }
+    (best, best_significant)
+}
+
+/// A candidate from a larger step is accepted while it differs from the
+/// best estimate of the smaller steps by at most this many times the sum of
+/// their error estimates. The error estimates of converged values were
+/// never more than 0.9 of the true error in the property tests; a value
+/// next to the first step past a kink has an error estimate at least as
+/// large as its distance from the smaller steps' values, so 2 lets these
+/// through (they do not win: their error is large) and stops at the first
+/// polluted value that looks converged.
+const AGREE: f64 = 2.0;
+
+/// A candidate is significant when its error estimate is at most this
+/// fraction of its magnitude.
+const SIGNIFICANT: f64 = 0.5;
+
 /// A candidate that agrees with its two smaller-step neighbours to this
 /// relative precision is a plateau; one that disagrees with the chosen
 /// estimate by more than ten times this much (and beyond both error
 /// estimates) makes the estimate uncertain.
 const PLATEAU: f64 = 1e-3;
-
-/// A candidate is significant when its error estimate is at most this
-/// fraction of its magnitude.
-const SIGNIFICANT: f64 = 0.5;
 
 /// The verdict on one entry.
 fn judge(i: usize, j: Option<usize>, ad: f64, est: Estimate, kink: bool) -> Entry {
@@ -820,7 +932,7 @@ fn mixed(ev: &mut Evaluator<'_>, x: &[f64], a: &Axis, b: &Axis, i: usize, j: usi
         q.push((fpp - fpm - fmp + fmm) / d);
         noise.push(4.0 * EVAL_NOISE * big / d);
     }
-    extrapolate(&q, &noise, CENTRAL)
+    extrapolate(&q, &noise, CENTRAL, SECOND)
 }
 
 #[cfg(test)]
@@ -995,6 +1107,116 @@ mod tests {
         // Away from the kink, abs is smooth.
         assert_eq!(entry1(f64::abs, 1e-3, 1.0).verdict, Verdict::Pass);
         assert_eq!(entry1(f64::abs, -0.5, -1.0).verdict, Verdict::Pass);
+    }
+
+    /// Checks `f` at `x` with the exact gradient and Hessian and returns
+    /// the verdicts.
+    #[track_caller]
+    fn verdicts(
+        mut f: impl FnMut(&[f64]) -> f64,
+        x: &[f64],
+        grad: &[f64],
+        hess: Option<&[Vec<f64>]>,
+    ) -> (Vec<Verdict>, CheckReport) {
+        let r = check(&mut |p: &[f64]| f(p), x, grad, hess);
+        (r.entries.iter().map(|e| e.verdict).collect(), r)
+    }
+
+    #[test]
+    fn near_kinks_pass() {
+        // A kink at a distance d from the point pollutes the steps larger
+        // than d; the smaller ones are exact and must decide.
+        let zeros = |n: usize| vec![vec![0.0; n]; n];
+        let min = |p: &[f64]| p[0].min(2.0 * p[1] + 0.1);
+        for x in [[3.2159075803623427, 1.5473954026091405], [3.2159, 1.5474]] {
+            let (v, r) = verdicts(min, &x, &[0.0, 2.0], Some(&zeros(2)));
+            assert!(v.iter().all(|&v| v == Verdict::Pass), "{x:?}: {r:?}");
+        }
+        let max = |p: &[f64]| p[0].max(p[1]);
+        let (v, r) = verdicts(max, &[1.0, 1.01], &[0.0, 1.0], Some(&zeros(2)));
+        assert!(v.iter().all(|&v| v == Verdict::Pass), "{r:?}");
+        let (v, r) = verdicts(max, &[1.01, 1.0], &[1.0, 0.0], Some(&zeros(2)));
+        assert!(v.iter().all(|&v| v == Verdict::Pass), "{r:?}");
+        let cases: [(&str, Fun, f64, f64); 7] = [
+            ("relu", |x| x.max(0.0), 0.01, 1.0),
+            ("abs", f64::abs, -0.003, -1.0),
+            ("max(x,0)", |x| if x > 0.0 { x } else { 0.0 }, 1e-4, 1.0),
+            ("max(x,0) left", |x| x.max(0.0), -1e-4, 0.0),
+            ("max(x,1+1e-4)", |x| x.max(1.0 + 1e-4), 1.0, 0.0),
+            ("min(x,-1e-3)", |x| x.min(-1e-3), 0.0, 0.0),
+            (
+                "3x+relu(x-0.05)",
+                |x| 3.0 * x + (x - 0.05).max(0.0),
+                0.0,
+                3.0,
+            ),
+        ];
+        for (name, f, x, d) in cases {
+            let e = entry1(f, x, d);
+            assert_eq!(e.verdict, Verdict::Pass, "{name}: {e:?}");
+            assert_eq!(e.fd, d, "{name}: {e:?}");
+            let (l, r) = e.one_sided.expect("one-sided estimates");
+            assert_eq!((l, r), (d, d), "{name}: {e:?}");
+            // A wrong derivative still fails there.
+            let e = entry1(f, x, d + 1e-4);
+            assert_eq!(e.verdict, Verdict::Fail, "{name}: {e:?}");
+        }
+        // With the second derivative (`:diff`).
+        let cases: [(&str, Fun, f64, f64, f64); 3] = [
+            ("abs(x-1)", |x| (x - 1.0).abs(), 1.02, 1.0, 0.0),
+            (
+                "sin(50x)",
+                |x| (50.0 * x).sin(),
+                0.3,
+                50.0 * 15f64.cos(),
+                -2500.0 * 15f64.sin(),
+            ),
+            (
+                "exp(-100x^2)",
+                |x| (-100.0 * x * x).exp(),
+                0.05,
+                -200.0 * 0.05 * (-0.25f64).exp(),
+                (40000.0 * 0.0025 - 200.0) * (-0.25f64).exp(),
+            ),
+        ];
+        for (name, f, x, d1, d2) in cases {
+            let (v, r) = verdicts(|p: &[f64]| f(p[0]), &[x], &[d1], Some(&[vec![d2]]));
+            assert_eq!(v, [Verdict::Pass, Verdict::Pass], "{name}: {r:?}");
+            let (v, r) = verdicts(
+                |p: &[f64]| f(p[0]),
+                &[x],
+                &[d1 * (1.0 + 1e-4)],
+                Some(&[vec![d2]]),
+            );
+            assert_eq!(v, [Verdict::Fail, Verdict::Pass], "{name}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn kinks_and_jumps_at_the_point_are_still_caught() {
+        let (v, r) = verdicts(|p: &[f64]| p[0].max(p[1]), &[1.0, 1.0], &[0.5, 0.5], None);
+        assert_eq!(v, [Verdict::Kink, Verdict::Kink], "{r:?}");
+        assert!(!r.ok);
+        let min = |p: &[f64]| p[0].min(2.0 * p[1] + 0.1);
+        let (v, r) = verdicts(min, &[2.1, 1.0], &[0.5, 1.0], None);
+        assert_eq!(v, [Verdict::Kink, Verdict::Kink], "{r:?}");
+        for (name, f, ad) in [
+            ("abs", f64::abs as Fun, 0.0),
+            ("relu", |x: f64| x.max(0.0), 0.0),
+            ("max(x,0)", |x: f64| x.max(0.0), 0.5),
+            ("sqrt(x^2)", |x: f64| (x * x).sqrt(), 0.0),
+        ] {
+            assert_eq!(entry1(f, 0.0, ad).verdict, Verdict::Kink, "{name}");
+        }
+        // An infinite derivative.
+        assert_eq!(entry1(f64::sqrt, 0.0, f64::INFINITY).verdict, Verdict::Fail);
+        // A jump: the quotients grow like 1/h and never settle, so the
+        // check cannot confirm the convention sign'(0) = 0 (the session
+        // fails it through its warning).
+        let sign = |x: f64| if x == 0.0 { 0.0 } else { x.signum() };
+        let e = entry1(sign, 0.0, 0.0);
+        assert_eq!(e.verdict, Verdict::Uncertain, "{e:?}");
+        assert!(e.err_est > 1.0, "{e:?}");
     }
 
     #[test]
@@ -1282,11 +1504,11 @@ mod tests {
             let [_, d1, d2] = fun.eval(x);
             let (ad, ad2) = (d1 / s, d2 / (s * s));
             let r = check(&mut |p: &[f64]| fun.eval(p[0] / s)[0], &[x * s], &[ad], Some(&[vec![ad2]]));
-            // Features 1000 times smaller than the unit scale are below the
-            // second differences' smallest steps, and sin(1616·x) aliases
-            // at steps of 2⁻⁸: uncertain then, but never failed.
+            // Features 100–1000 times smaller than the unit scale are below
+            // the second differences' smallest steps, and sin(~200·x) or
+            // sin(1616·x) alias at steps of 2⁻⁸: uncertain then, never failed.
             for e in &r.entries {
-                let ok = e.verdict == Verdict::Pass || (e10 == -3 && e.verdict == Verdict::Uncertain);
+                let ok = e.verdict == Verdict::Pass || (e10 <= -2 && e.verdict == Verdict::Uncertain);
                 prop_assert!(ok, "{:?}", e);
             }
             let e = &r.entries[0];
@@ -1340,6 +1562,21 @@ mod tests {
             prop_assert_ne!(e.verdict, Verdict::Kink);
             let (l, r) = e.one_sided.expect("one-sided estimates");
             prop_assert!((l - r).abs() <= 1e-6 * l.abs().max(1.0));
+        }
+
+        /// A kink of random slopes at a random distance from the point
+        /// (from 1e-2 to 1 of the scale) is no kink there: the derivative
+        /// passes, and a wrong one fails.
+        #[test]
+        fn near_kinks_are_not_kinks(x in -3.0f64..3.0, sl in -3.0f64..3.0, jump in prop_oneof![-3.0f64..-1e-3, 1e-3f64..3.0], d in -2.0f64..0.0, side in prop::bool::ANY, fun in smooth()) {
+            let scale = x.abs().max(1.0);
+            let x0 = x + if side { 1.0 } else { -1.0 } * 10f64.powf(d) * scale;
+            let f = |t: f64| fun.eval(t)[0] + sl * (t - x0) + if t > x0 { jump * (t - x0) } else { 0.0 };
+            let ad = fun.eval(x)[1] + sl + if x > x0 { jump } else { 0.0 };
+            let e = entry1(f, x, ad);
+            prop_assert_eq!(e.verdict, Verdict::Pass, "{:?}", e);
+            let e = entry1(f, x, ad + 1e-4 * ad.abs().max(1e-2));
+            prop_assert_eq!(e.verdict, Verdict::Fail, "{:?}", e);
         }
 
         /// A kink of random slopes at a random point is found.

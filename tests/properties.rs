@@ -44,7 +44,7 @@ const DOMAINS: &[(&str, f64, f64)] = &[
 ];
 
 /// How far from a tie of min/max the check must already pass.
-const NEAR_TIE: f64 = 1.0;
+const NEAR_TIE: f64 = 0.05;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
