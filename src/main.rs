@@ -14,6 +14,18 @@ use deriv::{limits, script};
 use render::{Source, Style};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// `eprintln!` that never panics: a failing standard error (`2>/dev/full`)
+/// must not turn a finished run into a crash; the exit status still tells.
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use report;
 
 /// The exit statuses of SPEC §5.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +95,8 @@ struct Runner {
     out: io::BufWriter<io::Stdout>,
     /// Flush after every statement (a pipe that feeds us line by line wants answers as it goes).
     eager: bool,
+    /// Set by Ctrl-C to stop the statement running; cleared after each one.
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Runner {
@@ -131,6 +145,10 @@ impl Runner {
         let text = script::lossy(raw);
         let result =
             script::decode_line(raw, line_no == 1).and_then(|l| self.session.eval_line(&l));
+        // One Ctrl-C stops one statement; the script goes on with the next.
+        if let Some(c) = &self.cancel {
+            c.store(false, Ordering::Relaxed);
+        }
         self.show(name, line_no, &text, result)
     }
 
@@ -171,7 +189,7 @@ impl Runner {
                 if !nested.is_empty() {
                     self.flush()?;
                     for e in nested {
-                        eprintln!("{e}");
+                        report!("{e}");
                     }
                 }
             }
@@ -183,11 +201,42 @@ impl Runner {
                 };
                 let msg = self.error_text(e, &src);
                 self.flush()?;
-                eprintln!("{msg}");
+                report!("{msg}");
             }
         }
         Ok(())
     }
+}
+
+/// Exit status after a second Ctrl-C in a script (128 + SIGINT, as shells
+/// and fd report it).
+const EXIT_INTERRUPTED: i32 = 130;
+
+/// Ctrl-C while a script runs: the first one stops the statement being
+/// computed (it fails with "interrupted" and the script goes on); a second
+/// one, at any later time, ends deriv with status 130, as fd does. The
+/// prompt installs its own handler instead (`repl::run`).
+fn interrupt_handler() -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    let presses = AtomicUsize::new(0);
+    let installed = ctrlc::set_handler(move || {
+        if presses.fetch_add(1, Ordering::Relaxed) >= 1 {
+            std::process::exit(EXIT_INTERRUPTED);
+        }
+        flag.store(true, Ordering::Relaxed);
+        let _ = writeln!(
+            io::stderr(),
+            "deriv: interrupted (press Ctrl-C again to quit)"
+        );
+    });
+    if let Err(e) = installed {
+        let _ = writeln!(
+            io::stderr(),
+            "deriv: warning: Ctrl-C will not interrupt a computation: {e}"
+        );
+    }
+    cancel
 }
 
 /// Reads one line of at most `max` bytes (without the newline). A longer line
@@ -255,6 +304,7 @@ fn run(cli: Cli) -> Exit {
         quit: false,
         out: io::BufWriter::new(io::stdout()),
         eager: true,
+        cancel: None,
     };
     // Check every file first: a missing one is bad command-line use.
     let mut files = Vec::new();
@@ -262,12 +312,19 @@ fn run(cli: Cli) -> Exit {
         match std::fs::read(f) {
             Ok(b) => files.push((f.display().to_string(), b)),
             Err(e) => {
-                eprintln!("deriv: cannot read {}: {}", f.display(), e);
+                report!("deriv: cannot read {}: {}", f.display(), e);
                 return Exit::Usage;
             }
         }
     }
-    let result = if !files.is_empty() || !cli.eval.is_empty() {
+    let scripted = !files.is_empty() || !cli.eval.is_empty();
+    if scripted || !stdin_tty || cli.json {
+        r.cancel = Some(interrupt_handler());
+        if let Some(c) = &r.cancel {
+            r.session.set_cancel(Arc::clone(c));
+        }
+    }
+    let result = if scripted {
         r.eager = false;
         run_args(&mut r, &files, &cli.eval)
     } else if stdin_tty && !cli.json {
@@ -279,7 +336,7 @@ fn run(cli: Cli) -> Exit {
     match result {
         Ok(()) | Err(Stop::BrokenPipe) => {}
         Err(Stop::WriteFailed(e)) => {
-            eprintln!("deriv: cannot write the output: {e}");
+            report!("deriv: cannot write the output: {e}");
             return Exit::Failure;
         }
     }
@@ -320,7 +377,7 @@ fn run_stdin(r: &mut Runner) -> Result<(), Stop> {
             Ok(None) => break,
             Err(e) => {
                 let _ = r.flush();
-                eprintln!("deriv: cannot read standard input: {e}");
+                report!("deriv: cannot read standard input: {e}");
                 r.failed = true;
                 break;
             }

@@ -95,7 +95,7 @@ impl History {
                 .path
                 .as_deref()
                 .map_or_else(String::new, |p| p.display().to_string());
-            eprintln!(
+            crate::report!(
                 "deriv: warning: cannot {what} the history file {p}: {e}; history is off for this session"
             );
         }

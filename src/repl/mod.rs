@@ -38,14 +38,14 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
     // evaluator to stop.
     let flag = Arc::clone(&cancel);
     if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
-        eprintln!("deriv: warning: Ctrl-C will not interrupt a computation: {e}");
+        crate::report!("deriv: warning: Ctrl-C will not interrupt a computation: {e}");
     }
     session.set_cancel(Arc::clone(&cancel));
     let color = color_out || color_err;
     let mut rl = match editor(color) {
         Ok(rl) => rl,
         Err(e) => {
-            eprintln!("deriv: cannot start the prompt: {e}");
+            crate::report!("deriv: cannot start the prompt: {e}");
             return Exit::Failure;
         }
     };
@@ -77,7 +77,7 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
             }
             Err(ReadlineError::Eof) => break,
             Err(e) => {
-                eprintln!("deriv: {e}");
+                crate::report!("deriv: {e}");
                 return Exit::Failure;
             }
         };
@@ -140,7 +140,7 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
                     writeln!(out, "{s}").and_then(|_| out.flush())
                 };
                 for e in render::nested_errors(&o, st(color_err)) {
-                    eprintln!("{e}");
+                    crate::report!("{e}");
                 }
                 w
             }
@@ -150,14 +150,14 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
                     line: n,
                     text: &text,
                 };
-                eprintln!("{}", render::error(&e, &src, st(color_err)));
+                crate::report!("{}", render::error(&e, &src, st(color_err)));
                 Ok(())
             }
         };
         if let Err(e) = written {
             // The reader of a redirected stdout went away: stop quietly.
             if e.kind() != io::ErrorKind::BrokenPipe {
-                eprintln!("deriv: cannot write the output: {e}");
+                crate::report!("deriv: cannot write the output: {e}");
                 return Exit::Failure;
             }
             break;
@@ -195,7 +195,7 @@ fn banner() {
     if io::stdout().is_terminal() {
         println!("{text}");
     } else if io::stderr().is_terminal() {
-        eprintln!("{text}");
+        crate::report!("{text}");
     }
 }
 
