@@ -877,11 +877,19 @@ fn pow_const_exponent<S: Scalar>(x: &S, a: f64, notes: &mut Vec<Note>) -> S {
     let n = if x.is_constant() { 0 } else { x.order() };
     let c = power_series(x0, a, n);
     if c[0].is_nan() && x0 < 0.0 && a.is_finite() {
+        // 1/3 rounds to a non-integer f64, so x^(1/3) is NaN for x < 0 as in
+        // C and NumPy; the user most likely wanted the real cube root.
+        let thirds = 3.0 * a;
+        let hint = if (thirds - thirds.round()).abs() < 1e-9 {
+            "; for real cube roots write cbrt(x)"
+        } else {
+            ""
+        };
         note(
             notes,
             NoteKind::Domain,
             format!(
-                "({})^{} is undefined: a negative number has no real power with a non-integer exponent (cbrt takes real cube roots)",
+                "({})^{} is undefined: a negative number has no real power with a non-integer exponent{hint}",
                 num(x0),
                 num(a)
             ),

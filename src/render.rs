@@ -307,6 +307,17 @@ fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Stri
                 st.bad("FAILED:"),
                 entry_label(e, vars, single)
             ),
+            Some(e) if e.ad.is_nan() => format!(
+                "{} {} is undefined here (nan), so there is nothing to check",
+                st.bad("FAILED:"),
+                entry_label(e, vars, single)
+            ),
+            Some(e) if !e.fd.is_finite() => format!(
+                "{} {} is {} by automatic differentiation, and finite differences have no usable estimate here",
+                st.bad("FAILED:"),
+                entry_label(e, vars, single),
+                st.num(e.ad)
+            ),
             Some(e) => format!(
                 "{} {} is {} by automatic differentiation but {} by finite differences",
                 st.bad("FAILED:"),
