@@ -37,8 +37,8 @@ fn details(name: &str) -> String {
             "  method=gd        x <- x - lr*grad f (the tutorials' update; default)\n\
                \x20 method=momentum  v <- 0.9*v + grad f, x <- x - lr*v (PyTorch's SGD with momentum)\n\
                \x20 method=adam      Adam, beta1 = 0.9, beta2 = 0.999, eps = 1e-8\n\
-               \x20 method=newton    solves H*d = grad f, x <- x - lr*d; when H is not positive\n\
-                                \x20                  definite, H + lambda*I with the smallest lambda that makes it so\n\
+               \x20 method=newton    solves H*d = grad f, x <- x - t*d; where H is not positive\n\
+               \x20                  definite, H + lambda*I instead; t halves from lr until f falls\n\
                \x20 defaults         lr={} (newton: {}), steps={}, tol={} (on the gradient norm)\n\
                \x20 stops            after steps, when |grad f| <= tol, when it diverges (|x| or |f| past\n\
                                 \x20                  1e100, or not finite), on Ctrl-C, or after {} s; at most {} steps",

@@ -4,9 +4,10 @@
 //! `gd` is exactly the tutorials' update `x ← x − lr·∇f(x)` (PyTorch's plain
 //! `SGD`); `momentum` is PyTorch's `SGD(momentum=0.9)`: `v ← 0.9·v + ∇f`,
 //! `x ← x − lr·v`; `adam` is Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8;
-//! `newton` solves `H·d = ∇f` and steps `x ← x − lr·d`, shifting `H` by a
-//! multiple of the identity until it is positive definite (so the step always
-//! goes downhill).
+//! `newton` solves `H·d = ∇f` and steps `x ← x − t·d`, shifting `H` by a
+//! multiple of the identity until it is positive definite (so `d` points
+//! downhill) and halving `t` from `lr` until the value falls (Armijo
+//! backtracking), so it never climbs.
 
 use crate::command::Opt;
 use crate::error::{Error, ErrorKind};
@@ -282,38 +283,57 @@ pub fn run(
                 d
             }
         };
+        // Newton: backtrack (halve the step) until the value does not rise,
+        // so a far-off quadratic model cannot throw the point uphill.
+        let mut t = opts.lr;
+        if newton {
+            let slope: f64 = g.iter().zip(&step).map(|(a, b)| a * b).sum();
+            for _ in 0..40 {
+                let trial: Vec<f64> = x.iter().zip(&step).map(|(xi, di)| xi - t * di).collect();
+                let (tv, _, _) = f(&trial, false)?;
+                if tv.is_finite() && tv <= value - 1e-4 * t * slope {
+                    break;
+                }
+                t *= 0.5;
+            }
+        }
         last = Some((x.clone(), value, g));
         for (xi, di) in x.iter_mut().zip(&step) {
-            *xi -= opts.lr * di;
+            *xi -= t * di;
         }
         k += 1;
     }
 }
 
-/// Solves `(H + λI)·d = g` with the smallest λ ≥ 0 (from a short geometric
-/// sequence) that makes the matrix positive definite; returns the direction
-/// and whether λ > 0 was needed. Falls back to the gradient itself.
+/// Solves `H·d = g` when `H` is positive definite; otherwise `(H + λI)·d = g`
+/// with λ twice the first of `1e-3·s, 1e-2·s, …` (s the largest diagonal
+/// entry) that makes the Cholesky factorisation succeed (Nocedal and Wright,
+/// "Cholesky with added multiple of the identity"). Doubling keeps the shifted
+/// matrix's smallest eigenvalue at least λ/2 away from 0, so the step stays
+/// bounded. Returns the direction and whether a shift was needed; falls back
+/// to the gradient itself.
 pub fn newton_direction(h: &[Vec<f64>], g: &[f64]) -> (Vec<f64>, bool) {
     let n = g.len();
-    if h.len() != n {
+    if h.len() != n || h.iter().any(|r| r.len() != n) {
         return (g.to_vec(), true);
+    }
+    if let Some(d) = cholesky_solve(h, g, 0.0) {
+        return (d, false);
     }
     let scale = h
         .iter()
         .enumerate()
-        .map(|(i, r)| r.get(i).copied().unwrap_or(0.0).abs())
+        .map(|(i, r)| r[i].abs())
         .fold(0.0f64, f64::max)
         .max(1.0);
-    let mut lambda = 0.0;
-    for _ in 0..40 {
-        if let Some(d) = cholesky_solve(h, g, lambda) {
-            return (d, lambda > 0.0);
+    let mut lambda = 1e-3 * scale;
+    for _ in 0..30 {
+        if cholesky_solve(h, g, lambda).is_some()
+            && let Some(d) = cholesky_solve(h, g, 2.0 * lambda)
+        {
+            return (d, true);
         }
-        lambda = if lambda == 0.0 {
-            1e-8 * scale
-        } else {
-            lambda * 10.0
-        };
+        lambda *= 10.0;
     }
     (g.to_vec(), true)
 }
