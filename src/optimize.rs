@@ -215,7 +215,7 @@ pub fn run(
             Some(Stop::Steps)
         } else if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
             Some(Stop::Interrupted)
-        } else if k.is_multiple_of(64) && Instant::now() > deadline {
+        } else if Instant::now() > deadline {
             Some(Stop::Deadline)
         } else {
             None

@@ -442,11 +442,14 @@ pub fn plot(p: &Plot, st: Style) -> String {
         };
         let undefined = c.ys.iter().filter(|y| !y.is_finite()).count();
         let note = if undefined > 0 {
-            format!("  (undefined at {undefined} of {} samples)", c.ys.len())
+            st.dim(&format!(
+                "  (undefined at {undefined} of {} samples)",
+                c.ys.len()
+            ))
         } else {
             String::new()
         };
-        s.push_str(&format!("\n  {key} {}{}", c.label, st.dim(&note)));
+        s.push_str(&format!("\n  {key} {}{note}", c.label));
     }
     if let Some(path) = &p.svg {
         s.push_str(&format!("\n  wrote {path}"));
