@@ -357,6 +357,8 @@ fn ranges_steps_and_samples_are_checked() {
         (":plot x on 0..1 samples=1", "at least 2"),
         (":plot x on 0..1 colour=red", "unknown option `colour=`"),
         (":plot x*y on 0..1", "a curve has one"),
+        (":plot foo(x) on 0..1", "unknown function `foo`"),
+        (":table x, atan2(x) on 0..1 step 0.5", "takes 2 arguments"),
         (":taylor exp(x) at 0 order 10^9", "the limit is 30"),
         (":taylor exp(x) at 0 order -1", "whole number"),
         (":taylor x*y at 1, 2", "one variable"),

@@ -522,11 +522,19 @@ impl Session {
         Ok((out, var.unwrap_or_else(|| "x".into())))
     }
 
-    fn sample(&self, e: &Expr, var: &str, xs: &[f64]) -> Vec<f64> {
-        let vars = [var.to_string()];
-        xs.iter()
-            .map(|&x| eval_f64(&self.defs, e, &vars, &[x], self.cancel.clone()))
-            .collect()
+    /// The values of `e` at `xs`. An undefined value is NaN (a gap); an
+    /// error (an unknown function, a limit) is an error, not a blank chart.
+    fn sample(&self, e: &Expr, var: &str, xs: &[f64]) -> Result<Vec<f64>, Error> {
+        let mut out = Vec::with_capacity(xs.len());
+        for &x in xs {
+            let mut b = self.budget();
+            match Evaluator::new(&self.defs, 0.0, &mut b).eval(e, &[(var, x)]) {
+                Ok(v) => out.push(v),
+                Err(_) if interrupted(self) => out.push(f64::NAN),
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(out)
     }
 
     pub(super) fn plot(
@@ -578,13 +586,13 @@ impl Session {
         let (a, b) = self.range_of(range)?;
         let (exprs, var) = self.curves(exprs, span)?;
         let xs = plot::linspace(a, b, samples);
-        let curves = exprs
-            .iter()
-            .map(|e| Curve {
+        let mut curves = Vec::with_capacity(exprs.len());
+        for e in &exprs {
+            curves.push(Curve {
                 label: e.to_string(),
-                ys: self.sample(e, &var, &xs),
-            })
-            .collect();
+                ys: self.sample(e, &var, &xs)?,
+            });
+        }
         if interrupted(self) {
             return Err(Error::eval("interrupted"));
         }
@@ -638,7 +646,10 @@ impl Session {
         }
         let (exprs, var) = self.curves(exprs, span)?;
         let xs = plot::stepped(a, b, s);
-        let cols: Vec<Vec<f64>> = exprs.iter().map(|e| self.sample(e, &var, &xs)).collect();
+        let mut cols: Vec<Vec<f64>> = Vec::with_capacity(exprs.len());
+        for e in &exprs {
+            cols.push(self.sample(e, &var, &xs)?);
+        }
         if interrupted(self) {
             return Err(Error::eval("interrupted"));
         }
