@@ -38,6 +38,74 @@ pub enum Command {
         /// Where.
         point: Point,
     },
+    /// `:jac EXPR, EXPR, … at POINT`
+    Jac {
+        /// The outputs.
+        exprs: Vec<Expr>,
+        /// Where.
+        point: Point,
+    },
+    /// `:limit EXPR [wrt NAME] at POINT`
+    Limit {
+        /// What to differentiate.
+        expr: Expr,
+        /// The variable, if named.
+        wrt: Option<Ident>,
+        /// Where.
+        point: Point,
+    },
+    /// `:tangent EXPR at POINT`
+    Tangent {
+        /// The function.
+        expr: Expr,
+        /// Where.
+        point: Point,
+    },
+    /// `:taylor EXPR at POINT [order N]`
+    Taylor {
+        /// The function.
+        expr: Expr,
+        /// Where.
+        point: Point,
+        /// The order, as written.
+        order: Option<Expr>,
+    },
+    /// `:trace EXPR [wrt NAME] at POINT`
+    Trace {
+        /// The expression.
+        expr: Expr,
+        /// The variable the tangent column is taken along.
+        wrt: Option<Ident>,
+        /// Where.
+        point: Point,
+    },
+    /// `:min EXPR from POINT [key=value …]`
+    Min {
+        /// What to minimise.
+        expr: Expr,
+        /// The start.
+        point: Point,
+        /// `lr=`, `steps=`, `method=`, `tol=` as written.
+        options: Vec<Opt>,
+    },
+    /// `:plot EXPR, … on A..B [svg=FILE]`
+    Plot {
+        /// The curves.
+        exprs: Vec<Expr>,
+        /// The x range.
+        range: Range,
+        /// `svg=` as written.
+        options: Vec<Opt>,
+    },
+    /// `:table EXPR, … on A..B step S`
+    Table {
+        /// The columns.
+        exprs: Vec<Expr>,
+        /// The x range.
+        range: Range,
+        /// The step.
+        step: Expr,
+    },
     /// `:load FILE`
     Load {
         /// The path as written (quotes removed).
@@ -75,6 +143,28 @@ pub enum Command {
     },
     /// `:quit`
     Quit,
+}
+
+/// `A..B` as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Range {
+    /// Start.
+    pub from: Expr,
+    /// End.
+    pub to: Expr,
+    /// The whole range.
+    pub span: Span,
+}
+
+/// A `key=value` option as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Opt {
+    /// The key.
+    pub key: Ident,
+    /// The value (quotes removed).
+    pub value: String,
+    /// Where the value was written.
+    pub value_span: Span,
 }
 
 /// One line of the command table.
@@ -115,6 +205,54 @@ pub const COMMANDS: &[CommandInfo] = &[
         syntax: ":check EXPR at POINT",
         summary: "every partial derivative: AD, finite difference, error estimate, relative error, verdict",
         example: ":check sin(x)*y^2 at 1, 2",
+    },
+    CommandInfo {
+        name: "jac",
+        syntax: ":jac EXPR, EXPR, ... at POINT",
+        summary: "each output's value and the Jacobian",
+        example: ":jac x1*x2, x1+x2 at 1, 2",
+    },
+    CommandInfo {
+        name: "limit",
+        syntax: ":limit EXPR [wrt NAME] at POINT",
+        summary: "difference quotients as h shrinks, against the exact derivative",
+        example: ":limit 3x^2-4x at 1",
+    },
+    CommandInfo {
+        name: "tangent",
+        syntax: ":tangent EXPR at POINT",
+        summary: "the tangent line y = m*x + b (one variable) or plane (two)",
+        example: ":tangent 3x^2-4x at 1",
+    },
+    CommandInfo {
+        name: "taylor",
+        syntax: ":taylor EXPR at POINT [order N]",
+        summary: "Taylor coefficients up to order N (default 6)",
+        example: ":taylor exp(x) at 0 order 8",
+    },
+    CommandInfo {
+        name: "trace",
+        syntax: ":trace EXPR [wrt NAME] at POINT",
+        summary: "the forward-mode evaluation trace: values and tangents",
+        example: ":trace sin(x)*y^2 wrt x at 1, 2",
+    },
+    CommandInfo {
+        name: "min",
+        syntax: ":min EXPR from POINT [OPTION=VALUE ...]",
+        summary: "descend to a minimum; options lr= steps= method=gd|momentum|adam|newton tol=",
+        example: ":min 3x^2+2x+1 from 2 lr=0.3 steps=100",
+    },
+    CommandInfo {
+        name: "plot",
+        syntax: ":plot EXPR, ... on A..B [svg=FILE]",
+        summary: "a chart in the terminal; svg=FILE also writes an SVG",
+        example: ":plot x^2+3x+2, 2x+3 on -6.5..3.5",
+    },
+    CommandInfo {
+        name: "table",
+        syntax: ":table EXPR, ... on A..B step S",
+        summary: "a table of values, f'(x) allowed",
+        example: ":table x^2, 2x on 0..1 step 0.25",
     },
     CommandInfo {
         name: "vars",

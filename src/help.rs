@@ -28,6 +28,57 @@ Points
   named        at x1=2, x2=3  a named variable wins over a constant: `at e=1.5`
 Reserved words: at wrt from on step order";
 
+/// More about the commands that have options or defaults (keyed by the
+/// names in the command table).
+fn details(name: &str) -> String {
+    use crate::optimize as o;
+    match name {
+        "min" => format!(
+            "  method=gd        x <- x - lr*grad f (the tutorials' update; default)\n\
+               \x20 method=momentum  v <- 0.9*v + grad f, x <- x - lr*v (PyTorch's SGD with momentum)\n\
+               \x20 method=adam      Adam, beta1 = 0.9, beta2 = 0.999, eps = 1e-8\n\
+               \x20 method=newton    solves H*d = grad f, x <- x - t*d; where H is not positive\n\
+               \x20                  definite, H + lambda*I instead; t halves from lr until f falls\n\
+               \x20 defaults         lr={} (newton: {}), steps={}, tol={} (on the gradient norm)\n\
+               \x20 stops            after steps, when |grad f| <= tol, when it diverges (|x| or |f| past\n\
+                                \x20                  1e100, or not finite), on Ctrl-C, or after {} s; at most {} steps",
+            o::DEFAULT_LR,
+            o::DEFAULT_NEWTON_LR,
+            o::DEFAULT_STEPS,
+            crate::format::shortest(o::DEFAULT_TOL),
+            limits::MIN_DEADLINE_SECS,
+            limits::MAX_MIN_STEPS
+        ),
+        "taylor" => format!(
+            "  by Taylor-mode arithmetic (truncated power series through every built-in);\n\
+               \x20 default order {}, at most {}",
+            crate::session::DEFAULT_TAYLOR_ORDER,
+            limits::MAX_TAYLOR_ORDER
+        ),
+        "plot" => format!(
+            "  curves share one variable; `f` and `f'` stand for f(x) and f'(x); a curve is left\n\
+               \x20 blank where it is undefined. samples=N ({} by default, at most {}).\n\
+               \x20 svg=FILE also writes an SVG picture.",
+            crate::plot::DEFAULT_SAMPLES,
+            limits::MAX_PLOT_SAMPLES
+        ),
+        "table" => format!(
+            "  from A to B (included) in steps of S; at most {} rows",
+            limits::MAX_TABLE_ROWS
+        ),
+        "limit" => "  the error of each quotient is against the exact (AD) derivative: it falls\n\
+                      \x20 with h (truncation) until round-off makes it grow again"
+            .to_string(),
+        "jac" => "  TensorFlow's tape.gradient([y1, y2], x) of a list of targets is the sum of the\n\
+                    \x20 Jacobian's rows, printed last"
+            .to_string(),
+        "trace" => "  one row per operation in evaluation order: the primal value and the tangent\n\
+                      \x20 (derivative along the wrt variable) of forward-mode automatic differentiation"
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
 /// The check topic: what the finite-difference line means.
 const CHECK: &str = "\
 Every derivative is computed exactly (to rounding) by forward-mode automatic
@@ -53,7 +104,11 @@ fn limits_text() -> String {
          \x20 dense Hessian          {} variables\n\
          \x20 check on the Hessian   {} variables; on the gradient {}\n\
          \x20 derivative order       {} (primes, nested)\n\
-         \x20 :load                  {} files deep, {} bytes a file",
+         \x20 :load                  {} files deep, {} bytes a file\n\
+         \x20 :min                   {} steps, {} s of wall-clock time (then it stops and reports)\n\
+         \x20 :taylor                order {}\n\
+         \x20 :plot, :table          {} curves or columns; {} samples a curve; {} rows a table\n\
+         \x20 :trace                 {} rows",
         limits::MAX_LINE_BYTES,
         limits::MAX_NESTING,
         limits::MAX_NODES,
@@ -66,6 +121,13 @@ fn limits_text() -> String {
         limits::MAX_ORDER,
         limits::MAX_LOAD_DEPTH,
         limits::MAX_LOAD_BYTES,
+        limits::MAX_MIN_STEPS,
+        limits::MIN_DEADLINE_SECS,
+        limits::MAX_TAYLOR_ORDER,
+        limits::MAX_CURVES,
+        limits::MAX_PLOT_SAMPLES,
+        limits::MAX_TABLE_ROWS,
+        limits::MAX_TRACE_ROWS,
     )
 }
 
@@ -78,9 +140,13 @@ pub fn help(topic: Option<&str>) -> Result<String, Error> {
     };
     let t = topic.trim_start_matches(':');
     if let Some(c) = COMMANDS.iter().find(|c| c.name == t) {
+        let more = details(c.name);
         return Ok(format!(
-            "{}\n  {}\n  example: {}",
-            c.syntax, c.summary, c.example
+            "{}\n  {}{}{more}\n  example: {}",
+            c.syntax,
+            c.summary,
+            if more.is_empty() { "" } else { "\n" },
+            c.example
         ));
     }
     if let Some(b) = BUILTINS.iter().find(|b| b.name == t) {

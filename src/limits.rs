@@ -28,3 +28,17 @@ pub const MAX_ORDER: usize = 24;
 pub const MAX_LOAD_DEPTH: usize = 16;
 /// Largest file `:load` reads, in bytes.
 pub const MAX_LOAD_BYTES: u64 = 16 << 20;
+/// Most iterations of `:min`.
+pub const MAX_MIN_STEPS: u64 = 1_000_000;
+/// Wall-clock time `:min` may run before it stops and reports where it got, in seconds.
+pub const MIN_DEADLINE_SECS: u64 = 10;
+/// Highest order of `:taylor`.
+pub const MAX_TAYLOR_ORDER: usize = 30;
+/// Most rows of `:table`.
+pub const MAX_TABLE_ROWS: usize = 10_000;
+/// Most curves in one `:plot` or columns in one `:table`.
+pub const MAX_CURVES: usize = 8;
+/// Most samples per curve of `:plot` (`samples=`).
+pub const MAX_PLOT_SAMPLES: usize = 100_000;
+/// Most rows of `:trace`.
+pub const MAX_TRACE_ROWS: usize = 10_000;

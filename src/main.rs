@@ -290,6 +290,8 @@ fn run(cli: Cli) -> Exit {
     if color_out || color_err {
         colored::control::set_override(true);
     }
+    // textplots' colours (`:plot`) go to stdout through colored 2.
+    colored2::control::set_override(color_out);
     let mut session = Session::new();
     if cli.no_check {
         session.settings.check = false;

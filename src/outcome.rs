@@ -61,6 +61,244 @@ pub struct Derivatives {
     pub warnings: Vec<Warning>,
 }
 
+/// `:jac`: several outputs, one Jacobian.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Jacobian {
+    /// The outputs, as they parse back.
+    pub exprs: Vec<String>,
+    /// The variables: the union of the free names, in order of first appearance.
+    pub vars: Vec<String>,
+    /// The point.
+    pub point: Vec<f64>,
+    /// Each output's value.
+    pub values: Vec<f64>,
+    /// Row i is the gradient of output i.
+    pub jacobian: Vec<Vec<f64>>,
+    /// The sum of the rows: what TensorFlow's `tape.gradient([y1, y2], x)` returns.
+    pub column_sums: Vec<f64>,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// One step size of `:limit`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitRow {
+    /// The step h.
+    pub h: f64,
+    /// (f(x+h) - f(x)) / h
+    pub forward: f64,
+    /// |forward - exact|
+    pub forward_err: f64,
+    /// (f(x+h) - f(x-h)) / 2h
+    pub central: f64,
+    /// |central - exact|
+    pub central_err: f64,
+}
+
+/// `:limit`: the difference quotient as h shrinks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LimitTable {
+    /// The expression.
+    pub expr: String,
+    /// The variables and the point (the quotient moves `vars[wrt]`).
+    pub vars: Vec<String>,
+    /// The point.
+    pub point: Vec<f64>,
+    /// Index of the variable in `vars`.
+    pub wrt: usize,
+    /// The value at the point.
+    pub value: f64,
+    /// The derivative by automatic differentiation.
+    pub exact: f64,
+    /// One row per h = 1e-1 … 1e-12.
+    pub rows: Vec<LimitRow>,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// `:tangent`: value and slopes at the point, as a line or a plane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tangent {
+    /// The expression.
+    pub expr: String,
+    /// One or two variables.
+    pub vars: Vec<String>,
+    /// The point.
+    pub point: Vec<f64>,
+    /// The value there.
+    pub value: f64,
+    /// The slope along each variable (the gradient).
+    pub slopes: Vec<f64>,
+    /// The constant term: value - slopes·point.
+    pub intercept: f64,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// `:taylor`: the coefficients of the series at the point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaylorSeries {
+    /// The expression.
+    pub expr: String,
+    /// The variable.
+    pub var: String,
+    /// The point.
+    pub point: f64,
+    /// `coeffs[k]` = f⁽ᵏ⁾(point) / k!
+    pub coeffs: Vec<f64>,
+    /// `derivatives[k]` = f⁽ᵏ⁾(point)
+    pub derivatives: Vec<f64>,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// One intermediate of `:trace`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceRow {
+    /// Its name: a variable's own name, or `v1`, `v2`, …
+    pub name: String,
+    /// What computes it, in terms of earlier rows (`input` for a variable).
+    pub op: String,
+    /// The primal value.
+    pub value: f64,
+    /// The tangent: its derivative along the chosen variable.
+    pub tangent: f64,
+}
+
+/// `:trace`: the forward-mode evaluation trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trace {
+    /// The expression.
+    pub expr: String,
+    /// The variables.
+    pub vars: Vec<String>,
+    /// The point.
+    pub point: Vec<f64>,
+    /// The variable seeded with tangent 1.
+    pub wrt: String,
+    /// In evaluation order; the last row is the result.
+    pub rows: Vec<TraceRow>,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// Why `:min` stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The gradient norm fell to `tol`.
+    Converged,
+    /// `steps` iterations were made.
+    Steps,
+    /// The value or the point stopped being finite (or grew past 1e100).
+    Diverged,
+    /// Ctrl-C.
+    Interrupted,
+    /// The wall-clock deadline ([`crate::limits::MIN_DEADLINE_SECS`]).
+    Deadline,
+}
+
+impl Stop {
+    /// The word used in text and `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stop::Converged => "converged",
+            Stop::Steps => "steps",
+            Stop::Diverged => "diverged",
+            Stop::Interrupted => "interrupted",
+            Stop::Deadline => "deadline",
+        }
+    }
+}
+
+/// One progress line of `:min`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    /// Iterations made so far.
+    pub iteration: u64,
+    /// The point then.
+    pub point: Vec<f64>,
+    /// The value there.
+    pub value: f64,
+    /// The gradient norm there.
+    pub grad_norm: f64,
+}
+
+/// `:min`: where the descent went.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Minimum {
+    /// The expression.
+    pub expr: String,
+    /// The variables.
+    pub vars: Vec<String>,
+    /// Where it started.
+    pub start: Vec<f64>,
+    /// `gd`, `momentum`, `adam` or `newton`.
+    pub method: String,
+    /// The learning rate (step factor).
+    pub lr: f64,
+    /// The most iterations allowed.
+    pub steps: u64,
+    /// The gradient-norm tolerance.
+    pub tol: f64,
+    /// The point reached (the last finite one when it diverged).
+    pub point: Vec<f64>,
+    /// The value there.
+    pub value: f64,
+    /// The gradient there.
+    pub gradient: Vec<f64>,
+    /// Its Euclidean norm.
+    pub grad_norm: f64,
+    /// Iterations made (updates of the point).
+    pub iterations: u64,
+    /// Why it stopped.
+    pub stop: Stop,
+    /// About ten evenly spaced progress lines, the start and the end included.
+    pub progress: Vec<Progress>,
+    /// Newton only: iterations where the Hessian was not positive definite and was shifted.
+    pub shifted: u64,
+    /// Warnings.
+    pub warnings: Vec<Warning>,
+}
+
+/// One curve of `:plot`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    /// Its label (the expression as written back).
+    pub label: String,
+    /// Its value at each x; NaN where undefined.
+    pub ys: Vec<f64>,
+}
+
+/// `:plot`: sampled curves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plot {
+    /// The horizontal axis's name.
+    pub var: String,
+    /// Range start.
+    pub from: f64,
+    /// Range end.
+    pub to: f64,
+    /// The sample points.
+    pub xs: Vec<f64>,
+    /// The curves.
+    pub curves: Vec<Curve>,
+    /// The SVG file written, if any.
+    pub svg: Option<String>,
+}
+
+/// `:table`: values at evenly spaced points.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// The variable's name.
+    pub var: String,
+    /// The column headers (the expressions).
+    pub columns: Vec<String>,
+    /// The points.
+    pub xs: Vec<f64>,
+    /// `rows[i][j]` is column j at `xs[i]`.
+    pub rows: Vec<Vec<f64>>,
+}
+
 /// What a definition defined.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Defined {
@@ -114,6 +352,22 @@ pub enum Outcome {
     },
     /// A derivative command or a report.
     Derivatives(Box<Derivatives>),
+    /// `:jac`
+    Jacobian(Box<Jacobian>),
+    /// `:limit`
+    Limit(Box<LimitTable>),
+    /// `:tangent`
+    Tangent(Box<Tangent>),
+    /// `:taylor`
+    Taylor(Box<TaylorSeries>),
+    /// `:trace`
+    Trace(Box<Trace>),
+    /// `:min`
+    Min(Box<Minimum>),
+    /// `:plot`
+    Plot(Box<Plot>),
+    /// `:table`
+    Table(Box<Table>),
     /// `:vars`: name and value, sorted by name.
     Vars(Vec<(String, f64)>),
     /// `:funcs`: each function.
@@ -159,6 +413,14 @@ impl Outcome {
             Outcome::Value { .. } => "value",
             Outcome::Defined { .. } => "define",
             Outcome::Derivatives(d) => d.kind.as_str(),
+            Outcome::Jacobian(_) => "jac",
+            Outcome::Limit(_) => "limit",
+            Outcome::Tangent(_) => "tangent",
+            Outcome::Taylor(_) => "taylor",
+            Outcome::Trace(_) => "trace",
+            Outcome::Min(_) => "min",
+            Outcome::Plot(_) => "plot",
+            Outcome::Table(_) => "table",
             Outcome::Vars(_) => "vars",
             Outcome::Funcs(_) => "funcs",
             Outcome::Deleted(_) => "del",

@@ -23,7 +23,7 @@ use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 
 use crate::ast::{BinOp, Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind, UnOp};
-use crate::command::{COMMANDS, Command};
+use crate::command::{COMMANDS, Command, Opt, Range};
 use crate::error::Error;
 use crate::limits::{MAX_LINE_BYTES, MAX_NESTING, MAX_NODES};
 
@@ -49,8 +49,8 @@ pub use crate::limits::MAX_TREE_DEPTH;
 /// Command words the grammar knows, including the aliases of `:quit`.
 // Keep in sync with the `k_*` rules in grammar/deriv.pest.
 const COMMAND_WORDS: &[&str] = &[
-    "grad", "hess", "check", "diff", "load", "save", "set", "vars", "funcs", "del", "clear",
-    "help", "quit", "q", "exit",
+    "grad", "hess", "check", "diff", "jac", "limit", "tangent", "taylor", "trace", "min", "plot",
+    "table", "load", "save", "set", "vars", "funcs", "del", "clear", "help", "quit", "q", "exit",
 ];
 
 // ---------------------------------------------------------------- precedence
@@ -871,6 +871,140 @@ impl Builder<'_> {
                     _ => Command::Diff { expr, wrt, point },
                 }
             }
+            Rule::cmd_jac
+            | Rule::cmd_limit
+            | Rule::cmd_tangent
+            | Rule::cmd_taylor
+            | Rule::cmd_trace
+            | Rule::cmd_min
+            | Rule::cmd_plot
+            | Rule::cmd_table => {
+                let mut exprs: Vec<Expr> = Vec::new();
+                let mut point = None;
+                let mut wrt: Option<Ident> = None;
+                let mut order = None;
+                let mut range = None;
+                let mut step = None;
+                let mut options: Vec<Opt> = Vec::new();
+                for q in inner {
+                    let s = span_of(&q);
+                    span = span.to(s);
+                    match q.as_rule() {
+                        Rule::expr => exprs.push(self.expr(q)?),
+                        Rule::expr_list => {
+                            for e in q.into_inner() {
+                                exprs.push(self.expr(e)?);
+                            }
+                        }
+                        Rule::point => {
+                            let (pt, ps) = self.point(q)?;
+                            span = span.to(ps);
+                            point = Some(pt);
+                        }
+                        Rule::wrt => {
+                            let name = q
+                                .into_inner()
+                                .find(|r| r.as_rule() == Rule::name)
+                                .ok_or_else(|| internal(s))?;
+                            if wrt.is_some() {
+                                return Err(Error::parse("`wrt` is given twice", s));
+                            }
+                            wrt = Some(ident_of(&name));
+                        }
+                        Rule::order | Rule::step => {
+                            let e = q
+                                .into_inner()
+                                .find(|r| r.as_rule() == Rule::expr)
+                                .ok_or_else(|| internal(s))?;
+                            let e = self.expr(e)?;
+                            if rule == Rule::cmd_taylor {
+                                order = Some(e);
+                            } else {
+                                step = Some(e);
+                            }
+                        }
+                        Rule::range => {
+                            let mut ends = q.into_inner().filter(|r| r.as_rule() == Rule::expr);
+                            let (Some(a), Some(b)) = (ends.next(), ends.next()) else {
+                                return Err(internal(s));
+                            };
+                            range = Some(Range {
+                                from: self.expr(a)?,
+                                to: self.expr(b)?,
+                                span: s,
+                            });
+                        }
+                        Rule::option => {
+                            let mut parts = q.into_inner();
+                            let key = parts.next().ok_or_else(|| internal(s))?;
+                            let v = parts
+                                .find(|r| r.as_rule() != Rule::eq)
+                                .ok_or_else(|| internal(s))?;
+                            let (value, value_span) = if v.as_rule() == Rule::quoted_path {
+                                let vs = span_of(&v);
+                                let t = v.into_inner().next().ok_or_else(|| internal(vs))?;
+                                (t.as_str().to_string(), span_of(&t))
+                            } else {
+                                (v.as_str().to_string(), span_of(&v))
+                            };
+                            let key = ident_of(&key);
+                            if options.iter().any(|o| o.key.name == key.name) {
+                                return Err(Error::parse(
+                                    format!("`{}=` is given twice", key.name),
+                                    key.span,
+                                ));
+                            }
+                            options.push(Opt {
+                                key,
+                                value,
+                                value_span,
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                let one = |mut exprs: Vec<Expr>| exprs.pop().ok_or_else(|| internal(span));
+                match rule {
+                    Rule::cmd_jac => Command::Jac {
+                        exprs,
+                        point: point.ok_or_else(|| internal(span))?,
+                    },
+                    Rule::cmd_limit => Command::Limit {
+                        expr: one(exprs)?,
+                        wrt,
+                        point: point.ok_or_else(|| internal(span))?,
+                    },
+                    Rule::cmd_tangent => Command::Tangent {
+                        expr: one(exprs)?,
+                        point: point.ok_or_else(|| internal(span))?,
+                    },
+                    Rule::cmd_taylor => Command::Taylor {
+                        expr: one(exprs)?,
+                        point: point.ok_or_else(|| internal(span))?,
+                        order,
+                    },
+                    Rule::cmd_trace => Command::Trace {
+                        expr: one(exprs)?,
+                        wrt,
+                        point: point.ok_or_else(|| internal(span))?,
+                    },
+                    Rule::cmd_min => Command::Min {
+                        expr: one(exprs)?,
+                        point: point.ok_or_else(|| internal(span))?,
+                        options,
+                    },
+                    Rule::cmd_plot => Command::Plot {
+                        exprs,
+                        range: range.ok_or_else(|| internal(span))?,
+                        options,
+                    },
+                    _ => Command::Table {
+                        exprs,
+                        range: range.ok_or_else(|| internal(span))?,
+                        step: step.ok_or_else(|| internal(span))?,
+                    },
+                }
+            }
             Rule::cmd_load | Rule::cmd_save => {
                 let q = inner.next().ok_or_else(|| internal(span))?;
                 let (path, path_span) = match q.as_rule() {
@@ -1187,7 +1321,8 @@ fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
             "vars" | "funcs" | "clear" | "quit" | "q" | "exit" => {
                 return Error::parse(format!("`{word}` takes no arguments"), here);
             }
-            "grad" | "hess" | "check" | "diff" => {
+            "grad" | "hess" | "check" | "diff" | "jac" | "limit" | "tangent" | "taylor"
+            | "trace" | "min" | "plot" | "table" => {
                 return match at {
                     None => Error::parse(format!("expected an expression after `{word}`"), here),
                     Some((_, s)) if is_reserved(s) => {
@@ -1309,8 +1444,38 @@ fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
                 .help("a `(` is not closed");
         }
         let seen_at = toks.iter().any(|&(k, s)| k == Tok::Word && text(s) == "at");
-        if matches!(cmd, Some("grad" | "hess" | "check" | "diff")) && !seen_at {
+        if matches!(
+            cmd,
+            Some(
+                "grad"
+                    | "hess"
+                    | "check"
+                    | "diff"
+                    | "jac"
+                    | "limit"
+                    | "tangent"
+                    | "taylor"
+                    | "trace"
+            )
+        ) && !seen_at
+        {
             return Error::parse("expected `at` and a point after the expression", here);
+        }
+        let seen = |w: &str| toks.iter().any(|&(k, s)| k == Tok::Word && text(s) == w);
+        if cmd == Some("min") && !seen("from") {
+            return Error::parse(
+                "expected `from` and a start point after the expression",
+                here,
+            );
+        }
+        if matches!(cmd, Some("plot" | "table")) && !seen("on") {
+            return Error::parse(
+                "expected `on` and a range `A..B` after the expressions",
+                here,
+            );
+        }
+        if cmd == Some("table") && !seen("step") {
+            return Error::parse("expected `step` and a step size after the range", here);
         }
         if prev.is_none() {
             return Error::parse("expected an expression", here);

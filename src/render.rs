@@ -7,6 +7,8 @@ use deriv::error::{Error, Warning};
 use deriv::format;
 use deriv::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 
+mod workflows;
+
 /// Where a line came from, for the `-->` location of a diagnostic.
 #[derive(Clone, Debug)]
 pub struct Source<'a> {
@@ -68,6 +70,14 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
         }
         Outcome::Defined { what, .. } => defined(what, st),
         Outcome::Derivatives(d) => derivatives(d, st),
+        Outcome::Jacobian(j) => workflows::jacobian(j, st),
+        Outcome::Limit(l) => workflows::limit(l, st),
+        Outcome::Tangent(t) => workflows::tangent(t, st),
+        Outcome::Taylor(t) => workflows::taylor(t, st),
+        Outcome::Trace(t) => workflows::trace(t, st),
+        Outcome::Min(m) => workflows::minimum(m, st),
+        Outcome::Plot(p) => workflows::plot(p, st),
+        Outcome::Table(t) => workflows::table(t, st),
         Outcome::Vars(v) if v.is_empty() => st.dim("no variables defined"),
         Outcome::Vars(v) => {
             let w = v.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
@@ -661,6 +671,14 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
             }
             warnings_json(o, &d.warnings, input)
         }
+        Outcome::Jacobian(j) => workflows::jacobian_json(o, j, input),
+        Outcome::Limit(l) => workflows::limit_json(o, l, input),
+        Outcome::Tangent(t) => workflows::tangent_json(o, t, input),
+        Outcome::Taylor(t) => workflows::taylor_json(o, t, input),
+        Outcome::Trace(t) => workflows::trace_json(o, t, input),
+        Outcome::Min(m) => workflows::minimum_json(o, m, input),
+        Outcome::Plot(p) => workflows::plot_json(o, p),
+        Outcome::Table(t) => workflows::table_json(o, t),
         Outcome::Vars(v) => {
             let items: Vec<String> = v
                 .iter()

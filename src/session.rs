@@ -21,6 +21,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+mod workflows;
+pub use workflows::DEFAULT_TAYLOR_ORDER;
+
 /// The settings `:set` changes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -136,6 +139,22 @@ impl Session {
             Command::Check { expr, point } => {
                 self.derivatives(DerivKind::Check, expr, None, &point, span)
             }
+            Command::Jac { exprs, point } => self.jac(exprs, &point, span),
+            Command::Limit { expr, wrt, point } => self.limit(expr, wrt, &point, span),
+            Command::Tangent { expr, point } => self.tangent(expr, &point, span),
+            Command::Taylor { expr, point, order } => self.taylor(expr, &point, order, span),
+            Command::Trace { expr, wrt, point } => self.trace(expr, wrt, &point, span),
+            Command::Min {
+                expr,
+                point,
+                options,
+            } => self.min(expr, &point, &options, span),
+            Command::Plot {
+                exprs,
+                range,
+                options,
+            } => self.plot(exprs, &range, &options, span),
+            Command::Table { exprs, range, step } => self.table(exprs, &range, &step, span),
             Command::Load { path, span } => self.load(&path, span),
             Command::Save { path, span } => self.save(&path, span),
             Command::Set { option } => self.set(option),

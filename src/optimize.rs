@@ -1,0 +1,427 @@
+//! `:min`: gradient descent and its relatives, on any objective that gives a
+//! value and a gradient (and, for Newton, a Hessian).
+//!
+//! `gd` is exactly the tutorials' update `x ← x − lr·∇f(x)` (PyTorch's plain
+//! `SGD`); `momentum` is PyTorch's `SGD(momentum=0.9)`: `v ← 0.9·v + ∇f`,
+//! `x ← x − lr·v`; `adam` is Adam with β₁ = 0.9, β₂ = 0.999, ε = 1e-8;
+//! `newton` solves `H·d = ∇f` and steps `x ← x − t·d`, shifting `H` by a
+//! multiple of the identity until it is positive definite (so `d` points
+//! downhill) and halving `t` from `lr` until the value falls (Armijo
+//! backtracking), so it never climbs.
+
+use crate::command::Opt;
+use crate::error::{Error, ErrorKind};
+use crate::limits;
+use crate::outcome::{Progress, Stop};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// The descent methods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// x ← x − lr·∇f
+    Gd,
+    /// heavy ball, μ = 0.9
+    Momentum,
+    /// Adam
+    Adam,
+    /// Newton with a shifted Hessian
+    Newton,
+}
+
+impl Method {
+    /// The name in `method=`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Gd => "gd",
+            Method::Momentum => "momentum",
+            Method::Adam => "adam",
+            Method::Newton => "newton",
+        }
+    }
+}
+
+/// Default iterations.
+pub const DEFAULT_STEPS: u64 = 1000;
+/// Default learning rate for gd, momentum and adam.
+pub const DEFAULT_LR: f64 = 0.1;
+/// Default step factor for Newton (a full Newton step).
+pub const DEFAULT_NEWTON_LR: f64 = 1.0;
+/// Default tolerance on the gradient norm.
+pub const DEFAULT_TOL: f64 = 1e-10;
+/// A point or value beyond this magnitude counts as divergence.
+pub const DIVERGED: f64 = 1e100;
+
+/// The options of one run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Options {
+    /// Which method.
+    pub method: Method,
+    /// Learning rate.
+    pub lr: f64,
+    /// Most iterations.
+    pub steps: u64,
+    /// Stop when the gradient norm is at most this.
+    pub tol: f64,
+}
+
+fn bad(o: &Opt, why: &str) -> Error {
+    Error::new(
+        ErrorKind::Command,
+        format!("`{}={}`: {why}", o.key.name, o.value),
+    )
+    .at(o.value_span)
+}
+
+fn number(o: &Opt) -> Result<f64, Error> {
+    match o.value.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(bad(o, "expected a finite number")),
+    }
+}
+
+impl Options {
+    /// Reads `lr=`, `steps=`, `method=` and `tol=`; anything else is an error
+    /// naming the option.
+    pub fn from_opts(opts: &[Opt]) -> Result<Options, Error> {
+        let mut method = Method::Gd;
+        let mut lr = None;
+        let mut steps = DEFAULT_STEPS;
+        let mut tol = DEFAULT_TOL;
+        for o in opts {
+            match o.key.name.as_str() {
+                "method" => {
+                    method = match o.value.as_str() {
+                        "gd" | "sgd" => Method::Gd,
+                        "momentum" => Method::Momentum,
+                        "adam" => Method::Adam,
+                        "newton" => Method::Newton,
+                        _ => return Err(bad(o, "the methods are gd, momentum, adam and newton")),
+                    }
+                }
+                "lr" => {
+                    let v = number(o)?;
+                    if v <= 0.0 {
+                        return Err(bad(o, "the learning rate must be positive"));
+                    }
+                    lr = Some(v);
+                }
+                "steps" => {
+                    let v = number(o)?;
+                    if v < 0.0 || v.fract() != 0.0 {
+                        return Err(bad(o, "expected a whole number of steps"));
+                    }
+                    if v > limits::MAX_MIN_STEPS as f64 {
+                        return Err(Error::limit(
+                            &format!("`steps={}` is too many", o.value),
+                            limits::MAX_MIN_STEPS,
+                        )
+                        .at(o.value_span));
+                    }
+                    steps = v as u64;
+                }
+                "tol" => {
+                    let v = number(o)?;
+                    if v < 0.0 {
+                        return Err(bad(o, "the tolerance cannot be negative"));
+                    }
+                    tol = v;
+                }
+                other => {
+                    return Err(Error::new(
+                        ErrorKind::Command,
+                        format!("unknown option `{other}=` for :min"),
+                    )
+                    .at(o.key.span)
+                    .help("the options are lr=, steps=, method= and tol="));
+                }
+            }
+        }
+        let lr = lr.unwrap_or(if method == Method::Newton {
+            DEFAULT_NEWTON_LR
+        } else {
+            DEFAULT_LR
+        });
+        Ok(Options {
+            method,
+            lr,
+            steps,
+            tol,
+        })
+    }
+}
+
+/// What the objective gives at a point: value, gradient, and (when asked) the Hessian.
+pub type Eval = (f64, Vec<f64>, Option<Vec<Vec<f64>>>);
+
+/// The objective: `f(x, want_hessian)`.
+pub type Objective<'a> = dyn FnMut(&[f64], bool) -> Result<Eval, Error> + 'a;
+
+/// The end of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    /// The point reached.
+    pub point: Vec<f64>,
+    /// The value there.
+    pub value: f64,
+    /// The gradient there.
+    pub gradient: Vec<f64>,
+    /// Iterations made.
+    pub iterations: u64,
+    /// Why it stopped.
+    pub stop: Stop,
+    /// Progress lines.
+    pub progress: Vec<Progress>,
+    /// Newton iterations whose Hessian needed a shift.
+    pub shifted: u64,
+}
+
+fn norm(g: &[f64]) -> f64 {
+    g.iter().map(|x| x * x).sum::<f64>().sqrt()
+}
+
+/// Runs the descent from `start`. `f(x, want_hessian)` evaluates the
+/// objective; an error from it ends the run with that error.
+pub fn run(
+    f: &mut Objective<'_>,
+    start: &[f64],
+    opts: &Options,
+    cancel: Option<&AtomicBool>,
+) -> Result<Run, Error> {
+    let deadline = Instant::now() + Duration::from_secs(limits::MIN_DEADLINE_SECS);
+    let n = start.len();
+    let newton = opts.method == Method::Newton;
+    let stride = (opts.steps / 10).max(1);
+    let mut x = start.to_vec();
+    let mut v = vec![0.0; n];
+    let mut m = vec![0.0; n];
+    let mut s = vec![0.0; n];
+    let mut progress = Vec::new();
+    let mut last: Option<(Vec<f64>, f64, Vec<f64>)> = None;
+    let mut shifted = 0;
+    let mut k: u64 = 0;
+    loop {
+        let (value, g, h) = f(&x, newton)?;
+        let gn = norm(&g);
+        let finite = value.is_finite()
+            && gn.is_finite()
+            && value.abs() < DIVERGED
+            && x.iter().all(|c| c.is_finite() && c.abs() < DIVERGED);
+        let stop = if !finite {
+            Some(Stop::Diverged)
+        } else if gn <= opts.tol {
+            Some(Stop::Converged)
+        } else if k >= opts.steps {
+            Some(Stop::Steps)
+        } else if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            Some(Stop::Interrupted)
+        } else if Instant::now() > deadline {
+            Some(Stop::Deadline)
+        } else {
+            None
+        };
+        if let Some(stop) = stop {
+            let (point, value, gradient, iterations) = match (stop, last) {
+                (Stop::Diverged, Some((px, pv, pg))) => (px, pv, pg, k - 1),
+                _ => (x, value, g, k),
+            };
+            let grad_norm = norm(&gradient);
+            if progress
+                .last()
+                .is_none_or(|p: &Progress| p.iteration != iterations)
+            {
+                progress.push(Progress {
+                    iteration: iterations,
+                    point: point.clone(),
+                    value,
+                    grad_norm,
+                });
+            }
+            return Ok(Run {
+                point,
+                value,
+                gradient,
+                iterations,
+                stop,
+                progress,
+                shifted,
+            });
+        }
+        if k.is_multiple_of(stride) {
+            progress.push(Progress {
+                iteration: k,
+                point: x.clone(),
+                value,
+                grad_norm: gn,
+            });
+        }
+        let step: Vec<f64> = match opts.method {
+            Method::Gd => g.clone(),
+            Method::Momentum => {
+                for (vi, gi) in v.iter_mut().zip(&g) {
+                    *vi = 0.9 * *vi + gi;
+                }
+                v.clone()
+            }
+            Method::Adam => {
+                let t = (k + 1) as i32;
+                let (b1, b2) = (0.9f64, 0.999f64);
+                (0..n)
+                    .map(|i| {
+                        m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+                        s[i] = b2 * s[i] + (1.0 - b2) * g[i] * g[i];
+                        let mh = m[i] / (1.0 - b1.powi(t));
+                        let sh = s[i] / (1.0 - b2.powi(t));
+                        mh / (sh.sqrt() + 1e-8)
+                    })
+                    .collect()
+            }
+            Method::Newton => {
+                let h = h.unwrap_or_default();
+                let (d, was_shifted) = newton_direction(&h, &g);
+                shifted += u64::from(was_shifted);
+                d
+            }
+        };
+        // Newton: backtrack (halve the step) until the value does not rise,
+        // so a far-off quadratic model cannot throw the point uphill.
+        let mut t = opts.lr;
+        if newton {
+            let slope: f64 = g.iter().zip(&step).map(|(a, b)| a * b).sum();
+            for _ in 0..40 {
+                let trial: Vec<f64> = x.iter().zip(&step).map(|(xi, di)| xi - t * di).collect();
+                let (tv, _, _) = f(&trial, false)?;
+                if tv.is_finite() && tv <= value - 1e-4 * t * slope {
+                    break;
+                }
+                t *= 0.5;
+            }
+        }
+        last = Some((x.clone(), value, g));
+        for (xi, di) in x.iter_mut().zip(&step) {
+            *xi -= t * di;
+        }
+        k += 1;
+    }
+}
+
+/// Solves `H·d = g` when `H` is positive definite; otherwise `(H + λI)·d = g`
+/// with λ twice the first of `1e-3·s, 1e-2·s, …` (s the largest diagonal
+/// entry) that makes the Cholesky factorisation succeed (Nocedal and Wright,
+/// "Cholesky with added multiple of the identity"). Doubling keeps the shifted
+/// matrix's smallest eigenvalue at least λ/2 away from 0, so the step stays
+/// bounded. Returns the direction and whether a shift was needed; falls back
+/// to the gradient itself.
+pub fn newton_direction(h: &[Vec<f64>], g: &[f64]) -> (Vec<f64>, bool) {
+    let n = g.len();
+    if h.len() != n || h.iter().any(|r| r.len() != n) {
+        return (g.to_vec(), true);
+    }
+    if let Some(d) = cholesky_solve(h, g, 0.0) {
+        return (d, false);
+    }
+    let scale = h
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r[i].abs())
+        .fold(0.0f64, f64::max)
+        .max(1.0);
+    let mut lambda = 1e-3 * scale;
+    for _ in 0..30 {
+        if cholesky_solve(h, g, lambda).is_some()
+            && let Some(d) = cholesky_solve(h, g, 2.0 * lambda)
+        {
+            return (d, true);
+        }
+        lambda *= 10.0;
+    }
+    (g.to_vec(), true)
+}
+
+/// Solves `(A + λI) x = b` by Cholesky; `None` when not positive definite.
+fn cholesky_solve(a: &[Vec<f64>], b: &[f64], lambda: f64) -> Option<Vec<f64>> {
+    let n = b.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let dot: f64 = l[i][..j].iter().zip(&l[j][..j]).map(|(p, q)| p * q).sum();
+            let sum = a[i][j] + if i == j { lambda } else { 0.0 } - dot;
+            if i == j {
+                if sum <= 0.0 || !sum.is_finite() {
+                    return None;
+                }
+                l[i][i] = sum.sqrt();
+            } else {
+                l[i][j] = sum / l[j][j];
+            }
+        }
+    }
+    let mut y = vec![0.0; n];
+    for i in 0..n {
+        let s: f64 = (0..i).map(|k| l[i][k] * y[k]).sum();
+        y[i] = (b[i] - s) / l[i][i];
+    }
+    let mut x = vec![0.0; n];
+    for i in (0..n).rev() {
+        let s: f64 = (i + 1..n).map(|k| l[k][i] * x[k]).sum();
+        x[i] = (y[i] - s) / l[i][i];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quad(x: &[f64], _: bool) -> Result<Eval, Error> {
+        // 3x² + 2x + 1
+        Ok((
+            3.0 * x[0] * x[0] + 2.0 * x[0] + 1.0,
+            vec![6.0 * x[0] + 2.0],
+            Some(vec![vec![6.0]]),
+        ))
+    }
+
+    #[test]
+    fn gd_is_the_plain_update() {
+        let o = Options {
+            method: Method::Gd,
+            lr: 0.3,
+            steps: 3,
+            tol: 0.0,
+        };
+        let r = run(&mut quad, &[2.0], &o, None).unwrap();
+        // x ← x − 0.3·(6x + 2), three times by hand
+        let mut x = 2.0f64;
+        for _ in 0..3 {
+            x -= 0.3 * (6.0 * x + 2.0);
+        }
+        assert_eq!(r.point, vec![x]);
+        assert_eq!(r.iterations, 3);
+        assert_eq!(r.stop, Stop::Steps);
+    }
+
+    #[test]
+    fn newton_solves_a_quadratic_in_one_step() {
+        let o = Options {
+            method: Method::Newton,
+            lr: 1.0,
+            steps: 10,
+            tol: 1e-12,
+        };
+        let r = run(&mut quad, &[2.0], &o, None).unwrap();
+        assert!((r.point[0] + 1.0 / 3.0).abs() < 1e-15);
+        assert_eq!(r.stop, Stop::Converged);
+        assert!(r.iterations <= 2);
+    }
+
+    #[test]
+    fn indefinite_hessian_is_shifted_downhill() {
+        let h = vec![vec![-2.0, 0.0], vec![0.0, 1.0]];
+        let g = vec![1.0, 1.0];
+        let (d, shifted) = newton_direction(&h, &g);
+        assert!(shifted);
+        // a descent direction: g·d > 0 (the step is −lr·d)
+        assert!(g.iter().zip(&d).map(|(a, b)| a * b).sum::<f64>() > 0.0);
+    }
+}

@@ -1,0 +1,636 @@
+//! Text and JSON for the workflow commands: `:jac`, `:limit`, `:tangent`,
+//! `:taylor`, `:trace`, `:min`, `:plot`, `:table`.
+
+use super::{Obj, Style, arr, push_warnings, str_arr, warnings_json};
+use deriv::format;
+use deriv::outcome::{
+    Jacobian, LimitTable, Minimum, Plot, Stop, Table, Tangent, TaylorSeries, Trace,
+};
+
+/// Lays out rows of cells in columns: the first `left` columns left-aligned,
+/// the rest right-aligned; the first row is a dimmed header.
+fn columns(rows: &[Vec<String>], left: usize, st: Style) -> String {
+    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let w: Vec<usize> = (0..ncol)
+        .map(|k| {
+            rows.iter()
+                .map(|r| r.get(k).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let mut line = String::from("  ");
+        for (k, cell) in r.iter().enumerate() {
+            let pad = " ".repeat(w[k] - cell.chars().count());
+            let text = if i == 0 { st.dim(cell) } else { cell.clone() };
+            if k < left {
+                line.push_str(&format!("{text}{pad}  "));
+            } else {
+                line.push_str(&format!("{pad}{text}  "));
+            }
+        }
+        out.push(line.trim_end().to_string());
+    }
+    out.join("\n")
+}
+
+fn at_point(vars: &[String], point: &[f64], st: Style) -> String {
+    vars.iter()
+        .zip(point)
+        .map(|(k, v)| format!("{k} = {}", st.num(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn err(v: f64) -> String {
+    format::significant(v, 2)
+}
+
+// ------------------------------------------------------------------ text
+
+pub fn jacobian(j: &Jacobian, st: Style) -> String {
+    let mut s = st.dim(&format!(
+        "{} at {}",
+        j.exprs.join(", "),
+        at_point(&j.vars, &j.point, st)
+    ));
+    let mut rows = vec![
+        std::iter::once("output".to_string())
+            .chain(std::iter::once("value".to_string()))
+            .chain(j.vars.iter().map(|v| format!("∂/∂{v}")))
+            .collect::<Vec<_>>(),
+    ];
+    for (i, e) in j.exprs.iter().enumerate() {
+        let mut r = vec![e.clone(), st.num(j.values[i])];
+        r.extend(j.jacobian[i].iter().map(|v| st.num(*v)));
+        rows.push(r);
+    }
+    let mut sums = vec!["sum of rows".to_string(), String::new()];
+    sums.extend(j.column_sums.iter().map(|v| st.num(*v)));
+    rows.push(sums);
+    s.push('\n');
+    s.push_str(&columns(&rows, 1, st));
+    s.push_str(&format!(
+        "\n  {}",
+        st.dim(
+            "the sum of rows is what TensorFlow's tape.gradient([y1, y2, …], x) returns for a list of targets"
+        )
+    ));
+    push_warnings(&mut s, &j.warnings, st);
+    s
+}
+
+pub fn limit(l: &LimitTable, st: Style) -> String {
+    let v = &l.vars[l.wrt];
+    let d = if l.vars.len() == 1 {
+        format!("d/d{v}")
+    } else {
+        format!("∂/∂{v}")
+    };
+    let mut s = st.dim(&format!(
+        "{} at {}",
+        l.expr,
+        at_point(&l.vars, &l.point, st)
+    ));
+    s.push_str(&format!(
+        "\n  {d} = {} by automatic differentiation; difference quotients:",
+        st.bold(&st.num(l.exact))
+    ));
+    let mut rows = vec![vec![
+        "h".to_string(),
+        "forward (f(x+h)-f(x))/h".to_string(),
+        "error".to_string(),
+        "central (f(x+h)-f(x-h))/2h".to_string(),
+        "error".to_string(),
+    ]];
+    for r in &l.rows {
+        rows.push(vec![
+            format::shortest(r.h),
+            st.num(r.forward),
+            err(r.forward_err),
+            st.num(r.central),
+            err(r.central_err),
+        ]);
+    }
+    s.push('\n');
+    s.push_str(&columns(&rows, 1, st));
+    let best = |f: fn(&deriv::outcome::LimitRow) -> f64| {
+        l.rows
+            .iter()
+            .filter(|r| f(r).is_finite())
+            .min_by(|a, b| f(a).total_cmp(&f(b)))
+            .map(|r| format::shortest(r.h))
+    };
+    if let (Some(bf), Some(bc)) = (best(|r| r.forward_err), best(|r| r.central_err)) {
+        s.push_str(&format!(
+            "\n  {}",
+            st.dim(&format!(
+                "smallest error: forward at h = {bf}, central at h = {bc}; below that, round-off wins over truncation"
+            ))
+        ));
+    }
+    push_warnings(&mut s, &l.warnings, st);
+    s
+}
+
+/// `2x - 3`, `2x + 3y - 1`: a linear form that reads back as an expression.
+pub fn linear(terms: &[(f64, &str)], c: f64, st: Style) -> String {
+    let mut s = String::new();
+    for &(m, v) in terms {
+        if m == 0.0 {
+            continue;
+        }
+        let mag = if m.abs() == 1.0 {
+            String::new()
+        } else {
+            st.num(m.abs())
+        };
+        if s.is_empty() {
+            s.push_str(&format!("{}{mag}{v}", if m < 0.0 { "-" } else { "" }));
+        } else {
+            s.push_str(&format!(" {} {mag}{v}", if m < 0.0 { "-" } else { "+" }));
+        }
+    }
+    if s.is_empty() {
+        return st.num(c);
+    }
+    if c != 0.0 || c.is_nan() {
+        s.push_str(&format!(
+            " {} {}",
+            if c < 0.0 { "-" } else { "+" },
+            st.num(c.abs())
+        ));
+    }
+    s
+}
+
+/// The name for the left side of a tangent: `y` (line) or `z` (plane), unless
+/// a variable has that name.
+fn lhs_name(t: &Tangent) -> &'static str {
+    let want = if t.vars.len() == 1 { "y" } else { "z" };
+    if t.vars.iter().any(|v| v == want) {
+        "f"
+    } else {
+        want
+    }
+}
+
+pub fn tangent_equation(t: &Tangent, st: Style) -> String {
+    let terms: Vec<(f64, &str)> = t
+        .slopes
+        .iter()
+        .copied()
+        .zip(t.vars.iter().map(String::as_str))
+        .collect();
+    format!("{} = {}", lhs_name(t), linear(&terms, t.intercept, st))
+}
+
+pub fn tangent(t: &Tangent, st: Style) -> String {
+    let mut s = st.dim(&format!(
+        "{} at {}",
+        t.expr,
+        at_point(&t.vars, &t.point, st)
+    ));
+    let mut rows: Vec<(String, String)> = vec![("value".into(), st.num(t.value))];
+    if t.vars.len() == 1 {
+        rows.push(("slope".into(), st.num(t.slopes[0])));
+    } else {
+        for (v, m) in t.vars.iter().zip(&t.slopes) {
+            rows.push((format!("∂/∂{v}"), st.num(*m)));
+        }
+    }
+    let what = if t.vars.len() == 1 { "line" } else { "plane" };
+    rows.push((what.into(), st.bold(&tangent_equation(t, st))));
+    let w = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(7);
+    for (k, v) in rows {
+        let pad = " ".repeat(w - k.chars().count());
+        s.push_str(&format!("\n  {k}{pad}  {v}"));
+    }
+    push_warnings(&mut s, &t.warnings, st);
+    s
+}
+
+pub fn taylor(t: &TaylorSeries, st: Style) -> String {
+    let mut s = st.dim(&format!(
+        "{} at {} = {}, order {}",
+        t.expr,
+        t.var,
+        st.num(t.point),
+        t.coeffs.len().saturating_sub(1)
+    ));
+    let mut rows = vec![vec![
+        "k".to_string(),
+        "coefficient f⁽ᵏ⁾/k!".to_string(),
+        "derivative f⁽ᵏ⁾".to_string(),
+    ]];
+    for (k, (c, d)) in t.coeffs.iter().zip(&t.derivatives).enumerate() {
+        rows.push(vec![k.to_string(), st.num(*c), st.num(*d)]);
+    }
+    s.push('\n');
+    s.push_str(&columns(&rows, 0, st));
+    push_warnings(&mut s, &t.warnings, st);
+    s
+}
+
+pub fn trace(t: &Trace, st: Style) -> String {
+    let mut s = st.dim(&format!(
+        "{} at {}; tangents along {}",
+        t.expr,
+        at_point(&t.vars, &t.point, st),
+        t.wrt
+    ));
+    let d = if t.vars.len() == 1 {
+        format!("tangent d/d{}", t.wrt)
+    } else {
+        format!("tangent ∂/∂{}", t.wrt)
+    };
+    let mut rows = vec![vec![
+        "node".to_string(),
+        "operation".to_string(),
+        "value".to_string(),
+        d,
+    ]];
+    for r in &t.rows {
+        rows.push(vec![
+            r.name.clone(),
+            r.op.clone(),
+            st.num(r.value),
+            st.num(r.tangent),
+        ]);
+    }
+    s.push('\n');
+    s.push_str(&columns(&rows, 2, st));
+    push_warnings(&mut s, &t.warnings, st);
+    s
+}
+
+fn stop_text(m: &Minimum) -> String {
+    match m.stop {
+        Stop::Converged => format!("converged: |∇f| ≤ tol = {}", format::shortest(m.tol)),
+        Stop::Steps => format!("made the {} steps asked for", m.steps),
+        Stop::Diverged => "DIVERGED: the value or the point grew without bound (try a smaller lr); the last finite point is shown".to_string(),
+        Stop::Interrupted => "interrupted (Ctrl-C); the point reached is shown".to_string(),
+        Stop::Deadline => format!(
+            "stopped at the {} s deadline; the point reached is shown",
+            deriv::limits::MIN_DEADLINE_SECS
+        ),
+    }
+}
+
+pub fn minimum(m: &Minimum, st: Style) -> String {
+    let mut s = st.dim(&format!(
+        "{} from {}; method={} lr={} steps={} tol={}",
+        m.expr,
+        at_point(&m.vars, &m.start, st),
+        m.method,
+        format::shortest(m.lr),
+        m.steps,
+        format::shortest(m.tol)
+    ));
+    let mut rows = vec![
+        std::iter::once("iteration".to_string())
+            .chain(m.vars.iter().cloned())
+            .chain(["f".to_string(), "|∇f|".to_string()])
+            .collect::<Vec<_>>(),
+    ];
+    for p in &m.progress {
+        let mut r = vec![p.iteration.to_string()];
+        r.extend(p.point.iter().map(|v| st.num(*v)));
+        r.push(st.num(p.value));
+        r.push(err(p.grad_norm));
+        rows.push(r);
+    }
+    s.push('\n');
+    s.push_str(&columns(&rows, 0, st));
+    let stop = stop_text(m);
+    let stop = if m.stop == Stop::Diverged {
+        st.bad(&stop)
+    } else {
+        stop
+    };
+    s.push_str(&format!(
+        "\n  stopped     after {} iteration{}: {stop}",
+        m.iterations,
+        if m.iterations == 1 { "" } else { "s" }
+    ));
+    s.push_str(&format!(
+        "\n  point       {}",
+        st.bold(&at_point(&m.vars, &m.point, st))
+    ));
+    s.push_str(&format!("\n  value       {}", st.bold(&st.num(m.value))));
+    s.push_str(&format!("\n  |∇f|        {}", err(m.grad_norm)));
+    if m.shifted > 0 {
+        s.push_str(&format!(
+            "\n  {}",
+            st.dim(&format!(
+                "the Hessian was not positive definite in {} iteration{}: shifted by a multiple of the identity",
+                m.shifted,
+                if m.shifted == 1 { "" } else { "s" }
+            ))
+        ));
+    }
+    push_warnings(&mut s, &m.warnings, st);
+    s
+}
+
+/// RGB colours of the curves (textplots' colour form), in legend order.
+const COLOURS: [(u8, u8, u8); 8] = [
+    (80, 160, 255),
+    (255, 150, 50),
+    (80, 200, 120),
+    (230, 80, 80),
+    (180, 120, 230),
+    (200, 200, 80),
+    (80, 210, 210),
+    (240, 120, 200),
+];
+
+/// Which textplots mark a curve gets without colour, and its legend word.
+fn plain_mark(i: usize) -> &'static str {
+    if i == 0 { "line" } else { "dots" }
+}
+
+pub fn plot(p: &Plot, st: Style) -> String {
+    use textplots::{Chart, ColorPlot, LabelBuilder, LabelFormat, Plot as _, Shape};
+    let Some((lo, hi)) = deriv::plot::y_range(p) else {
+        let mut s = st.dim(&format!(
+            "{} on {}..{}",
+            labels(p),
+            format::shortest(p.from),
+            format::shortest(p.to)
+        ));
+        s.push_str("\n  no curve has a finite value on this range: nothing to draw");
+        return s;
+    };
+    // One textplots shape per defined run of samples: the gaps stay gaps.
+    let segs: Vec<(usize, Vec<(f32, f32)>)> = p
+        .curves
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            deriv::plot::segments(&p.xs, &c.ys, Some((lo, hi)))
+                .into_iter()
+                .map(move |seg| {
+                    (
+                        i,
+                        seg.into_iter()
+                            .map(|(x, y)| (x as f32, y as f32))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+        })
+        .collect();
+    let shapes: Vec<(usize, Shape)> = segs
+        .iter()
+        .map(|(i, pts)| {
+            let shape = if st.color || *i == 0 || pts.len() < 2 {
+                if pts.len() < 2 {
+                    Shape::Points(pts)
+                } else {
+                    Shape::Lines(pts)
+                }
+            } else {
+                Shape::Points(pts)
+            };
+            (*i, shape)
+        })
+        .collect();
+    let mut chart =
+        Chart::new_with_y_range(120, 48, p.from as f32, p.to as f32, lo as f32, hi as f32);
+    let fmt = |v: f32| format::significant(v as f64, 4);
+    let mut c: &mut Chart = &mut chart;
+    c = c.x_label_format(LabelFormat::Custom(Box::new(fmt)));
+    c = c.y_label_format(LabelFormat::Custom(Box::new(fmt)));
+    for (i, shape) in &shapes {
+        c = if st.color {
+            let (r, g, b) = COLOURS[i % COLOURS.len()];
+            c.linecolorplot(shape, rgb::RGB8::new(r, g, b))
+        } else {
+            c.lineplot(shape)
+        };
+    }
+    c.axis();
+    c.figures();
+    let body = format!("{c}");
+    let mut s = st.dim(&format!(
+        "{} on {} = {}..{}",
+        labels(p),
+        p.var,
+        format::shortest(p.from),
+        format::shortest(p.to)
+    ));
+    s.push_str(&format!("\n{}", st.dim("y")));
+    for line in body.trim_end().lines() {
+        s.push('\n');
+        s.push_str(line.trim_end_matches('\u{2800}').trim_end());
+    }
+    s.push_str(&format!(" {}", st.dim(&p.var)));
+    for (i, c) in p.curves.iter().enumerate() {
+        let key = if st.color {
+            let (r, g, b) = COLOURS[i % COLOURS.len()];
+            use colored::Colorize;
+            "━━".truecolor(r, g, b).to_string()
+        } else {
+            format!("({})", plain_mark(i))
+        };
+        let undefined = c.ys.iter().filter(|y| !y.is_finite()).count();
+        let note = if undefined > 0 {
+            st.dim(&format!(
+                "  (undefined at {undefined} of {} samples)",
+                c.ys.len()
+            ))
+        } else {
+            String::new()
+        };
+        s.push_str(&format!("\n  {key} {}{note}", c.label));
+    }
+    if let Some(path) = &p.svg {
+        s.push_str(&format!("\n  wrote {path}"));
+    }
+    s
+}
+
+fn labels(p: &Plot) -> String {
+    p.curves
+        .iter()
+        .map(|c| c.label.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn table(t: &Table, st: Style) -> String {
+    let mut rows = vec![
+        std::iter::once(t.var.clone())
+            .chain(t.columns.iter().cloned())
+            .collect::<Vec<_>>(),
+    ];
+    for (x, r) in t.xs.iter().zip(&t.rows) {
+        let mut row = vec![st.num(*x)];
+        row.extend(r.iter().map(|v| st.num(*v)));
+        rows.push(row);
+    }
+    columns(&rows, 0, st)
+}
+
+// ------------------------------------------------------------------ JSON
+
+fn matrix_json(m: &[Vec<f64>]) -> String {
+    format!(
+        "[{}]",
+        m.iter().map(|r| arr(r)).collect::<Vec<_>>().join(",")
+    )
+}
+
+pub fn jacobian_json(o: Obj, j: &Jacobian, input: &str) -> Obj {
+    let o = o
+        .raw("exprs", &str_arr(&j.exprs))
+        .raw("vars", &str_arr(&j.vars))
+        .raw("point", &arr(&j.point))
+        .raw("values", &arr(&j.values))
+        .raw("jacobian", &matrix_json(&j.jacobian))
+        .raw("column_sums", &arr(&j.column_sums));
+    warnings_json(o, &j.warnings, input)
+}
+
+pub fn limit_json(o: Obj, l: &LimitTable, input: &str) -> Obj {
+    let rows: Vec<String> = l
+        .rows
+        .iter()
+        .map(|r| {
+            Obj::new()
+                .num("h", r.h)
+                .num("forward", r.forward)
+                .num("forward_err", r.forward_err)
+                .num("central", r.central)
+                .num("central_err", r.central_err)
+                .end()
+        })
+        .collect();
+    let o = o
+        .str("expr", &l.expr)
+        .raw("vars", &str_arr(&l.vars))
+        .raw("point", &arr(&l.point))
+        .str("wrt", &l.vars[l.wrt])
+        .num("value", l.value)
+        .num("exact", l.exact)
+        .raw("rows", &format!("[{}]", rows.join(",")));
+    warnings_json(o, &l.warnings, input)
+}
+
+pub fn tangent_json(o: Obj, t: &Tangent, input: &str) -> Obj {
+    let plain = Style {
+        color: false,
+        digits: None,
+    };
+    let o = o
+        .str("expr", &t.expr)
+        .raw("vars", &str_arr(&t.vars))
+        .raw("point", &arr(&t.point))
+        .num("value", t.value)
+        .raw("slopes", &arr(&t.slopes))
+        .num("intercept", t.intercept)
+        .str("equation", &tangent_equation(t, plain));
+    warnings_json(o, &t.warnings, input)
+}
+
+pub fn taylor_json(o: Obj, t: &TaylorSeries, input: &str) -> Obj {
+    let o = o
+        .str("expr", &t.expr)
+        .str("var", &t.var)
+        .num("point", t.point)
+        .raw("order", &t.coeffs.len().saturating_sub(1).to_string())
+        .raw("coefficients", &arr(&t.coeffs))
+        .raw("derivatives", &arr(&t.derivatives));
+    warnings_json(o, &t.warnings, input)
+}
+
+pub fn trace_json(o: Obj, t: &Trace, input: &str) -> Obj {
+    let rows: Vec<String> = t
+        .rows
+        .iter()
+        .map(|r| {
+            Obj::new()
+                .str("node", &r.name)
+                .str("op", &r.op)
+                .num("value", r.value)
+                .num("tangent", r.tangent)
+                .end()
+        })
+        .collect();
+    let o = o
+        .str("expr", &t.expr)
+        .raw("vars", &str_arr(&t.vars))
+        .raw("point", &arr(&t.point))
+        .str("wrt", &t.wrt)
+        .raw("rows", &format!("[{}]", rows.join(",")));
+    warnings_json(o, &t.warnings, input)
+}
+
+pub fn minimum_json(o: Obj, m: &Minimum, input: &str) -> Obj {
+    let progress: Vec<String> = m
+        .progress
+        .iter()
+        .map(|p| {
+            Obj::new()
+                .raw("iteration", &p.iteration.to_string())
+                .raw("point", &arr(&p.point))
+                .num("value", p.value)
+                .num("grad_norm", p.grad_norm)
+                .end()
+        })
+        .collect();
+    let o = o
+        .str("expr", &m.expr)
+        .raw("vars", &str_arr(&m.vars))
+        .raw("start", &arr(&m.start))
+        .str("method", &m.method)
+        .num("lr", m.lr)
+        .raw("steps", &m.steps.to_string())
+        .num("tol", m.tol)
+        .raw("point", &arr(&m.point))
+        .num("value", m.value)
+        .raw("gradient", &arr(&m.gradient))
+        .num("grad_norm", m.grad_norm)
+        .raw("iterations", &m.iterations.to_string())
+        .str("stop", m.stop.as_str())
+        .raw("hessian_shifts", &m.shifted.to_string())
+        .raw("progress", &format!("[{}]", progress.join(",")));
+    warnings_json(o, &m.warnings, input)
+}
+
+pub fn plot_json(o: Obj, p: &Plot) -> Obj {
+    let curves: Vec<String> = p
+        .curves
+        .iter()
+        .map(|c| {
+            Obj::new()
+                .str("label", &c.label)
+                .raw("y", &arr(&c.ys))
+                .end()
+        })
+        .collect();
+    let mut o = o
+        .str("var", &p.var)
+        .num("from", p.from)
+        .num("to", p.to)
+        .raw("x", &arr(&p.xs))
+        .raw("curves", &format!("[{}]", curves.join(",")));
+    if let Some(s) = &p.svg {
+        o = o.str("svg", s);
+    }
+    o
+}
+
+pub fn table_json(o: Obj, t: &Table) -> Obj {
+    o.str("var", &t.var)
+        .raw("columns", &str_arr(&t.columns))
+        .raw("x", &arr(&t.xs))
+        .raw("rows", &matrix_json(&t.rows))
+}

@@ -1,0 +1,841 @@
+//! The tutorials' workflows (issue 4): `:jac`, `:limit`, `:tangent`,
+//! `:taylor`, `:trace`, `:min`, `:plot` and `:table`. Each binds its point
+//! like the derivative commands and returns plain data.
+
+use super::{Bound, Session, eval_f64};
+use crate::ast::{BinOp, Expr, ExprKind, Ident, Point, Span, UnOp};
+use crate::builtins;
+use crate::command::{Opt, Range};
+use crate::dual::{Dual1, Dual2};
+use crate::error::{Error, ErrorKind, Warning};
+use crate::eval::{self, Evaluator};
+use crate::format::shortest;
+use crate::limits;
+use crate::optimize::{self, Options};
+use crate::outcome::{
+    Curve, Jacobian, LimitRow, LimitTable, Minimum, Outcome, Plot, Table, Tangent, TaylorSeries,
+    Trace, TraceRow,
+};
+use crate::plot;
+use crate::scalar::Scalar;
+use crate::taylor::Taylor;
+
+/// Default order of `:taylor`.
+pub const DEFAULT_TAYLOR_ORDER: usize = 6;
+
+fn interrupted(s: &Session) -> bool {
+    s.cancel
+        .as_ref()
+        .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+impl Session {
+    /// Expands each expression (a bare `g` is `g(x1, x2)`) and binds the point
+    /// to the union of their variables, in order of first appearance.
+    fn bind_all(
+        &self,
+        exprs: Vec<Expr>,
+        point: &Point,
+        span: Span,
+    ) -> Result<(Vec<Expr>, Bound), Error> {
+        let single = exprs.len() == 1;
+        let mut given = None;
+        let mut out = Vec::with_capacity(exprs.len());
+        for e in exprs {
+            let (e, g) = self.expand(e);
+            if single {
+                given = g;
+            }
+            out.push(e);
+        }
+        // Binding reads the names of one expression: join them with `+`.
+        let joined = out
+            .iter()
+            .cloned()
+            .reduce(|a, b| {
+                let span = a.span.to(b.span);
+                Expr {
+                    kind: ExprKind::Binary {
+                        op: BinOp::Add,
+                        lhs: Box::new(a),
+                        rhs: Box::new(b),
+                        implicit: false,
+                    },
+                    span,
+                }
+            })
+            .ok_or_else(|| Error::new(ErrorKind::Command, "no expression given").at(span))?;
+        let bound = self.bind(&joined, given, point, span)?;
+        Ok((out, bound))
+    }
+
+    /// The index of the variable a one-variable command works along.
+    pub(super) fn pick_var(
+        vars: &[String],
+        wrt: Option<&Ident>,
+        span: Span,
+        cmd: &str,
+    ) -> Result<usize, Error> {
+        match wrt {
+            Some(w) => vars.iter().position(|v| *v == w.name).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Point,
+                    format!("`{}` is not a variable of this expression", w.name),
+                )
+                .at(w.span)
+                .help(format!("its variables are {}", vars.join(", ")))
+            }),
+            None if vars.len() == 1 => Ok(0),
+            None => Err(Error::new(
+                ErrorKind::Point,
+                if vars.is_empty() {
+                    "the expression has no variables to differentiate by".to_string()
+                } else {
+                    format!(
+                        "`:{cmd}` takes one variable, and this expression has {}",
+                        vars.join(", ")
+                    )
+                },
+            )
+            .at(span)
+            .help(match vars.first() {
+                Some(v) => format!("say which: `:{cmd} … wrt {v} at …`"),
+                None => "give the point a variable".to_string(),
+            })),
+        }
+    }
+
+    /// Value and gradient by a first-order dual over every variable.
+    fn dual1(
+        &self,
+        expr: &Expr,
+        vars: &[String],
+        point: &[f64],
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Dual1, Error> {
+        let n = vars.len();
+        let scope: Vec<(&str, Dual1)> = vars
+            .iter()
+            .zip(point)
+            .enumerate()
+            .map(|(i, (name, x))| (name.as_str(), Dual1::variable(n, i, *x)))
+            .collect();
+        let mut b = self.budget();
+        let r = Evaluator::new(&self.defs, Dual1::constant_n(n, 0.0), &mut b).eval(expr, &scope)?;
+        for w in b.warnings {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
+        Ok(r)
+    }
+
+    /// A constant expression (an order, a step, a range end) as an f64.
+    fn constant_of(&self, e: &Expr, what: &str) -> Result<f64, Error> {
+        let mut b = self.budget();
+        let v = eval::value(&self.defs, e, &mut b)?;
+        if !v.is_finite() {
+            return Err(Error::new(
+                ErrorKind::Command,
+                format!("{what} is {}: it must be finite", shortest(v)),
+            )
+            .at(e.span));
+        }
+        Ok(v)
+    }
+
+    pub(super) fn jac(
+        &mut self,
+        exprs: Vec<Expr>,
+        point: &Point,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let (exprs, Bound { vars, point }) = self.bind_all(exprs, point, span)?;
+        let mut warnings = Vec::new();
+        let mut values = Vec::new();
+        let mut jacobian = Vec::new();
+        for e in &exprs {
+            let r = self.dual1(e, &vars, &point, &mut warnings)?;
+            values.push(r.v);
+            jacobian.push(r.g);
+        }
+        let column_sums = (0..vars.len())
+            .map(|j| jacobian.iter().map(|r: &Vec<f64>| r[j]).sum())
+            .collect();
+        Ok(Outcome::Jacobian(Box::new(Jacobian {
+            exprs: exprs.iter().map(|e| e.to_string()).collect(),
+            vars,
+            point,
+            values,
+            jacobian,
+            column_sums,
+            warnings,
+        })))
+    }
+
+    pub(super) fn limit(
+        &mut self,
+        expr: Expr,
+        wrt: Option<Ident>,
+        point: &Point,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
+        let expr = exprs.remove(0);
+        let k = Self::pick_var(&vars, wrt.as_ref(), span, "limit")?;
+        let mut warnings = Vec::new();
+        let r = self.dual1(&expr, &vars, &point, &mut warnings)?;
+        let exact = r.g[k];
+        let f = |x: f64| {
+            let mut p = point.clone();
+            p[k] = x;
+            eval_f64(&self.defs, &expr, &vars, &p, self.cancel.clone())
+        };
+        let x0 = point[k];
+        let fx = f(x0);
+        let rows = (1..=12)
+            .map(|i| {
+                let h = 10f64.powi(-i);
+                let forward = (f(x0 + h) - fx) / h;
+                let central = (f(x0 + h) - f(x0 - h)) / (2.0 * h);
+                LimitRow {
+                    h,
+                    forward,
+                    forward_err: (forward - exact).abs(),
+                    central,
+                    central_err: (central - exact).abs(),
+                }
+            })
+            .collect();
+        if interrupted(self) {
+            return Err(Error::eval("interrupted"));
+        }
+        Ok(Outcome::Limit(Box::new(LimitTable {
+            expr: expr.to_string(),
+            vars,
+            point,
+            wrt: k,
+            value: r.v,
+            exact,
+            rows,
+            warnings,
+        })))
+    }
+
+    pub(super) fn tangent(
+        &mut self,
+        expr: Expr,
+        point: &Point,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
+        let expr = exprs.remove(0);
+        if vars.is_empty() || vars.len() > 2 {
+            return Err(Error::new(
+                ErrorKind::Point,
+                format!(
+                    "a tangent needs one variable (a line) or two (a plane), and this expression has {}",
+                    if vars.is_empty() {
+                        "none".to_string()
+                    } else {
+                        vars.join(", ")
+                    }
+                ),
+            )
+            .at(span)
+            .help("for more variables, :grad gives the gradient (the normal of the tangent hyperplane)"));
+        }
+        let mut warnings = Vec::new();
+        let r = self.dual1(&expr, &vars, &point, &mut warnings)?;
+        let intercept = r.v - r.g.iter().zip(&point).map(|(m, x)| m * x).sum::<f64>();
+        Ok(Outcome::Tangent(Box::new(Tangent {
+            expr: expr.to_string(),
+            vars,
+            point,
+            value: r.v,
+            slopes: r.g,
+            intercept,
+            warnings,
+        })))
+    }
+
+    pub(super) fn taylor(
+        &mut self,
+        expr: Expr,
+        point: &Point,
+        order: Option<Expr>,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let n = match &order {
+            None => DEFAULT_TAYLOR_ORDER,
+            Some(e) => {
+                let v = self.constant_of(e, "the order")?;
+                if v < 0.0 || v.fract() != 0.0 {
+                    return Err(Error::new(
+                        ErrorKind::Command,
+                        format!("the order must be a whole number ≥ 0, not {}", shortest(v)),
+                    )
+                    .at(e.span));
+                }
+                if v > limits::MAX_TAYLOR_ORDER as f64 {
+                    return Err(Error::limit(
+                        &format!("order {} is too high for :taylor", shortest(v)),
+                        limits::MAX_TAYLOR_ORDER,
+                    )
+                    .at(e.span));
+                }
+                v as usize
+            }
+        };
+        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
+        let expr = exprs.remove(0);
+        let k = Self::pick_var(&vars, None, span, "taylor").map_err(|e| {
+            if vars.len() > 1 {
+                Error::new(
+                    ErrorKind::Point,
+                    format!(
+                        "`:taylor` expands in one variable, and this expression has {}",
+                        vars.join(", ")
+                    ),
+                )
+                .at(span)
+                .help("fix the others with a definition (`y = 2`) first")
+            } else {
+                e
+            }
+        })?;
+        let t = Taylor::variable(point[k], n);
+        let proto = t.constant(0.0);
+        let mut b = self.budget();
+        let r = Evaluator::new(&self.defs, proto, &mut b).eval(&expr, &[(vars[k].as_str(), t)])?;
+        Ok(Outcome::Taylor(Box::new(TaylorSeries {
+            expr: expr.to_string(),
+            var: vars[k].clone(),
+            point: point[k],
+            derivatives: r.derivatives(),
+            coeffs: r.c,
+            warnings: b.warnings,
+        })))
+    }
+
+    pub(super) fn trace(
+        &mut self,
+        expr: Expr,
+        wrt: Option<Ident>,
+        point: &Point,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
+        let expr = exprs.remove(0);
+        let k = Self::pick_var(&vars, wrt.as_ref(), span, "trace")?;
+        let scope: Vec<(String, Dual1)> = vars
+            .iter()
+            .zip(&point)
+            .enumerate()
+            .map(|(i, (name, x))| {
+                let d = if i == k {
+                    Dual1::variable(1, 0, *x)
+                } else {
+                    Dual1::constant_n(1, *x)
+                };
+                (name.clone(), d)
+            })
+            .collect();
+        let mut t = Tracer {
+            session: self,
+            scope: &scope,
+            rows: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let (name, last) = t.node(&expr)?;
+        let mut rows = t.rows;
+        let warnings = t.warnings;
+        // An expression that is a bare variable or constant still gets a result row.
+        if rows.last().is_none_or(|r| r.name != name) {
+            rows.push(TraceRow {
+                name: "v1".into(),
+                op: name,
+                value: last.v,
+                tangent: last.g[0],
+            });
+        }
+        Ok(Outcome::Trace(Box::new(Trace {
+            expr: expr.to_string(),
+            vars: vars.clone(),
+            point,
+            wrt: vars[k].clone(),
+            rows,
+            warnings,
+        })))
+    }
+
+    pub(super) fn min(
+        &mut self,
+        expr: Expr,
+        point: &Point,
+        options: &[Opt],
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let opts = Options::from_opts(options)?;
+        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
+        let expr = exprs.remove(0);
+        if vars.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Point,
+                "the expression has no variables to minimise over",
+            )
+            .at(span));
+        }
+        let n = vars.len();
+        if opts.method == optimize::Method::Newton && n > limits::MAX_HESSIAN_VARS {
+            return Err(Error::limit(
+                "too many variables for Newton's method (a dense Hessian)",
+                limits::MAX_HESSIAN_VARS,
+            )
+            .at(span));
+        }
+        let mut warnings: Vec<Warning> = Vec::new();
+        let defs = &self.defs;
+        let cancel = self.cancel.clone();
+        let mut f = |x: &[f64], hessian: bool| -> Result<optimize::Eval, Error> {
+            let mut b = super::Budget::new(cancel.clone());
+            let r = if hessian {
+                let scope: Vec<(&str, Dual2)> = vars
+                    .iter()
+                    .zip(x)
+                    .enumerate()
+                    .map(|(i, (name, v))| (name.as_str(), Dual2::variable(n, i, *v)))
+                    .collect();
+                let r = Evaluator::new(defs, Dual2::constant_n(n, 0.0), &mut b).eval(&expr, &scope);
+                r.map(|r| {
+                    let h = r.hessian();
+                    (r.v, r.g, Some(h))
+                })
+            } else {
+                let scope: Vec<(&str, Dual1)> = vars
+                    .iter()
+                    .zip(x)
+                    .enumerate()
+                    .map(|(i, (name, v))| (name.as_str(), Dual1::variable(n, i, *v)))
+                    .collect();
+                Evaluator::new(defs, Dual1::constant_n(n, 0.0), &mut b)
+                    .eval(&expr, &scope)
+                    .map(|r| (r.v, r.g, None))
+            };
+            for w in b.warnings {
+                if !warnings.iter().any(|x| x.message == w.message) {
+                    warnings.push(w);
+                }
+            }
+            match r {
+                // Ctrl-C inside an evaluation: stop with the point reached.
+                Err(e) if e.message == "interrupted" => Ok((f64::NAN, vec![f64::NAN; n], None)),
+                other => other,
+            }
+        };
+        let run = optimize::run(&mut f, &point, &opts, self.cancel.as_deref())?;
+        let mut stop = run.stop;
+        if interrupted(self) {
+            stop = crate::outcome::Stop::Interrupted;
+        }
+        let grad_norm = run.gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
+        Ok(Outcome::Min(Box::new(Minimum {
+            expr: expr.to_string(),
+            vars,
+            start: point,
+            method: opts.method.as_str().to_string(),
+            lr: opts.lr,
+            steps: opts.steps,
+            tol: opts.tol,
+            point: run.point,
+            value: run.value,
+            gradient: run.gradient,
+            grad_norm,
+            iterations: run.iterations,
+            stop,
+            progress: run.progress,
+            shifted: run.shifted,
+            warnings,
+        })))
+    }
+
+    /// The range `A..B`, checked: finite, and A < B.
+    fn range_of(&self, r: &Range) -> Result<(f64, f64), Error> {
+        let a = self.constant_of(&r.from, "the start of the range")?;
+        let b = self.constant_of(&r.to, "the end of the range")?;
+        if a >= b {
+            return Err(Error::new(
+                ErrorKind::Command,
+                if a == b {
+                    format!("the range {}..{} is empty", shortest(a), shortest(b))
+                } else {
+                    format!(
+                        "the range {}..{} is reversed: write the smaller end first",
+                        shortest(a),
+                        shortest(b)
+                    )
+                },
+            )
+            .at(r.span));
+        }
+        Ok((a, b))
+    }
+
+    /// Expands each curve and finds the one horizontal variable they share:
+    /// each curve has at most one free name, and those must agree.
+    fn curves(&self, exprs: Vec<Expr>, span: Span) -> Result<(Vec<Expr>, String), Error> {
+        if exprs.len() > limits::MAX_CURVES {
+            return Err(Error::limit("too many curves", limits::MAX_CURVES).at(span));
+        }
+        let mut var: Option<String> = None;
+        let mut out = Vec::new();
+        for e in exprs {
+            let (e, given) = self.expand(e);
+            let free: Vec<String> = given.unwrap_or_else(|| {
+                super::names_in(&e)
+                    .into_iter()
+                    .filter(|n| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none())
+                    .collect()
+            });
+            if free.len() > 1 {
+                return Err(Error::new(
+                    ErrorKind::Point,
+                    format!(
+                        "`{e}` has {} variables ({}); a curve has one",
+                        free.len(),
+                        free.join(", ")
+                    ),
+                )
+                .at(e.span)
+                .help("fix the others with a definition (`y = 2`) first"));
+            }
+            // `f` standing for `f(t)` plotted with `x^2`: one axis, rename to it.
+            let e = match (&var, free.first()) {
+                (Some(v), Some(f)) if v != f => rename(&e, f, v),
+                _ => e,
+            };
+            if var.is_none() {
+                var = free.first().cloned();
+            }
+            out.push(e);
+        }
+        Ok((out, var.unwrap_or_else(|| "x".into())))
+    }
+
+    /// The values of `e` at `xs`. An undefined value is NaN (a gap); an
+    /// error (an unknown function, a limit) is an error, not a blank chart.
+    fn sample(&self, e: &Expr, var: &str, xs: &[f64]) -> Result<Vec<f64>, Error> {
+        let mut out = Vec::with_capacity(xs.len());
+        for &x in xs {
+            let mut b = self.budget();
+            match Evaluator::new(&self.defs, 0.0, &mut b).eval(e, &[(var, x)]) {
+                Ok(v) => out.push(v),
+                Err(_) if interrupted(self) => out.push(f64::NAN),
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn plot(
+        &mut self,
+        exprs: Vec<Expr>,
+        range: &Range,
+        options: &[Opt],
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let mut svg = None;
+        let mut samples = plot::DEFAULT_SAMPLES;
+        for o in options {
+            match o.key.name.as_str() {
+                "svg" => svg = Some(o.value.clone()),
+                "samples" => {
+                    samples = match o.value.parse::<f64>() {
+                        Ok(v) if v.fract() == 0.0 && v >= 2.0 => {
+                            if v > limits::MAX_PLOT_SAMPLES as f64 {
+                                return Err(Error::limit(
+                                    &format!("`samples={}` is too many", o.value),
+                                    limits::MAX_PLOT_SAMPLES,
+                                )
+                                .at(o.value_span));
+                            }
+                            v as usize
+                        }
+                        _ => {
+                            return Err(Error::new(
+                                ErrorKind::Command,
+                                format!(
+                                    "`samples={}`: expected a whole number of at least 2",
+                                    o.value
+                                ),
+                            )
+                            .at(o.value_span));
+                        }
+                    }
+                }
+                other => {
+                    return Err(Error::new(
+                        ErrorKind::Command,
+                        format!("unknown option `{other}=` for :plot"),
+                    )
+                    .at(o.key.span)
+                    .help("the options are svg=FILE and samples=N"));
+                }
+            }
+        }
+        let (a, b) = self.range_of(range)?;
+        let (exprs, var) = self.curves(exprs, span)?;
+        let xs = plot::linspace(a, b, samples);
+        let mut curves = Vec::with_capacity(exprs.len());
+        for e in &exprs {
+            curves.push(Curve {
+                label: e.to_string(),
+                ys: self.sample(e, &var, &xs)?,
+            });
+        }
+        if interrupted(self) {
+            return Err(Error::eval("interrupted"));
+        }
+        let mut p = Plot {
+            var,
+            from: a,
+            to: b,
+            xs,
+            curves,
+            svg: None,
+        };
+        if let Some(path) = svg {
+            let at = options
+                .iter()
+                .find(|o| o.key.name == "svg")
+                .map_or(span, |o| o.value_span);
+            plot::write_svg(&p, &path).map_err(|e| e.at(at))?;
+            p.svg = Some(path);
+        }
+        Ok(Outcome::Plot(Box::new(p)))
+    }
+
+    pub(super) fn table(
+        &mut self,
+        exprs: Vec<Expr>,
+        range: &Range,
+        step: &Expr,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let (a, b) = self.range_of(range)?;
+        let s = self.constant_of(step, "the step")?;
+        if s <= 0.0 {
+            return Err(Error::new(
+                ErrorKind::Command,
+                format!("the step must be positive, not {}", shortest(s)),
+            )
+            .at(step.span));
+        }
+        let rows_needed = (b - a) / s;
+        if rows_needed + 1.0 > limits::MAX_TABLE_ROWS as f64 {
+            return Err(Error::limit(
+                &format!(
+                    "{}..{} step {} makes too many rows",
+                    shortest(a),
+                    shortest(b),
+                    shortest(s)
+                ),
+                limits::MAX_TABLE_ROWS,
+            )
+            .at(step.span));
+        }
+        let (exprs, var) = self.curves(exprs, span)?;
+        let xs = plot::stepped(a, b, s);
+        let mut cols: Vec<Vec<f64>> = Vec::with_capacity(exprs.len());
+        for e in &exprs {
+            cols.push(self.sample(e, &var, &xs)?);
+        }
+        if interrupted(self) {
+            return Err(Error::eval("interrupted"));
+        }
+        let rows = (0..xs.len())
+            .map(|i| cols.iter().map(|c| c[i]).collect())
+            .collect();
+        Ok(Outcome::Table(Box::new(Table {
+            var,
+            columns: exprs.iter().map(|e| e.to_string()).collect(),
+            xs,
+            rows,
+        })))
+    }
+}
+
+/// `e` with the name `from` replaced by `to`.
+fn rename(e: &Expr, from: &str, to: &str) -> Expr {
+    let kind = match &e.kind {
+        ExprKind::Name(n) if n == from => ExprKind::Name(to.to_string()),
+        ExprKind::Unary(op, a) => ExprKind::Unary(*op, Box::new(rename(a, from, to))),
+        ExprKind::Binary {
+            op,
+            lhs,
+            rhs,
+            implicit,
+        } => ExprKind::Binary {
+            op: *op,
+            lhs: Box::new(rename(lhs, from, to)),
+            rhs: Box::new(rename(rhs, from, to)),
+            implicit: *implicit,
+        },
+        ExprKind::Call { func, primes, args } => ExprKind::Call {
+            func: func.clone(),
+            primes: *primes,
+            args: args.iter().map(|a| rename(a, from, to)).collect(),
+        },
+        k => k.clone(),
+    };
+    Expr { kind, span: e.span }
+}
+
+/// Walks an expression in evaluation order, one row per operation.
+struct Tracer<'a> {
+    session: &'a Session,
+    scope: &'a [(String, Dual1)],
+    rows: Vec<TraceRow>,
+    warnings: Vec<Warning>,
+}
+
+impl Tracer<'_> {
+    fn push(&mut self, op: String, d: &Dual1) -> Result<String, Error> {
+        if self.rows.len() >= limits::MAX_TRACE_ROWS {
+            return Err(Error::limit(
+                "the trace has too many rows",
+                limits::MAX_TRACE_ROWS,
+            ));
+        }
+        let inputs = self.rows.iter().filter(|r| r.op == "input").count();
+        let name = format!("v{}", self.rows.len() - inputs + 1);
+        self.rows.push(TraceRow {
+            name: name.clone(),
+            op,
+            value: d.v,
+            tangent: d.g[0],
+        });
+        Ok(name)
+    }
+
+    /// Evaluates `e` through the generic evaluator with `args` bound to
+    /// placeholder names (so every rule stays in builtins.rs).
+    fn apply(&mut self, e: &Expr, args: &[Dual1]) -> Result<Dual1, Error> {
+        let names: Vec<String> = (0..args.len()).map(|i| format!("%{i}")).collect();
+        let scope: Vec<(&str, Dual1)> = names
+            .iter()
+            .map(String::as_str)
+            .zip(args.iter().cloned())
+            .collect();
+        let mut b = self.session.budget();
+        let r = Evaluator::new(&self.session.defs, Dual1::constant_n(1, 0.0), &mut b)
+            .eval(e, &scope)?;
+        for w in b.warnings {
+            if !self.warnings.contains(&w) {
+                self.warnings.push(w);
+            }
+        }
+        Ok(r)
+    }
+
+    fn placeholder(i: usize, span: Span) -> Expr {
+        Expr {
+            kind: ExprKind::Name(format!("%{i}")),
+            span,
+        }
+    }
+
+    /// The text that names `e`'s value in later rows, and the value.
+    fn node(&mut self, e: &Expr) -> Result<(String, Dual1), Error> {
+        match &e.kind {
+            ExprKind::Num(v) => Ok((shortest(*v), Dual1::constant_n(1, *v))),
+            ExprKind::Name(n) => {
+                if let Some((_, d)) = self.scope.iter().find(|(k, _)| k == n) {
+                    if !self.rows.iter().any(|r| r.name == *n && r.op == "input") {
+                        if self.rows.len() >= limits::MAX_TRACE_ROWS {
+                            return Err(Error::limit(
+                                "the trace has too many rows",
+                                limits::MAX_TRACE_ROWS,
+                            ));
+                        }
+                        self.rows.push(TraceRow {
+                            name: n.clone(),
+                            op: "input".into(),
+                            value: d.v,
+                            tangent: d.g[0],
+                        });
+                    }
+                    return Ok((n.clone(), d.clone()));
+                }
+                let d = self.apply(e, &[])?;
+                Ok((n.clone(), d))
+            }
+            ExprKind::FuncRef { .. } => {
+                let d = self.apply(e, &[])?;
+                Ok((e.to_string(), d))
+            }
+            ExprKind::Unary(op, a) => {
+                let (an, ad) = self.node(a)?;
+                if *op == UnOp::Plus {
+                    return Ok((an, ad));
+                }
+                let d = ad.neg();
+                let name = self.push(format!("-{an}"), &d)?;
+                Ok((name, d))
+            }
+            ExprKind::Binary { op, lhs, rhs, .. } => {
+                let (ln, ld) = self.node(lhs)?;
+                let (rn, rd) = self.node(rhs)?;
+                let shallow = Expr {
+                    kind: ExprKind::Binary {
+                        op: *op,
+                        lhs: Box::new(Self::placeholder(0, lhs.span)),
+                        rhs: Box::new(Self::placeholder(1, rhs.span)),
+                        implicit: false,
+                    },
+                    span: e.span,
+                };
+                let d = self.apply(&shallow, &[ld, rd])?;
+                let sym = match op {
+                    BinOp::Add => "+",
+                    BinOp::Sub => "-",
+                    BinOp::Mul => "*",
+                    BinOp::Div => "/",
+                    BinOp::Pow => "^",
+                };
+                let name = self.push(format!("{ln} {sym} {rn}"), &d)?;
+                Ok((name, d))
+            }
+            ExprKind::Call { func, primes, args } => {
+                let mut names = Vec::new();
+                let mut vals = Vec::new();
+                for a in args {
+                    let (n, d) = self.node(a)?;
+                    names.push(n);
+                    vals.push(d);
+                }
+                let shallow = Expr {
+                    kind: ExprKind::Call {
+                        func: func.clone(),
+                        primes: *primes,
+                        args: args
+                            .iter()
+                            .enumerate()
+                            .map(|(i, a)| Self::placeholder(i, a.span))
+                            .collect(),
+                    },
+                    span: e.span,
+                };
+                let d = self.apply(&shallow, &vals)?;
+                let op = format!(
+                    "{}{}({})",
+                    func.name,
+                    "'".repeat(*primes as usize),
+                    names.join(", ")
+                );
+                let name = self.push(op, &d)?;
+                Ok((name, d))
+            }
+        }
+    }
+}
