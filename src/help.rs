@@ -98,6 +98,8 @@ fn limits_text() -> String {
          \x20 line length            {} bytes\n\
          \x20 expression nesting     {} levels\n\
          \x20 expression size        {} nodes\n\
+         \x20 operator chain         {} operators (a longer sum: group it in parentheses)\n\
+         \x20 evaluation depth       {} levels (nesting through function bodies adds up)\n\
          \x20 user-function calls    {} deep\n\
          \x20 operations per eval    {}\n\
          \x20 variables              {} per command\n\
@@ -112,6 +114,8 @@ fn limits_text() -> String {
         limits::MAX_LINE_BYTES,
         limits::MAX_NESTING,
         limits::MAX_NODES,
+        limits::MAX_TREE_DEPTH,
+        crate::eval::MAX_EVAL_DEPTH,
         limits::MAX_CALL_DEPTH,
         limits::MAX_EVAL_STEPS,
         limits::MAX_VARS,
