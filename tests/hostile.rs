@@ -27,6 +27,11 @@ fn hostile_lines(dir: &Path) -> Vec<Vec<u8>> {
         format!("{}2 at x=1", "x^".repeat(50)).into_bytes(),
         deep("sin(", "x", ")", 10_000),
         deep("sin(", "1", ")", 150),
+        // The fuzzer's first find: each unclosed call was parsed twice (as a
+        // call, then as a name times a group), 2^150 steps here.
+        deep("z(", "", "", 150),
+        deep("f'(", "x", "", 150),
+        format!(":grad {}1 at 1", "h(".repeat(150)).into_bytes(),
         format!("{}1", "1+".repeat(200_000)).into_bytes(),
         format!("{}1", "1*".repeat(999)).into_bytes(),
         // A line of exactly the limit, and one beyond it.
@@ -98,6 +103,13 @@ fn hostile_lines(dir: &Path) -> Vec<Vec<u8>> {
         lines.push(format!(":load {}", dir.join(f).display()).into_bytes());
     }
     lines.push(format!(":load {}", dir.display()).into_bytes());
+    // The fuzzer's findings, each a script of its own.
+    let found = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile/fuzz");
+    let mut found: Vec<_> = std::fs::read_dir(found).unwrap().flatten().collect();
+    found.sort_by_key(|e| e.path());
+    for f in found {
+        lines.push(format!(":load {}", f.path().display()).into_bytes());
+    }
     lines
 }
 
