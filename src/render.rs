@@ -7,6 +7,10 @@ use deriv::error::{Error, Warning};
 use deriv::format;
 use deriv::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 
+// An explicit path, relative to this file's directory, so that the fuzz
+// target (fuzz/fuzz_targets/lines.rs), which compiles this file through
+// `#[path]`, finds the submodule too.
+#[path = "render/workflows.rs"]
 mod workflows;
 
 /// Where a line came from, for the `-->` location of a diagnostic.
