@@ -41,7 +41,8 @@ fn details(name: &str) -> String {
                \x20                  definite, H + lambda*I instead; t halves from lr until f falls\n\
                \x20 defaults         lr={} (newton: {}), steps={}, tol={} (on the gradient norm)\n\
                \x20 stops            after steps, when |grad f| <= tol, when it diverges (|x| or |f| past\n\
-                                \x20                  1e100, or not finite), on Ctrl-C, or after {} s; at most {} steps",
+                                \x20                  1e100, or not finite), on Ctrl-C, or after {} s; at most {} steps\n\
+               \x20 progress         ten rows of iterations; on a terminal, a bar once a run takes 0.5 s",
             o::DEFAULT_LR,
             o::DEFAULT_NEWTON_LR,
             o::DEFAULT_STEPS,

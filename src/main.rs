@@ -2,6 +2,7 @@
 //! in the library; this file decides where lines come from and where results go.
 
 mod cli;
+mod progress;
 mod render;
 mod repl;
 
@@ -97,6 +98,8 @@ struct Runner {
     eager: bool,
     /// Set by Ctrl-C to stop the statement running; cleared after each one.
     cancel: Option<Arc<AtomicBool>>,
+    /// The progress bar of long commands, erased before each result.
+    bar: progress::Bar,
 }
 
 impl Runner {
@@ -145,6 +148,7 @@ impl Runner {
         let text = script::lossy(raw);
         let result =
             script::decode_line(raw, line_no == 1).and_then(|l| self.session.eval_line(&l));
+        self.bar.clear();
         // One Ctrl-C stops one statement; the script goes on with the next.
         if let Some(c) = &self.cancel {
             c.store(false, Ordering::Relaxed);
@@ -307,6 +311,7 @@ fn run(cli: Cli) -> Exit {
         out: io::BufWriter::new(io::stdout()),
         eager: true,
         cancel: None,
+        bar: progress::Bar::default(),
     };
     // Check every file first: a missing one is bad command-line use.
     let mut files = Vec::new();
@@ -319,6 +324,7 @@ fn run(cli: Cli) -> Exit {
             }
         }
     }
+    r.bar = progress::Bar::install(&mut r.session);
     let scripted = !files.is_empty() || !cli.eval.is_empty();
     if scripted || !stdin_tty || cli.json {
         r.cancel = Some(interrupt_handler());

@@ -157,6 +157,12 @@ pub type Eval = (f64, Vec<f64>, Option<Vec<Vec<f64>>>);
 /// The objective: `f(x, want_hessian)`.
 pub type Objective<'a> = dyn FnMut(&[f64], bool) -> Result<Eval, Error> + 'a;
 
+/// A progress observer: `(iteration, steps)`.
+pub type Tick = dyn Fn(u64, u64) + Send + Sync;
+
+/// How often [`run`] reports progress.
+pub const TICK_EVERY: Duration = Duration::from_millis(100);
+
 /// The end of a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
@@ -182,13 +188,18 @@ fn norm(g: &[f64]) -> f64 {
 
 /// Runs the descent from `start`. `f(x, want_hessian)` evaluates the
 /// objective; an error from it ends the run with that error.
+/// `tick(iteration, steps)` is called about every [`TICK_EVERY`] while it
+/// runs, for a progress bar.
 pub fn run(
     f: &mut Objective<'_>,
     start: &[f64],
     opts: &Options,
     cancel: Option<&AtomicBool>,
+    tick: Option<&Tick>,
 ) -> Result<Run, Error> {
-    let deadline = Instant::now() + Duration::from_secs(limits::MIN_DEADLINE_SECS);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(limits::MIN_DEADLINE_SECS);
+    let mut next_tick = started + TICK_EVERY;
     let n = start.len();
     let newton = opts.method == Method::Newton;
     let stride = (opts.steps / 10).max(1);
@@ -220,6 +231,13 @@ pub fn run(
         } else {
             None
         };
+        if let Some(tick) = tick
+            && stop.is_none()
+            && Instant::now() >= next_tick
+        {
+            tick(k, opts.steps);
+            next_tick = Instant::now() + TICK_EVERY;
+        }
         if let Some(stop) = stop {
             let (point, value, gradient, iterations) = match (stop, last) {
                 (Stop::Diverged, Some((px, pv, pg))) => (px, pv, pg, k - 1),
@@ -390,7 +408,7 @@ mod tests {
             steps: 3,
             tol: 0.0,
         };
-        let r = run(&mut quad, &[2.0], &o, None).unwrap();
+        let r = run(&mut quad, &[2.0], &o, None, None).unwrap();
         // x ← x − 0.3·(6x + 2), three times by hand
         let mut x = 2.0f64;
         for _ in 0..3 {
@@ -409,7 +427,7 @@ mod tests {
             steps: 10,
             tol: 1e-12,
         };
-        let r = run(&mut quad, &[2.0], &o, None).unwrap();
+        let r = run(&mut quad, &[2.0], &o, None, None).unwrap();
         assert!((r.point[0] + 1.0 / 3.0).abs() < 1e-15);
         assert_eq!(r.stop, Stop::Converged);
         assert!(r.iterations <= 2);

@@ -52,6 +52,18 @@ pub struct Session {
     /// Files being run by `:load`, outermost first (to refuse a file that loads itself).
     loading: Vec<PathBuf>,
     cancel: Option<Arc<AtomicBool>>,
+    progress: Option<Progress>,
+}
+
+/// Called now and then by long commands (`:min`) with `(done, total)`, so
+/// that the binary can draw a progress bar.
+#[derive(Clone)]
+pub struct Progress(pub Arc<crate::optimize::Tick>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress(..)")
+    }
 }
 
 /// The variables of a derivative command and where they are.
@@ -69,6 +81,11 @@ impl Session {
     /// Lets another thread stop long evaluations by setting `flag` (Ctrl-C).
     pub fn set_cancel(&mut self, flag: Arc<AtomicBool>) {
         self.cancel = Some(flag);
+    }
+
+    /// Reports the progress of long commands (`:min`) to `p`.
+    pub fn set_progress(&mut self, p: Progress) {
+        self.progress = Some(p);
     }
 
     /// The definitions made so far.

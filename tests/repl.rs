@@ -381,3 +381,25 @@ fn every_help_topic_completes() {
         assert!(topics.contains(&b.name), "{}", b.name);
     }
 }
+
+#[test]
+fn a_long_descent_shows_a_progress_bar_and_ctrl_c_stops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = start(&dir.path().join("history"), false);
+    // 2^9 terms: each gradient takes a while, a million of them far longer
+    // than the half second after which the bar appears.
+    r.run("p0(x) = sin(x) + x^2/10");
+    for k in 1..=9 {
+        r.run(&format!("p{k}(x) = p{j}(x) + p{j}(x/2)", j = k - 1));
+    }
+    r.p.send_line(":min p9(x) from 1 lr=1e-7 steps=1000000 tol=0")
+        .unwrap();
+    let before = r.expect("(Ctrl-C stops)");
+    assert!(before.contains(":min  ["), "{before:?}");
+    assert!(before.contains("of 1000000"), "{before:?}");
+    r.p.send_control('c').unwrap();
+    let out = plain(&r.prompt());
+    assert!(out.contains("interrupted (Ctrl-C)"), "{out:?}");
+    assert!(out.contains("point       x = "), "{out:?}");
+    assert_eq!(exited(r.quit()), Some(0));
+}

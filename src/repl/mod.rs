@@ -41,6 +41,7 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
         crate::report!("deriv: warning: Ctrl-C will not interrupt a computation: {e}");
     }
     session.set_cancel(Arc::clone(&cancel));
+    let bar = crate::progress::Bar::install(&mut session);
     let color = color_out || color_err;
     let mut rl = match editor(color) {
         Ok(rl) => rl,
@@ -117,6 +118,7 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
             }),
             None => h.session.eval_line(&text),
         };
+        bar.clear();
         cancel.store(false, Ordering::Relaxed);
         let result = result.map(|o| match o {
             Outcome::Settings(mut s) => {

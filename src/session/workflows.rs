@@ -433,7 +433,13 @@ impl Session {
                 other => other,
             }
         };
-        let run = optimize::run(&mut f, &point, &opts, self.cancel.as_deref())?;
+        let run = optimize::run(
+            &mut f,
+            &point,
+            &opts,
+            self.cancel.as_deref(),
+            self.progress.as_ref().map(|p| &*p.0),
+        )?;
         let mut stop = run.stop;
         if interrupted(self) {
             stop = crate::outcome::Stop::Interrupted;
