@@ -16,7 +16,6 @@
 //! warns here and not in forward mode. The session uses this path only above
 //! [`REVERSE_MIN_VARS`] variables.
 
-use crate::dual::{packed_index, packed_len};
 use crate::error::Error;
 use crate::eval::Budget;
 use crate::scalar::Scalar;
@@ -42,6 +41,9 @@ const MAX_PATTERN_ENTRIES: usize = 1 << 22;
 
 /// A value, its gradient, and its Hessian (or Hessian-vector products) as rows.
 pub type ValueGradHess = (f64, Vec<f64>, Vec<Vec<f64>>);
+
+/// A value, its gradient, and the Hessian's entries `(i, j, H_ij)`, `i ≤ j`.
+pub type SparseHess = (f64, Vec<f64>, Vec<(u32, u32, f64)>);
 
 /// `c · d`, keeping a zero `d` zero (the duals' rule, see `dual.rs`).
 #[inline]
@@ -437,30 +439,50 @@ impl Tape {
     /// Hessian-vector product per colour of the sparsity pattern.
     pub fn hessian(&self, x: &[f64], budget: &mut Budget) -> Result<ValueGradHess, Error> {
         let n = self.nvars;
+        let (value, grad, entries) = self.hessian_sparse(x, budget)?;
+        let mut hess = vec![vec![0.0; n]; n];
+        // Symmetric by construction, as the forward duals give it.
+        for (i, j, h) in entries {
+            hess[i as usize][j as usize] = h;
+            hess[j as usize][i as usize] = h;
+        }
+        Ok((value, grad, hess))
+    }
+
+    /// Value, gradient and the Hessian's possibly nonzero entries `(i, j,
+    /// H_ij)` with `i ≤ j`, from one Hessian-vector product per colour.
+    pub fn hessian_sparse(&self, x: &[f64], budget: &mut Budget) -> Result<SparseHess, Error> {
+        let n = self.nvars;
         let sp = self.sparsity();
         let m = self.instrs.len().max(1);
         let per_pass = (MAX_TANGENT_ENTRIES / m).clamp(1, sp.ncolors.max(1));
         let mut value_grad;
-        let mut hess = vec![vec![0.0; n]; n];
+        let mut entries = Vec::with_capacity(sp.nonzeros / 2 + n);
+        let mut by_color: Vec<Vec<usize>> = vec![Vec::new(); sp.ncolors];
+        for (j, &c) in sp.color.iter().enumerate() {
+            by_color[c].push(j);
+        }
         let mut c0 = 0;
         // Zero colours (no variables): still one pass for value and gradient.
         loop {
             let c1 = (c0 + per_pass).min(sp.ncolors);
             let dirs: Vec<Vec<f64>> = (c0..c1)
                 .map(|c| {
-                    (0..n)
-                        .map(|j| if sp.color[j] == c { 1.0 } else { 0.0 })
-                        .collect()
+                    let mut d = vec![0.0; n];
+                    for &j in &by_color[c] {
+                        d[j] = 1.0;
+                    }
+                    d
                 })
                 .collect();
             let (v, gr, hv) = self.hvp(x, &dirs, budget)?;
             value_grad = (v, gr);
             for (c, col) in (c0..c1).zip(&hv) {
-                for j in (0..n).filter(|&j| sp.color[j] == c) {
-                    for &i in &sp.rows[j] {
-                        // Column j's nonzeros are the only ones of colour c in
-                        // each of its rows: (H v)_i = H_ij.
-                        hess[i as usize][j] = col[i as usize];
+                for &j in &by_color[c] {
+                    // Column j's nonzeros are the only ones of colour c in
+                    // each of its rows: (H v)_i = H_ij.
+                    for &i in sp.rows[j].iter().filter(|&&i| i as usize <= j) {
+                        entries.push((i, j as u32, col[i as usize]));
                     }
                 }
             }
@@ -469,29 +491,8 @@ impl Tape {
                 break;
             }
         }
-        // Symmetric by construction, as the forward duals give it.
-        #[allow(clippy::needless_range_loop)]
-        for i in 0..n {
-            for j in i + 1..n {
-                hess[j][i] = hess[i][j];
-            }
-        }
         let (value, grad) = value_grad;
-        Ok((value, grad, hess))
-    }
-
-    /// The Hessian as a forward second-order dual would give it, packed
-    /// (for tests against [`crate::dual::Dual2`]).
-    pub fn hessian_packed(&self, x: &[f64], budget: &mut Budget) -> Result<Vec<f64>, Error> {
-        let n = self.nvars;
-        let (_, _, h) = self.hessian(x, budget)?;
-        let mut p = vec![0.0; packed_len(n)];
-        for i in 0..n {
-            for j in i..n {
-                p[packed_index(n, i, j)] = h[i][j];
-            }
-        }
-        Ok(p)
+        Ok((value, grad, entries))
     }
 }
 

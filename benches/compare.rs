@@ -1,0 +1,375 @@
+//! deriv's engine against num-dual, natively, in one process.
+//!
+//! Run: `cargo bench --bench compare`. Prints one line per case, for
+//! scripts:
+//!
+//! - `ratio CASE R`: deriv's time divided by num-dual's (num-dual's best
+//!   type for the case: `gradient()`/`hessian()` or one pass per direction /
+//!   per pair, whichever is faster), for F1, F2, rosen10, rosen100 × value,
+//!   gradient, Hessian;
+//! - `ratio rosenN-gradient-cost R`: deriv's gradient time divided by its own
+//!   value time;
+//! - `time CASE S`: seconds per call (median) for the large cases;
+//! - `skip CASE REASON`: what num-dual cannot finish in reasonable time.
+//!
+//! Times are medians over batches of calls, each batch long enough (≥ 2 ms)
+//! for the clock; deriv evaluates a tape compiled once, as num-dual runs a
+//! function compiled once.
+
+use deriv::ast::{BinOp, Expr, ExprKind};
+use deriv::engine;
+use deriv::eval::{Budget, Defs};
+use deriv::parser::parse_expr;
+use deriv::tape::Tape;
+use nalgebra::{DVector, SVector};
+use num_dual::*;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Seconds per call of `f`, the median of 9 batches.
+fn time<R>(mut f: impl FnMut() -> R) -> f64 {
+    let target = Duration::from_millis(2);
+    let mut iters = 1u64;
+    loop {
+        let t = Instant::now();
+        for _ in 0..iters {
+            black_box(f());
+        }
+        let e = t.elapsed();
+        if e >= target || iters >= 1 << 30 {
+            break;
+        }
+        let grow = (target.as_secs_f64() / e.as_secs_f64().max(1e-9)).clamp(2.0, 100.0);
+        iters = (iters as f64 * grow) as u64;
+    }
+    let mut samples: Vec<f64> = (0..9)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                black_box(f());
+            }
+            t.elapsed().as_secs_f64() / iters as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+// ---- the functions, for num-dual ---------------------------------------------
+
+fn f1<D: DualNum<Primitive = f64>>(x: &[D]) -> D {
+    (x[0].clone() + 5.0) * x[1].powi(2)
+}
+
+fn f2<D: DualNum<Primitive = f64>>(x: &[D]) -> D {
+    let (a, b, c, d, e) = (&x[0], &x[1], &x[2], &x[3], &x[4]);
+    a.powi(3) * b.powi(2) / (c.clone() + 1.0).ln()
+        // `e` is the fifth variable, not Euler's number; e^(a·d) = exp(a·d·ln e).
+        + (a.clone() * d.clone() * e.ln()).exp() * (b.clone() * c.clone()).cos()
+        + (a.clone() * a.clone() + b.clone() * b.clone()).sqrt()
+            * (d.clone() * d.clone() + e.clone() * e.clone()).ln()
+}
+
+fn rosen<D: DualNum<Primitive = f64>>(x: &[D]) -> D {
+    let mut s = D::zero();
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1].clone() - x[i].powi(2);
+        let b = D::one() - x[i].clone();
+        s += a.powi(2) * 100.0 + b.powi(2);
+    }
+    s
+}
+
+// ---- the same, for deriv -------------------------------------------------------
+
+const F1: &str = "(x1 + 5) * x2^2";
+const F2: &str = "a^3*b^2/ln(c+1) + e^(a*d)*cos(b*c) + sqrt(a^2+b^2)*ln(d^2+e^2)";
+
+/// Rosenbrock as a balanced sum (a flat sum of 1000 terms is deeper than
+/// the parser allows).
+fn rosen_expr(n: usize) -> Expr {
+    let mut terms: Vec<Expr> = (1..n)
+        .map(|i| parse_expr(&format!("100*(x{}-x{i}^2)^2 + (1-x{i})^2", i + 1)).expect("parses"))
+        .collect();
+    while terms.len() > 1 {
+        let mut next = Vec::with_capacity(terms.len().div_ceil(2));
+        let mut it = terms.into_iter();
+        while let Some(a) = it.next() {
+            next.push(match it.next() {
+                Some(b) => Expr {
+                    span: a.span.to(b.span),
+                    kind: ExprKind::Binary {
+                        op: BinOp::Add,
+                        lhs: Box::new(a),
+                        rhs: Box::new(b),
+                        implicit: false,
+                    },
+                },
+                None => a,
+            });
+        }
+        terms = next;
+    }
+    terms.pop().expect("one term")
+}
+
+struct Case {
+    name: String,
+    tape: Tape,
+    point: Vec<f64>,
+}
+
+fn case(name: &str) -> Case {
+    let (expr, vars, point): (Expr, Vec<String>, Vec<f64>) = match name {
+        "F1" => (
+            parse_expr(F1).expect("parses"),
+            vec!["x1".into(), "x2".into()],
+            vec![2.0, 3.0],
+        ),
+        "F2" => (
+            parse_expr(F2).expect("parses"),
+            ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+            vec![1.0, 2.0, 3.0, 0.5, 1.5],
+        ),
+        _ => {
+            let n: usize = name.trim_start_matches("rosen").parse().expect("rosenN");
+            (
+                rosen_expr(n),
+                (1..=n).map(|i| format!("x{i}")).collect(),
+                (0..n).map(|i| 0.5 + 0.01 * (i % 100) as f64).collect(),
+            )
+        }
+    };
+    let tape = engine::compile(&Defs::default(), &expr, &vars).expect("compiles");
+    Case {
+        name: name.to_string(),
+        tape,
+        point,
+    }
+}
+
+fn numdual_fn(name: &str) -> fn(&[f64]) -> f64 {
+    match name {
+        "F1" => f1::<f64>,
+        "F2" => f2::<f64>,
+        _ => rosen::<f64>,
+    }
+}
+
+fn deriv_value(c: &Case) -> impl FnMut() -> f64 + '_ {
+    let mut slots = Vec::new();
+    move || {
+        let mut b = Budget::new(None);
+        c.tape
+            .eval_with(black_box(&c.point), &0.0, &mut b, &mut slots)
+            .expect("evaluates")
+    }
+}
+
+fn deriv_gradient(c: &Case) -> impl FnMut() -> (f64, Vec<f64>) + '_ {
+    move || {
+        let mut b = Budget::new(None);
+        engine::gradient(&c.tape, black_box(&c.point), &mut b).expect("evaluates")
+    }
+}
+
+fn deriv_hessian(c: &Case) -> impl FnMut() -> f64 + '_ {
+    move || {
+        let mut b = Budget::new(None);
+        let (v, _, h) = engine::hessian(&c.tape, black_box(&c.point), &mut b).expect("evaluates");
+        v + h[0][0]
+    }
+}
+
+/// num-dual's gradient: `gradient()` over a static or dynamic vector, and n
+/// passes of `Dual64`; the faster.
+fn numdual_gradient_time(name: &str, x: &[f64]) -> f64 {
+    let per_direction = || {
+        let n = x.len();
+        let mut g = vec![0.0; n];
+        for (k, gk) in g.iter_mut().enumerate() {
+            let xs: Vec<Dual64> = black_box(x)
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| {
+                    let d = Dual64::from_re(v);
+                    if i == k { d.derivative() } else { d }
+                })
+                .collect();
+            let r = match name {
+                "F1" => f1(&xs),
+                "F2" => f2(&xs),
+                _ => rosen(&xs),
+            };
+            *gk = r.eps;
+        }
+        g
+    };
+    let t_dir = time(per_direction);
+    let t_vec = match name {
+        "F1" => time(|| {
+            gradient(
+                |v: SVector<DualSVec64<2>, 2>| f1(v.as_slice()),
+                &SVector::from_column_slice(black_box(x)),
+            )
+        }),
+        "F2" => time(|| {
+            gradient(
+                |v: SVector<DualSVec64<5>, 5>| f2(v.as_slice()),
+                &SVector::from_column_slice(black_box(x)),
+            )
+        }),
+        "rosen10" => time(|| {
+            gradient(
+                |v: SVector<DualSVec64<10>, 10>| rosen(v.as_slice()),
+                &SVector::from_column_slice(black_box(x)),
+            )
+        }),
+        _ => time(|| {
+            gradient(
+                |v: DVector<DualDVec64>| rosen(v.as_slice()),
+                &DVector::from_column_slice(black_box(x)),
+            )
+        }),
+    };
+    t_dir.min(t_vec)
+}
+
+/// num-dual's Hessian: `hessian()` over a static or dynamic vector, and one
+/// hyper-dual pass per pair; the faster.
+fn numdual_hessian_time(name: &str, x: &[f64]) -> f64 {
+    let f: fn(&[HyperDual64]) -> HyperDual64 = match name {
+        "F1" => f1,
+        "F2" => f2,
+        _ => rosen,
+    };
+    let per_pair = || {
+        let n = x.len();
+        let mut h = vec![0.0; n * n];
+        for i in 0..n {
+            for j in i..n {
+                let xs: Vec<HyperDual64> = black_box(x)
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &v)| {
+                        let mut d = HyperDual64::from_re(v);
+                        if k == i {
+                            d = d.derivative1();
+                        }
+                        if k == j {
+                            d = d.derivative2();
+                        }
+                        d
+                    })
+                    .collect();
+                h[i * n + j] = f(&xs).eps1eps2;
+            }
+        }
+        h
+    };
+    let t_pair = time(per_pair);
+    let t_vec = match name {
+        "F1" => time(|| {
+            hessian(
+                |v: SVector<Dual2SVec64<2>, 2>| f1(v.as_slice()),
+                &SVector::from_column_slice(black_box(x)),
+            )
+        }),
+        "F2" => time(|| {
+            hessian(
+                |v: SVector<Dual2SVec64<5>, 5>| f2(v.as_slice()),
+                &SVector::from_column_slice(black_box(x)),
+            )
+        }),
+        "rosen10" => time(|| {
+            hessian(
+                |v: SVector<Dual2SVec64<10>, 10>| rosen(v.as_slice()),
+                &SVector::from_column_slice(black_box(x)),
+            )
+        }),
+        _ => time(|| {
+            hessian(
+                |v: DVector<Dual2DVec64>| rosen(v.as_slice()),
+                &DVector::from_column_slice(black_box(x)),
+            )
+        }),
+    };
+    t_pair.min(t_vec)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing to parse.
+    for name in ["F1", "F2", "rosen10", "rosen100"] {
+        let c = case(name);
+        let nd = numdual_fn(name);
+        // The two engines compute the same thing.
+        let v = deriv_value(&c)();
+        let w = nd(&c.point);
+        assert!((v - w).abs() <= 1e-12 * w.abs(), "{name}: {v} vs {w}");
+
+        let t_val = time(deriv_value(&c));
+        let nd_val = time(|| nd(black_box(&c.point)));
+        println!("ratio {}-value {:.2}", c.name, t_val / nd_val);
+        let t_grad = time(deriv_gradient(&c));
+        let nd_grad = numdual_gradient_time(name, &c.point);
+        println!("ratio {}-gradient {:.2}", c.name, t_grad / nd_grad);
+        let t_hess = time(deriv_hessian(&c));
+        let nd_hess = numdual_hessian_time(name, &c.point);
+        println!("ratio {}-hessian {:.2}", c.name, t_hess / nd_hess);
+        println!(
+            "time {}-value {:.3e} numdual {:.3e}; gradient {:.3e} numdual {:.3e}; hessian {:.3e} numdual {:.3e}",
+            c.name, t_val, nd_val, t_grad, nd_grad, t_hess, nd_hess
+        );
+    }
+    for n in [10, 100, 1000, 10000] {
+        let c = case(&format!("rosen{n}"));
+        let t_val = time(deriv_value(&c));
+        let t_grad = time(deriv_gradient(&c));
+        println!("ratio rosen{n}-gradient-cost {:.2}", t_grad / t_val);
+        if n >= 1000 {
+            println!("time rosen{n}-value {t_val:.3e}");
+            println!("time rosen{n}-gradient {t_grad:.3e}");
+        }
+    }
+    let c = case("rosen1000");
+    let t_hess = time(deriv_hessian(&c));
+    println!("time rosen1000-hessian {t_hess:.2e}");
+    let x = c.point.clone();
+    println!(
+        "time rosen1000-gradient-numdual {:.3e}",
+        time(|| {
+            gradient(
+                |v: DVector<DualDVec64>| rosen(v.as_slice()),
+                &DVector::from_column_slice(&x),
+            )
+        })
+    );
+    // Compiling included: parse, compile, find the sparsity, three products.
+    let t_cold = time(|| {
+        let c = case("rosen1000");
+        let mut b = Budget::new(None);
+        c.tape
+            .hessian_sparse(&c.point, &mut b)
+            .expect("evaluates")
+            .0
+    });
+    println!("time rosen1000-hessian-with-compile {t_cold:.2e}");
+    let c = case("rosen10000");
+    let t_sparse = time(|| {
+        let mut b = Budget::new(None);
+        c.tape
+            .hessian_sparse(&c.point, &mut b)
+            .expect("evaluates")
+            .0
+    });
+    println!("time rosen10000-hessian-sparse {t_sparse:.2e}");
+    println!(
+        "skip numdual-rosen1000-hessian: dense Dual2DVec64 costs ~n² per operation (about 32 s per call), one hyper-dual pass per pair ~1.8 s"
+    );
+    println!(
+        "skip numdual-rosen10000-gradient: forward DualDVec64 costs ~n per operation (~0.2 s per call, not timed)"
+    );
+    println!(
+        "skip numdual-rosen10000-hessian: not feasible (dense 10⁸-entry Hessian per operation)"
+    );
+}
