@@ -17,6 +17,7 @@
 //! function compiled once.
 
 use deriv::ast::{BinOp, Expr, ExprKind};
+use deriv::dual::{Dual1, Dual2};
 use deriv::engine;
 use deriv::eval::{Budget, Defs};
 use deriv::parser::parse_expr;
@@ -319,6 +320,46 @@ fn main() {
         println!(
             "time {}-value {:.3e} numdual {:.3e}; gradient {:.3e} numdual {:.3e}; hessian {:.3e} numdual {:.3e}",
             c.name, t_val, nd_val, t_grad, nd_grad, t_hess, nd_hess
+        );
+    }
+    // Where the automatic choice switches (engine.rs): forward duals against
+    // the reverse sweep, the forward second-order dual against coloured
+    // Hessian-vector products, over the same tape.
+    for name in ["F1", "F2", "rosen5", "rosen6", "rosen8", "rosen10"] {
+        let c = case(name);
+        let n = c.point.len();
+        let fwd = time(|| {
+            let xs: Vec<Dual1> = (0..n).map(|i| Dual1::variable(n, i, c.point[i])).collect();
+            let mut b = Budget::new(None);
+            c.tape
+                .eval(&xs, &Dual1::constant_n(n, 0.0), &mut b)
+                .expect("evaluates")
+                .v
+        });
+        let rev = time(|| {
+            let mut b = Budget::new(None);
+            c.tape
+                .gradient(black_box(&c.point), &mut b)
+                .expect("evaluates")
+                .0
+        });
+        let fwd2 = time(|| {
+            let xs: Vec<Dual2> = (0..n).map(|i| Dual2::variable(n, i, c.point[i])).collect();
+            let mut b = Budget::new(None);
+            c.tape
+                .eval(&xs, &Dual2::constant_n(n, 0.0), &mut b)
+                .expect("evaluates")
+                .v
+        });
+        let hvp = time(|| {
+            let mut b = Budget::new(None);
+            c.tape
+                .hessian(black_box(&c.point), &mut b)
+                .expect("evaluates")
+                .0
+        });
+        println!(
+            "time {name}-gradient-forward {fwd:.3e} reverse {rev:.3e}; hessian-forward {fwd2:.3e} hvp {hvp:.3e}"
         );
     }
     for n in [10, 100, 1000, 10000] {

@@ -115,6 +115,8 @@ pub struct Tape {
     pub active: Vec<bool>,
     /// The Hessian's sparsity and colouring, found on first use.
     pub(crate) sparsity: std::sync::OnceLock<crate::reverse::Sparsity>,
+    /// The reverse sweep's scratch space, kept between calls.
+    pub(crate) scratch: std::cell::RefCell<crate::reverse::Scratch>,
 }
 
 /// Compiles `expr` with `vars` as its input variables, in order, on top of
@@ -445,6 +447,7 @@ fn finish(c: Compiler<'_>, root: u32, nvars: usize) -> Tape {
         nslots,
         active,
         sparsity: std::sync::OnceLock::new(),
+        scratch: Default::default(),
     }
 }
 
@@ -515,7 +518,16 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
         Op::Sub => a.sub(b),
         Op::Mul => a.mul(b),
         Op::Div => a.div(b),
-        Op::Pow => builtins::pow(a, b, notes),
+        Op::Pow => {
+            let (x, y) = (a.value(), b.value());
+            if a.order() == 0 && x > 0.0 && !y.is_nan() {
+                // A plain value: `pow` gives powr(x, y) (its series' first
+                // term is 1·powr), never NaN for x > 0: no note.
+                a.constant(builtins::powr(x, y))
+            } else {
+                builtins::pow(a, b, notes)
+            }
+        }
         Op::PowI(k) => {
             if a.order() == 0 {
                 // A plain value: `pow` would give exactly powr(a, k) (its
@@ -527,6 +539,12 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
             }
         }
         Op::Call(id) => {
+            if a.order() == 0
+                && nargs == 1
+                && let Some(v) = plain_value(id, a.value())
+            {
+                return a.constant(v);
+            }
             if nargs == 2 {
                 builtins::apply(id, &[a.clone(), b.clone()], notes)
             } else {
@@ -535,6 +553,31 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
         }
         Op::Deriv(id, p) => derivative(id, p as usize, a, notes),
     }
+}
+
+/// The value of a one-argument built-in at a plain number, where it is
+/// exactly the first term of [`builtins::series`] and gives no note: the
+/// common functions inside their domains, without building the series.
+/// `None` sends the call through [`builtins::apply`].
+fn plain_value(id: BuiltinId, x: f64) -> Option<f64> {
+    use BuiltinId as B;
+    // Each is the c[0] of its series in builtins.rs (keep in sync); the tests
+    // compare the tape with the tree walk at random points.
+    // NaN goes through the fast path too: its series has no note either.
+    let in_domain = x >= 0.0 || x.is_nan();
+    Some(match id {
+        B::Sin => x.sin(),
+        B::Cos => x.cos(),
+        B::Sinh => x.sinh(),
+        B::Cosh => x.cosh(),
+        B::Exp => x.exp(),
+        B::Abs => x.abs(),
+        B::Ln | B::Log if in_domain => x.ln(),
+        B::Log2 if in_domain => x.log2(),
+        B::Log10 if in_domain => x.log10(),
+        B::Sqrt if in_domain => x.sqrt(),
+        _ => return None,
+    })
 }
 
 /// `f⁽ᵖ⁾(x)` for a built-in: the evaluator's rule (`call_builtin` with
