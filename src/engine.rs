@@ -8,6 +8,7 @@ use crate::ast::Expr;
 use crate::dual::{Dual1, Dual2};
 use crate::error::Error;
 use crate::eval::{Budget, Defs};
+use crate::fixed::{Fixed1, Fixed2};
 use crate::limits;
 use crate::reverse::{HVP_MIN_VARS, REVERSE_MIN_VARS, ValueGradHess};
 use crate::scalar::Scalar;
@@ -25,9 +26,35 @@ pub fn gradient(t: &Tape, point: &[f64], budget: &mut Budget) -> Result<(f64, Ve
     if n >= REVERSE_MIN_VARS {
         return t.gradient(point, budget);
     }
-    let inputs: Vec<Dual1> = (0..n).map(|i| Dual1::variable(n, i, point[i])).collect();
-    let r = t.eval(&inputs, &Dual1::constant_n(n, 0.0), budget)?;
-    Ok((r.v, r.g))
+    match n {
+        0 => fixed_gradient::<0>(t, point, budget),
+        1 => fixed_gradient::<1>(t, point, budget),
+        2 => fixed_gradient::<2>(t, point, budget),
+        3 => fixed_gradient::<3>(t, point, budget),
+        4 => fixed_gradient::<4>(t, point, budget),
+        5 => fixed_gradient::<5>(t, point, budget),
+        _ => {
+            let inputs: Vec<Dual1> = (0..n).map(|i| Dual1::variable(n, i, point[i])).collect();
+            let r = t.eval(&inputs, &Dual1::constant_n(n, 0.0), budget)?;
+            Ok((r.v, r.g))
+        }
+    }
+}
+
+/// Forward gradient with a fixed-size dual (no allocation per operation;
+/// bit-identical to [`Dual1`]).
+fn fixed_gradient<const N: usize>(
+    t: &Tape,
+    point: &[f64],
+    budget: &mut Budget,
+) -> Result<(f64, Vec<f64>), Error> {
+    let inputs: Vec<Fixed1<N>> = (0..N).map(|i| Fixed1::variable(i, point[i])).collect();
+    let proto = Fixed1 {
+        v: 0.0,
+        g: [0.0; N],
+    };
+    let r = t.eval(&inputs, &proto, budget)?;
+    Ok((r.v, r.g.to_vec()))
 }
 
 /// Value, gradient and Hessian (as rows) at `point`.
@@ -36,11 +63,37 @@ pub fn hessian(t: &Tape, point: &[f64], budget: &mut Budget) -> Result<ValueGrad
     if n >= HVP_MIN_VARS {
         return t.hessian(point, budget);
     }
-    let inputs: Vec<Dual2> = (0..n).map(|i| Dual2::variable(n, i, point[i])).collect();
-    let proto = Dual2::constant_n(n, 0.0);
+    match n {
+        0 => fixed_hessian::<0, 0>(t, point, budget),
+        1 => fixed_hessian::<1, 1>(t, point, budget),
+        2 => fixed_hessian::<2, 3>(t, point, budget),
+        3 => fixed_hessian::<3, 6>(t, point, budget),
+        4 => fixed_hessian::<4, 10>(t, point, budget),
+        5 => fixed_hessian::<5, 15>(t, point, budget),
+        _ => {
+            let inputs: Vec<Dual2> = (0..n).map(|i| Dual2::variable(n, i, point[i])).collect();
+            let r = t.eval(&inputs, &Dual2::constant_n(n, 0.0), budget)?;
+            let h = r.hessian();
+            Ok((r.value(), r.g, h))
+        }
+    }
+}
+
+/// Forward Hessian with a fixed-size second-order dual (bit-identical to
+/// [`Dual2`]); `M = N(N+1)/2`.
+fn fixed_hessian<const N: usize, const M: usize>(
+    t: &Tape,
+    point: &[f64],
+    budget: &mut Budget,
+) -> Result<ValueGradHess, Error> {
+    let inputs: Vec<Fixed2<N, M>> = (0..N).map(|i| Fixed2::variable(i, point[i])).collect();
+    let proto = Fixed2 {
+        v: 0.0,
+        g: [0.0; N],
+        h: [0.0; M],
+    };
     let r = t.eval(&inputs, &proto, budget)?;
-    let h = r.hessian();
-    Ok((r.value(), r.g, h))
+    Ok((r.v, r.g.to_vec(), r.hessian()))
 }
 
 /// True when a Hessian with more than [`limits::MAX_HESSIAN_VARS`]

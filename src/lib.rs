@@ -31,6 +31,7 @@ pub mod dual;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod fixed;
 pub mod format;
 pub mod help;
 pub mod limits;

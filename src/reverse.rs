@@ -16,11 +16,10 @@
 //! warns here and not in forward mode. The session uses this path only above
 //! [`REVERSE_MIN_VARS`] variables.
 
-use crate::builtins;
 use crate::error::Error;
 use crate::eval::Budget;
-use crate::scalar::Scalar;
-use crate::tape::{self, Instr, Op, Tape};
+use crate::fixed::{Fixed1, Fixed2};
+use crate::tape::{self, Instr, Op, Tape, powi_local};
 
 /// From this many variables on, gradients are taken by the reverse sweep
 /// rather than forward duals. The reverse sweep is faster from 2 variables
@@ -50,170 +49,13 @@ pub type ValueGradHess = (f64, Vec<f64>, Vec<Vec<f64>>);
 /// A value, its gradient, and the Hessian's entries `(i, j, H_ij)`, `i ≤ j`.
 pub type SparseHess = (f64, Vec<f64>, Vec<(u32, u32, f64)>);
 
-/// `c · d`, keeping a zero `d` zero (the duals' rule, see `dual.rs`).
-#[inline]
-fn scale(c: f64, d: f64) -> f64 {
-    if d == 0.0 { 0.0 } else { c * d }
-}
+/// A first-order dual in (at most) the two arguments of one instruction:
+/// its value and local partial derivatives.
+pub type Local1 = Fixed1<2>;
 
-/// A first-order dual in (at most) the two arguments of one instruction,
-/// with the rules of [`crate::dual::Dual1`] (keep in sync).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Local1 {
-    /// Value.
-    pub v: f64,
-    /// Partial derivatives with respect to the two arguments.
-    pub g: [f64; 2],
-}
-
-impl Scalar for Local1 {
-    fn constant(&self, c: f64) -> Self {
-        Local1 { v: c, g: [0.0; 2] }
-    }
-    fn value(&self) -> f64 {
-        self.v
-    }
-    fn order(&self) -> usize {
-        1
-    }
-    fn is_constant(&self) -> bool {
-        self.g == [0.0; 2]
-    }
-    fn add(&self, o: &Self) -> Self {
-        Local1 {
-            v: self.v + o.v,
-            g: [self.g[0] + o.g[0], self.g[1] + o.g[1]],
-        }
-    }
-    fn sub(&self, o: &Self) -> Self {
-        Local1 {
-            v: self.v - o.v,
-            g: [self.g[0] - o.g[0], self.g[1] - o.g[1]],
-        }
-    }
-    fn mul(&self, o: &Self) -> Self {
-        let (x, y) = (self.v, o.v);
-        Local1 {
-            v: x * y,
-            g: [self.g[0] * y + x * o.g[0], self.g[1] * y + x * o.g[1]],
-        }
-    }
-    fn div(&self, o: &Self) -> Self {
-        let q = self.v / o.v;
-        Local1 {
-            v: q,
-            g: [
-                (self.g[0] - q * o.g[0]) / o.v,
-                (self.g[1] - q * o.g[1]) / o.v,
-            ],
-        }
-    }
-    fn neg(&self) -> Self {
-        Local1 {
-            v: -self.v,
-            g: [-self.g[0], -self.g[1]],
-        }
-    }
-    fn compose(&self, c: &[f64]) -> Self {
-        let c1 = c.get(1).copied().unwrap_or(0.0);
-        Local1 {
-            v: c[0],
-            g: [scale(c1, self.g[0]), scale(c1, self.g[1])],
-        }
-    }
-}
-
-/// A second-order dual in the two arguments of one instruction, with the
-/// rules of [`crate::dual::Dual2`] (keep in sync). `h` is the packed upper
-/// triangle `[h00, h01, h11]`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Local2 {
-    /// Value.
-    pub v: f64,
-    /// Gradient.
-    pub g: [f64; 2],
-    /// Hessian `[h00, h01, h11]`.
-    pub h: [f64; 3],
-}
-
-impl Scalar for Local2 {
-    fn constant(&self, c: f64) -> Self {
-        Local2 {
-            v: c,
-            g: [0.0; 2],
-            h: [0.0; 3],
-        }
-    }
-    fn value(&self) -> f64 {
-        self.v
-    }
-    fn order(&self) -> usize {
-        2
-    }
-    fn is_constant(&self) -> bool {
-        self.g == [0.0; 2] && self.h == [0.0; 3]
-    }
-    fn add(&self, o: &Self) -> Self {
-        Local2 {
-            v: self.v + o.v,
-            g: [self.g[0] + o.g[0], self.g[1] + o.g[1]],
-            h: [self.h[0] + o.h[0], self.h[1] + o.h[1], self.h[2] + o.h[2]],
-        }
-    }
-    fn sub(&self, o: &Self) -> Self {
-        Local2 {
-            v: self.v - o.v,
-            g: [self.g[0] - o.g[0], self.g[1] - o.g[1]],
-            h: [self.h[0] - o.h[0], self.h[1] - o.h[1], self.h[2] - o.h[2]],
-        }
-    }
-    fn mul(&self, o: &Self) -> Self {
-        let (x, y) = (self.v, o.v);
-        let (a, b) = (self.g, o.g);
-        Local2 {
-            v: x * y,
-            g: [a[0] * y + x * b[0], a[1] * y + x * b[1]],
-            h: [
-                self.h[0] * y + x * o.h[0] + (a[0] * b[0] + a[0] * b[0]),
-                self.h[1] * y + x * o.h[1] + (a[0] * b[1] + a[1] * b[0]),
-                self.h[2] * y + x * o.h[2] + (a[1] * b[1] + a[1] * b[1]),
-            ],
-        }
-    }
-    fn div(&self, o: &Self) -> Self {
-        let b = o.v;
-        let q = self.v / b;
-        let g = [(self.g[0] - q * o.g[0]) / b, (self.g[1] - q * o.g[1]) / b];
-        let d = o.g;
-        Local2 {
-            v: q,
-            g,
-            h: [
-                (self.h[0] - q * o.h[0] - (g[0] * d[0] + g[0] * d[0])) / b,
-                (self.h[1] - q * o.h[1] - (g[0] * d[1] + g[1] * d[0])) / b,
-                (self.h[2] - q * o.h[2] - (g[1] * d[1] + g[1] * d[1])) / b,
-            ],
-        }
-    }
-    fn neg(&self) -> Self {
-        Local2 {
-            v: -self.v,
-            g: [-self.g[0], -self.g[1]],
-            h: [-self.h[0], -self.h[1], -self.h[2]],
-        }
-    }
-    fn compose(&self, c: &[f64]) -> Self {
-        let c1 = c.get(1).copied().unwrap_or(0.0);
-        let c2 = c.get(2).copied().unwrap_or(0.0);
-        let g = self.g;
-        let hh = |k: usize, i: usize, j: usize| scale(c1, self.h[k]) + scale(2.0 * c2, g[i] * g[j]);
-        Local2 {
-            v: c[0],
-            g: [scale(c1, g[0]), scale(c1, g[1])],
-            h: [hh(0, 0, 0), hh(1, 0, 1), hh(2, 1, 1)],
-        }
-    }
-}
+/// A second-order dual in the two arguments of one instruction; `h` is the
+/// packed upper triangle `[h00, h01, h11]`.
+pub type Local2 = Fixed2<2, 3>;
 
 /// Scratch space of the reverse sweep.
 #[derive(Debug, Default)]
@@ -221,28 +63,6 @@ pub struct Scratch {
     val: Vec<f64>,
     part: Vec<[f64; 2]>,
     adj: Vec<f64>,
-}
-
-/// `x^p` for an integer `p` and its Taylor coefficients `c1`, `c2`, as
-/// `builtins::pow` computes them through `power_series` (keep in sync:
-/// `C(p, k)·powr(x, p - k)`, zero where the binomial is), where all are
-/// finite, so no note is due. `None` sends the instruction through
-/// `builtins::pow` (zero, infinities, NaN: the notes and conventions there).
-#[inline]
-fn powi_local(x: f64, p: i8) -> Option<(f64, f64, f64)> {
-    let a = p as f64;
-    let v = builtins::powr(x, a);
-    let c1 = if p == 0 {
-        0.0
-    } else {
-        a * builtins::powr(x, a - 1.0)
-    };
-    let c2 = if p == 0 || p == 1 {
-        0.0
-    } else {
-        a * (a - 1.0) / 2.0 * builtins::powr(x, a - 2.0)
-    };
-    (v.is_finite() && c1.is_finite() && c2.is_finite()).then_some((v, c1, c2))
 }
 
 /// The seeds of an instruction's arguments: each active argument is its own

@@ -529,14 +529,21 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
             }
         }
         Op::PowI(k) => {
-            if a.order() == 0 {
-                // A plain value: `pow` would give exactly powr(a, k) (its
-                // series' first term is 1·powr), and an integer power of a
-                // number is never NaN unless the number is: no note.
-                a.constant(builtins::powr(a.value(), k as f64))
-            } else {
-                builtins::pow(a, &a.constant(k as f64), notes)
+            // What `pow` does with a constant exponent, without building the
+            // series: a constant base gives powr(a, k) (the series' first
+            // term is 1·powr; an integer power is never NaN unless the
+            // number is, so no note); otherwise the same coefficients,
+            // where they are finite (no note either), for the number types
+            // that read no further than c2.
+            if a.order() <= 2 {
+                if a.is_constant() {
+                    return a.constant(builtins::powr(a.value(), k as f64));
+                }
+                if let Some((v, c1, c2)) = powi_local(a.value(), k) {
+                    return a.compose(&[v, c1, c2]);
+                }
             }
+            builtins::pow(a, &a.constant(k as f64), notes)
         }
         Op::Call(id) => {
             if a.order() == 0
@@ -553,6 +560,28 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
         }
         Op::Deriv(id, p) => derivative(id, p as usize, a, notes),
     }
+}
+
+/// `x^p` for an integer `p` and its Taylor coefficients `c1`, `c2`, as
+/// `builtins::pow` computes them through `power_series` (keep in sync:
+/// `C(p, k)·powr(x, p - k)`, zero where the binomial is), where all are
+/// finite, so no note is due. `None` sends the instruction through
+/// `builtins::pow` (zero, infinities, NaN: the notes and conventions there).
+#[inline]
+pub fn powi_local(x: f64, p: i8) -> Option<(f64, f64, f64)> {
+    let a = p as f64;
+    let v = builtins::powr(x, a);
+    let c1 = if p == 0 {
+        0.0
+    } else {
+        a * builtins::powr(x, a - 1.0)
+    };
+    let c2 = if p == 0 || p == 1 {
+        0.0
+    } else {
+        a * (a - 1.0) / 2.0 * builtins::powr(x, a - 2.0)
+    };
+    (v.is_finite() && c1.is_finite() && c2.is_finite()).then_some((v, c1, c2))
 }
 
 /// The value of a one-argument built-in at a plain number, where it is

@@ -6,6 +6,7 @@
 
 use deriv::ast::{BinOp, Expr, ExprKind};
 use deriv::dual::{Dual1, Dual2};
+use deriv::engine;
 use deriv::error::Warning;
 use deriv::eval::{Budget, Defs, Evaluator, Function};
 use deriv::outcome::{Derivatives, Outcome};
@@ -132,6 +133,35 @@ fn tape_matches_tree(expr: &str, vars: &[&str], point: &[f64]) {
         "{expr}: {r1:?} vs {r2:?}"
     );
     assert_eq!(w1, w2, "{expr}: Dual2 warnings");
+    if n <= 5 {
+        // The engine's choice for few variables: fixed-size duals, bit for
+        // bit the vector duals' results.
+        let mut b = Budget::default();
+        let (v, g) = engine::gradient(&t, point, &mut b).unwrap();
+        let d1: Vec<Dual1> = (0..n).map(|i| Dual1::variable(n, i, point[i])).collect();
+        let ((r1, w1), _) = both(&defs, &e, &t, vars, &d1, &Dual1::constant_n(n, 0.0));
+        assert!(
+            same(v, r1.v) && same_all(&g, &r1.g),
+            "{expr}: fixed {g:?} vs {r1:?}"
+        );
+        assert_eq!(w1, b.warnings, "{expr}: fixed warnings");
+        let mut b = Budget::default();
+        let (v, g, h) = engine::hessian(&t, point, &mut b).unwrap();
+        assert!(
+            same(v, r2.v) && same_all(&g, &r2.g),
+            "{expr}: fixed2 {g:?} vs {r2:?}"
+        );
+        for (i, row) in h.iter().enumerate() {
+            for (j, &hij) in row.iter().enumerate() {
+                let d = r2.hessian_entry(i, j);
+                assert!(
+                    hij == d || (hij.is_nan() && d.is_nan()),
+                    "{expr}: H[{i}][{j}] {hij} vs {d}"
+                );
+            }
+        }
+        assert_eq!(w2, b.warnings, "{expr}: fixed2 warnings");
+    }
 }
 
 #[test]
