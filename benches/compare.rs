@@ -322,9 +322,10 @@ fn main() {
             c.name, t_val, nd_val, t_grad, nd_grad, t_hess, nd_hess
         );
     }
-    // Where the automatic choice switches (engine.rs): forward duals against
-    // the reverse sweep, the forward second-order dual against coloured
-    // Hessian-vector products, over the same tape.
+    // Where the automatic choice switches (engine.rs): the vector duals
+    // against the reverse sweep, the second-order vector dual against
+    // coloured Hessian-vector products, over the same tape, and what the
+    // engine picks (fixed-size duals up to 5 variables).
     for name in ["F1", "F2", "rosen5", "rosen6", "rosen8", "rosen10"] {
         let c = case(name);
         let n = c.point.len();
@@ -358,8 +359,10 @@ fn main() {
                 .expect("evaluates")
                 .0
         });
+        let auto = time(deriv_gradient(&c));
+        let auto2 = time(deriv_hessian(&c));
         println!(
-            "time {name}-gradient-forward {fwd:.3e} reverse {rev:.3e}; hessian-forward {fwd2:.3e} hvp {hvp:.3e}"
+            "time {name}-gradient vector-duals {fwd:.3e} reverse {rev:.3e} engine {auto:.3e}; hessian vector-duals {fwd2:.3e} hvp {hvp:.3e} engine {auto2:.3e}"
         );
     }
     for n in [10, 100, 1000, 10000] {

@@ -537,7 +537,7 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
             // that read no further than c2.
             if a.order() <= 2 {
                 if a.is_constant() {
-                    return a.constant(builtins::powr(a.value(), k as f64));
+                    return a.constant(powi(a.value(), k));
                 }
                 if let Some((v, c1, c2)) = powi_local(a.value(), k) {
                     return a.compose(&[v, c1, c2]);
@@ -562,6 +562,23 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
     }
 }
 
+/// `builtins::powr(x, p)` for an integer `|p| ≤ 16`: its multiplication
+/// branch, without the tests that choose it (keep in sync).
+#[inline]
+pub fn powi(x: f64, p: i8) -> f64 {
+    debug_assert!(p.unsigned_abs() <= 16);
+    let mut n = p.unsigned_abs();
+    let (mut base, mut acc) = (x, 1.0);
+    while n > 0 {
+        if n & 1 == 1 {
+            acc *= base;
+        }
+        base *= base;
+        n >>= 1;
+    }
+    if p < 0 { 1.0 / acc } else { acc }
+}
+
 /// `x^p` for an integer `p` and its Taylor coefficients `c1`, `c2`, as
 /// `builtins::pow` computes them through `power_series` (keep in sync:
 /// `C(p, k)·powr(x, p - k)`, zero where the binomial is), where all are
@@ -570,7 +587,7 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
 #[inline]
 pub fn powi_local(x: f64, p: i8) -> Option<(f64, f64, f64)> {
     let a = p as f64;
-    let v = builtins::powr(x, a);
+    let v = powi(x, p);
     let c1 = if p == 0 {
         0.0
     } else {
@@ -674,10 +691,10 @@ impl Tape {
                 Op::Const(c) => proto.constant(c),
                 Op::Var(i) => inputs[i as usize].clone(),
                 Op::Neg => a.neg(),
-                Op::Add | Op::Sub | Op::Mul | Op::Div => {
-                    let b = &slots[ins.arg_slots[1] as usize];
-                    exec(ins.op, 2, a, b, &mut notes)
-                }
+                Op::Add => a.add(&slots[ins.arg_slots[1] as usize]),
+                Op::Sub => a.sub(&slots[ins.arg_slots[1] as usize]),
+                Op::Mul => a.mul(&slots[ins.arg_slots[1] as usize]),
+                Op::Div => a.div(&slots[ins.arg_slots[1] as usize]),
                 op => {
                     let b = &slots[ins.arg_slots[(ins.nargs as usize).saturating_sub(1)] as usize];
                     let v = exec(op, ins.nargs, a, b, &mut notes);
