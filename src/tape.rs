@@ -31,6 +31,18 @@ use std::sync::atomic::AtomicBool;
 /// the tree walk would not have met.
 pub const MAX_COMPILE_VISITS: u64 = 2_000_000;
 
+/// From this many tree nodes walked on, the compiler also compares the
+/// inlined size with the source's: nested user functions that call each
+/// other twice (`f2(x) = f1(f1(x))`, …) inline to a tape exponentially larger
+/// than what was written, and such an expression keeps the tree walk, which
+/// needs no memory for the expansion (compiling functions as subroutines
+/// instead of inlining them would lift this).
+pub const INLINE_CHECK_VISITS: u64 = 100_000;
+
+/// Most times larger than its source (the expression and the bodies of the
+/// functions it reaches) an inlined tape may be walked.
+pub const MAX_INLINE_GROWTH: u64 = 64;
+
 /// How often (in instructions) the evaluation looks at the Ctrl-C flag.
 const CANCEL_EVERY: usize = 4096;
 
@@ -126,6 +138,7 @@ pub struct Tape {
 pub fn compile(defs: &Defs, expr: &Expr, vars: &[&str]) -> Option<Tape> {
     let mut c = Compiler {
         defs,
+        root: expr,
         instrs: Vec::new(),
         memo: HashMap::new(),
         sites: Vec::new(),
@@ -188,6 +201,8 @@ fn op_key(op: Op) -> OpKey {
 
 struct Compiler<'a> {
     defs: &'a Defs,
+    /// The expression being compiled.
+    root: &'a Expr,
     instrs: Vec<Instr>,
     memo: HashMap<Key, u32>,
     sites: Vec<Site>,
@@ -201,6 +216,35 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
+    /// Nodes in the expression being compiled and in the bodies of the user
+    /// functions it can reach, each counted once.
+    fn source_size(&self) -> u64 {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut todo: Vec<&Expr> = vec![self.root];
+        let mut size = 0u64;
+        while let Some(e) = todo.pop() {
+            size += 1;
+            match &e.kind {
+                ExprKind::Num(_) | ExprKind::Name(_) | ExprKind::FuncRef { .. } => {}
+                ExprKind::Unary(_, a) => todo.push(a),
+                ExprKind::Binary { lhs, rhs, .. } => {
+                    todo.push(lhs);
+                    todo.push(rhs);
+                }
+                ExprKind::Call { func, args, .. } => {
+                    todo.extend(args.iter());
+                    if let Some((name, f)) = self.defs.funcs.get_key_value(&func.name)
+                        && !seen.contains(&name.as_str())
+                    {
+                        seen.push(name);
+                        todo.push(&f.body);
+                    }
+                }
+            }
+        }
+        size
+    }
+
     fn site(&mut self, span: Span) -> u32 {
         let site = match &self.call_site {
             Some((s, f)) => Site {
@@ -287,6 +331,11 @@ impl Compiler<'_> {
         // The same counting as the evaluator's `eval_inner`.
         self.visits += 1;
         if self.visits > MAX_COMPILE_VISITS {
+            return None;
+        }
+        if self.visits == INLINE_CHECK_VISITS
+            && self.visits > MAX_INLINE_GROWTH * self.source_size()
+        {
             return None;
         }
         self.depth += 1;

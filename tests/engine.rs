@@ -233,6 +233,29 @@ fn what_the_tree_walk_refuses_is_not_compiled() {
         let e = parse_expr(expr).unwrap();
         assert!(tape::compile(&defs, &e, &["x"]).is_none(), "{expr}");
     }
+    // Functions that call each other twice inline exponentially: left to
+    // the tree walk beyond 64 times the source's size.
+    let mut chain = Defs::default();
+    chain.funcs.insert(
+        "f1".into(),
+        Function {
+            params: vec!["x".into()],
+            body: parse_expr("x/2 + 1").unwrap(),
+        },
+    );
+    for k in 2..=17 {
+        chain.funcs.insert(
+            format!("f{k}"),
+            Function {
+                params: vec!["x".into()],
+                body: parse_expr(&format!("f{j}(f{j}(x))", j = k - 1)).unwrap(),
+            },
+        );
+    }
+    let small = parse_expr("f10(x)").unwrap();
+    assert!(tape::compile(&chain, &small, &["x"]).is_some());
+    let big = parse_expr("f17(x)").unwrap();
+    assert!(tape::compile(&chain, &big, &["x"]).is_none());
     // Sessions still answer these through the tree walk, with its messages.
     let mut s = Session::new();
     s.eval_line("q(t) = t^3").unwrap();
