@@ -466,6 +466,49 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A sparse Hessian from a random sum of terms each coupling a few
+    /// neighbouring variables: the coloured products give what the forward
+    /// second-order dual gives, so no entry is lost to the sparsity pattern.
+    #[test]
+    fn sparse_hessians_of_random_chains_match_forward(
+        terms in proptest::collection::vec((smooth_strategy(), 0usize..8, 1usize..4), 1..8),
+        x in proptest::collection::vec(0.5f64..1.5, 12),
+    ) {
+        let vars = rosen_vars(12);
+        let names: Vec<&str> = vars.iter().map(String::as_str).collect();
+        let expr = terms
+            .iter()
+            .map(|(t, i, d)| format!("({})", t.replace('X', &vars[*i]).replace('Y', &vars[i + d])))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let (_, t) = compile(&Defs::default(), &expr, &names);
+        prop_assert!(t.sparsity().ncolors <= 12);
+        reverse_agrees_in(&Defs::default(), &expr, &names, &x, true);
+    }
+}
+
+/// Random smooth expressions in X and Y (placeholders for variable names).
+fn smooth_strategy() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("X".to_string()),
+        Just("Y".to_string()),
+        (1i32..4).prop_map(|c| format!("{c}")),
+    ];
+    leaf.prop_recursive(3, 12, 2, |inner| {
+        let un = ["sin", "cos", "exp", "tanh", "atan"];
+        let bin = ["+", "-", "*"];
+        prop_oneof![
+            (0..un.len(), inner.clone()).prop_map(move |(k, a)| format!("{}({a})", un[k])),
+            inner.clone().prop_map(|a| format!("({a})^2")),
+            (0..bin.len(), inner.clone(), inner)
+                .prop_map(move |(k, a, b)| format!("({a}){}({b})", bin[k])),
+        ]
+    })
+}
+
 /// Random expressions in x and y over every kind of operation.
 fn expr_strategy() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
