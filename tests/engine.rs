@@ -533,3 +533,21 @@ fn expr_strategy() -> impl Strategy<Value = String> {
         ]
     })
 }
+
+/// The longest operator chain the parser accepts compiles and evaluates on
+/// a thread with a 2 MiB stack, the default for tests and threads.
+#[test]
+fn the_deepest_chain_compiles_on_a_small_stack() {
+    let t = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let mut s = Session::new();
+            for (op, n) in [("+", 990), ("*", 990), ("^", 150)] {
+                let e = vec!["x"; n].join(op);
+                let d = derivatives(&mut s, &format!(":grad sin({e}) + y at 0.999, 2"));
+                assert!(d.value.is_finite(), "{op}: {}", d.value);
+            }
+        })
+        .unwrap();
+    t.join().unwrap();
+}
