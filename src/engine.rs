@@ -14,6 +14,10 @@ use crate::reverse::{HVP_MIN_VARS, REVERSE_MIN_VARS, ValueGradHess};
 use crate::scalar::Scalar;
 use crate::tape::{self, Tape};
 
+/// Tapes needing at most this many values alive at once evaluate fixed-size
+/// duals in scratch space on the stack (at most 64 · 168 bytes).
+const STACK_SLOTS: usize = 64;
+
 /// Compiles `expr` over the variables `vars`, in order.
 pub fn compile(defs: &Defs, expr: &Expr, vars: &[String]) -> Option<Tape> {
     let names: Vec<&str> = vars.iter().map(String::as_str).collect();
@@ -48,12 +52,16 @@ fn fixed_gradient<const N: usize>(
     point: &[f64],
     budget: &mut Budget,
 ) -> Result<(f64, Vec<f64>), Error> {
-    let inputs: Vec<Fixed1<N>> = (0..N).map(|i| Fixed1::variable(i, point[i])).collect();
+    let inputs: [Fixed1<N>; N] = std::array::from_fn(|i| Fixed1::variable(i, point[i]));
     let proto = Fixed1 {
         v: 0.0,
         g: [0.0; N],
     };
-    let r = t.eval(&inputs, &proto, budget)?;
+    let r = if t.nslots <= STACK_SLOTS {
+        t.eval_in(&inputs, &proto, budget, &mut [proto; STACK_SLOTS])?
+    } else {
+        t.eval(&inputs, &proto, budget)?
+    };
     Ok((r.v, r.g.to_vec()))
 }
 
@@ -86,13 +94,17 @@ fn fixed_hessian<const N: usize, const M: usize>(
     point: &[f64],
     budget: &mut Budget,
 ) -> Result<ValueGradHess, Error> {
-    let inputs: Vec<Fixed2<N, M>> = (0..N).map(|i| Fixed2::variable(i, point[i])).collect();
+    let inputs: [Fixed2<N, M>; N] = std::array::from_fn(|i| Fixed2::variable(i, point[i]));
     let proto = Fixed2 {
         v: 0.0,
         g: [0.0; N],
         h: [0.0; M],
     };
-    let r = t.eval(&inputs, &proto, budget)?;
+    let r = if t.nslots <= STACK_SLOTS {
+        t.eval_in(&inputs, &proto, budget, &mut [proto; STACK_SLOTS])?
+    } else {
+        t.eval(&inputs, &proto, budget)?
+    };
     Ok((r.v, r.g.to_vec(), r.hessian()))
 }
 

@@ -6,7 +6,10 @@
 //! ([`scalar::Scalar`]: `f64`, [`dual::Dual1`], [`dual::Dual2`],
 //! [`taylor::Taylor`]), and cross-checks every derivative by finite
 //! differences ([`check`]). The result is plain data ([`outcome::Outcome`]);
-//! printing it is the binary's business.
+//! printing it is the binary's business. For speed, derivative commands and
+//! the checker first compile the expression to a flat tape ([`tape`]) run by
+//! the same generic code, with a reverse sweep and Hessian-vector products
+//! for many variables ([`reverse`]); [`engine`] picks the way.
 //!
 //! ```
 //! use deriv::session::Session;

@@ -110,7 +110,7 @@ pub struct Site {
 /// A compiled expression.
 #[derive(Debug)]
 pub struct Tape {
-    /// The instructions in evaluation order; the last one is the result.
+    /// The instructions in evaluation order (the variables first).
     pub instrs: Vec<Instr>,
     /// Which instruction is the result (the last one, unless the result is
     /// an input variable).
@@ -726,10 +726,22 @@ impl Tape {
         budget: &mut Budget,
         slots: &mut Vec<S>,
     ) -> Result<S, Error> {
-        budget.charge(self.steps)?;
         if slots.len() < self.nslots {
             slots.resize(self.nslots, proto.constant(0.0));
         }
+        self.eval_in(inputs, proto, budget, slots)
+    }
+
+    /// [`Tape::eval`] with `slots` (at least [`Tape::nslots`] long) as
+    /// scratch space, e.g. an array on the stack.
+    pub fn eval_in<S: Scalar>(
+        &self,
+        inputs: &[S],
+        proto: &S,
+        budget: &mut Budget,
+        slots: &mut [S],
+    ) -> Result<S, Error> {
+        budget.charge(self.steps)?;
         let mut notes = Vec::new();
         for (k, ins) in self.instrs.iter().enumerate() {
             if k % CANCEL_EVERY == CANCEL_EVERY - 1 {
