@@ -27,8 +27,8 @@ use num_dual::*;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Seconds per call of `f`, the median of 9 batches.
-fn time<R>(mut f: impl FnMut() -> R) -> f64 {
+/// How many calls of `f` make a batch of at least 2 ms.
+fn calibrate<R>(f: &mut impl FnMut() -> R) -> u64 {
     let target = Duration::from_millis(2);
     let mut iters = 1u64;
     loop {
@@ -38,22 +38,47 @@ fn time<R>(mut f: impl FnMut() -> R) -> f64 {
         }
         let e = t.elapsed();
         if e >= target || iters >= 1 << 30 {
-            break;
+            return iters;
         }
         let grow = (target.as_secs_f64() / e.as_secs_f64().max(1e-9)).clamp(2.0, 100.0);
         iters = (iters as f64 * grow) as u64;
     }
-    let mut samples: Vec<f64> = (0..9)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..iters {
-                black_box(f());
-            }
-            t.elapsed().as_secs_f64() / iters as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+}
+
+/// Seconds per call over one batch of `iters` calls.
+fn batch<R>(f: &mut impl FnMut() -> R, iters: u64) -> f64 {
+    let t = Instant::now();
+    for _ in 0..iters {
+        black_box(f());
+    }
+    t.elapsed().as_secs_f64() / iters as f64
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Seconds per call of `f`, the median of 9 batches.
+fn time<R>(mut f: impl FnMut() -> R) -> f64 {
+    let iters = calibrate(&mut f);
+    median((0..9).map(|_| batch(&mut f, iters)).collect())
+}
+
+/// `f` against `g` in alternating batches, so that both see the same load
+/// from the other processes on the machine: the median of the 15 ratios,
+/// and the median times of each.
+fn paired<R, Q>(mut f: impl FnMut() -> R, mut g: impl FnMut() -> Q) -> (f64, f64, f64) {
+    let (nf, ng) = (calibrate(&mut f), calibrate(&mut g));
+    let (mut r, mut tf, mut tg) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..15 {
+        let a = batch(&mut f, nf);
+        let b = batch(&mut g, ng);
+        r.push(a / b);
+        tf.push(a);
+        tg.push(b);
+    }
+    (median(r), median(tf), median(tg))
 }
 
 // ---- the functions, for num-dual ---------------------------------------------
@@ -182,10 +207,10 @@ fn deriv_hessian(c: &Case) -> impl FnMut() -> f64 + '_ {
     }
 }
 
-/// num-dual's gradient: `gradient()` over a static or dynamic vector, and n
-/// passes of `Dual64`; the faster.
-fn numdual_gradient_time(name: &str, x: &[f64]) -> f64 {
-    let per_direction = || {
+/// num-dual's gradient: `gradient()` over a static or dynamic vector, or n
+/// passes of `Dual64`, whichever is faster.
+fn numdual_gradient<'a>(name: &'a str, x: &'a [f64]) -> Box<dyn FnMut() + 'a> {
+    let per_direction = move || {
         let n = x.len();
         let mut g = vec![0.0; n];
         for (k, gk) in g.iter_mut().enumerate() {
@@ -206,45 +231,54 @@ fn numdual_gradient_time(name: &str, x: &[f64]) -> f64 {
         }
         g
     };
-    let t_dir = time(per_direction);
-    let t_vec = match name {
-        "F1" => time(|| {
+    let vector: Box<dyn FnMut() + 'a> = match name {
+        "F1" => Box::new(move || {
             gradient(
                 |v: SVector<DualSVec64<2>, 2>| f1(v.as_slice()),
                 &SVector::from_column_slice(black_box(x)),
-            )
+            );
         }),
-        "F2" => time(|| {
+        "F2" => Box::new(move || {
             gradient(
                 |v: SVector<DualSVec64<5>, 5>| f2(v.as_slice()),
                 &SVector::from_column_slice(black_box(x)),
-            )
+            );
         }),
-        "rosen10" => time(|| {
+        "rosen10" => Box::new(move || {
             gradient(
                 |v: SVector<DualSVec64<10>, 10>| rosen(v.as_slice()),
                 &SVector::from_column_slice(black_box(x)),
-            )
+            );
         }),
-        _ => time(|| {
+        _ => Box::new(move || {
             gradient(
                 |v: DVector<DualDVec64>| rosen(v.as_slice()),
                 &DVector::from_column_slice(black_box(x)),
-            )
+            );
         }),
     };
-    t_dir.min(t_vec)
+    faster(
+        Box::new(move || {
+            black_box(per_direction());
+        }),
+        vector,
+    )
 }
 
-/// num-dual's Hessian: `hessian()` over a static or dynamic vector, and one
-/// hyper-dual pass per pair; the faster.
-fn numdual_hessian_time(name: &str, x: &[f64]) -> f64 {
+/// The faster of two ways.
+fn faster<'a>(mut a: Box<dyn FnMut() + 'a>, mut b: Box<dyn FnMut() + 'a>) -> Box<dyn FnMut() + 'a> {
+    if time(&mut a) <= time(&mut b) { a } else { b }
+}
+
+/// num-dual's Hessian: `hessian()` over a static or dynamic vector, or one
+/// hyper-dual pass per pair, whichever is faster.
+fn numdual_hessian<'a>(name: &'a str, x: &'a [f64]) -> Box<dyn FnMut() + 'a> {
     let f: fn(&[HyperDual64]) -> HyperDual64 = match name {
         "F1" => f1,
         "F2" => f2,
         _ => rosen,
     };
-    let per_pair = || {
+    let per_pair = move || {
         let n = x.len();
         let mut h = vec![0.0; n * n];
         for i in 0..n {
@@ -268,34 +302,38 @@ fn numdual_hessian_time(name: &str, x: &[f64]) -> f64 {
         }
         h
     };
-    let t_pair = time(per_pair);
-    let t_vec = match name {
-        "F1" => time(|| {
+    let vector: Box<dyn FnMut() + 'a> = match name {
+        "F1" => Box::new(move || {
             hessian(
                 |v: SVector<Dual2SVec64<2>, 2>| f1(v.as_slice()),
                 &SVector::from_column_slice(black_box(x)),
-            )
+            );
         }),
-        "F2" => time(|| {
+        "F2" => Box::new(move || {
             hessian(
                 |v: SVector<Dual2SVec64<5>, 5>| f2(v.as_slice()),
                 &SVector::from_column_slice(black_box(x)),
-            )
+            );
         }),
-        "rosen10" => time(|| {
+        "rosen10" => Box::new(move || {
             hessian(
                 |v: SVector<Dual2SVec64<10>, 10>| rosen(v.as_slice()),
                 &SVector::from_column_slice(black_box(x)),
-            )
+            );
         }),
-        _ => time(|| {
+        _ => Box::new(move || {
             hessian(
                 |v: DVector<Dual2DVec64>| rosen(v.as_slice()),
                 &DVector::from_column_slice(black_box(x)),
-            )
+            );
         }),
     };
-    t_pair.min(t_vec)
+    faster(
+        Box::new(move || {
+            black_box(per_pair());
+        }),
+        vector,
+    )
 }
 
 fn main() {
@@ -308,15 +346,13 @@ fn main() {
         let w = nd(&c.point);
         assert!((v - w).abs() <= 1e-12 * w.abs(), "{name}: {v} vs {w}");
 
-        let t_val = time(deriv_value(&c));
-        let nd_val = time(|| nd(black_box(&c.point)));
-        println!("ratio {}-value {:.2}", c.name, t_val / nd_val);
-        let t_grad = time(deriv_gradient(&c));
-        let nd_grad = numdual_gradient_time(name, &c.point);
-        println!("ratio {}-gradient {:.2}", c.name, t_grad / nd_grad);
-        let t_hess = time(deriv_hessian(&c));
-        let nd_hess = numdual_hessian_time(name, &c.point);
-        println!("ratio {}-hessian {:.2}", c.name, t_hess / nd_hess);
+        let (r_val, t_val, nd_val) = paired(deriv_value(&c), || nd(black_box(&c.point)));
+        println!("ratio {}-value {:.2}", c.name, r_val);
+        let (r_grad, t_grad, nd_grad) =
+            paired(deriv_gradient(&c), numdual_gradient(name, &c.point));
+        println!("ratio {}-gradient {:.2}", c.name, r_grad);
+        let (r_hess, t_hess, nd_hess) = paired(deriv_hessian(&c), numdual_hessian(name, &c.point));
+        println!("ratio {}-hessian {:.2}", c.name, r_hess);
         println!(
             "time {}-value {:.3e} numdual {:.3e}; gradient {:.3e} numdual {:.3e}; hessian {:.3e} numdual {:.3e}",
             c.name, t_val, nd_val, t_grad, nd_grad, t_hess, nd_hess
@@ -367,9 +403,8 @@ fn main() {
     }
     for n in [10, 100, 1000, 10000] {
         let c = case(&format!("rosen{n}"));
-        let t_val = time(deriv_value(&c));
-        let t_grad = time(deriv_gradient(&c));
-        println!("ratio rosen{n}-gradient-cost {:.2}", t_grad / t_val);
+        let (cost, t_grad, t_val) = paired(deriv_gradient(&c), deriv_value(&c));
+        println!("ratio rosen{n}-gradient-cost {cost:.2}");
         if n >= 1000 {
             println!("time rosen{n}-value {t_val:.3e}");
             println!("time rosen{n}-gradient {t_grad:.3e}");

@@ -19,7 +19,7 @@
 use crate::error::Error;
 use crate::eval::Budget;
 use crate::fixed::{Fixed1, Fixed2};
-use crate::tape::{self, Instr, Op, Tape, powi_local};
+use crate::tape::{self, Instr, Op, Tape, powi_local, powi_local1};
 
 /// From this many variables on, gradients are taken by the reverse sweep
 /// rather than forward duals. The reverse sweep is faster from 2 variables
@@ -125,7 +125,7 @@ impl Tape {
                     let v = tape::exec(op, ins.nargs, &va, &vb, &mut notes);
                     (v, [0.0, 0.0])
                 }
-                Op::PowI(p) if let Some((v, c1, _)) = powi_local(va, p) => (v, [c1, 0.0]),
+                Op::PowI(p) if let Some((v, c1)) = powi_local1(va, p) => (v, [c1, 0.0]),
                 op => {
                     let (sa, sb) = seeds(self, ins);
                     let la = Local1 { v: va, g: sa };

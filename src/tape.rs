@@ -635,19 +635,38 @@ pub fn powi(x: f64, p: i8) -> f64 {
 /// `builtins::pow` (zero, infinities, NaN: the notes and conventions there).
 #[inline]
 pub fn powi_local(x: f64, p: i8) -> Option<(f64, f64, f64)> {
+    let (v, c1) = powi_local1(x, p)?;
+    let a = p as f64;
+    let c2 = if p == 0 || p == 1 {
+        0.0
+    } else {
+        a * (a - 1.0) / 2.0 * powr_int(x, p as i32 - 2)
+    };
+    c2.is_finite().then_some((v, c1, c2))
+}
+
+/// [`powi_local`] without `c2`, for first derivatives.
+#[inline]
+pub fn powi_local1(x: f64, p: i8) -> Option<(f64, f64)> {
     let a = p as f64;
     let v = powi(x, p);
     let c1 = if p == 0 {
         0.0
     } else {
-        a * builtins::powr(x, a - 1.0)
+        a * powr_int(x, p as i32 - 1)
     };
-    let c2 = if p == 0 || p == 1 {
-        0.0
+    (v.is_finite() && c1.is_finite()).then_some((v, c1))
+}
+
+/// `builtins::powr(x, k)` for an integer `k`: [`powi`] where powr
+/// multiplies, powr itself beyond.
+#[inline]
+fn powr_int(x: f64, k: i32) -> f64 {
+    if k.unsigned_abs() <= 16 {
+        powi(x, k as i8)
     } else {
-        a * (a - 1.0) / 2.0 * builtins::powr(x, a - 2.0)
-    };
-    (v.is_finite() && c1.is_finite() && c2.is_finite()).then_some((v, c1, c2))
+        builtins::powr(x, k as f64)
+    }
 }
 
 /// The value of a one-argument built-in at a plain number, where it is
