@@ -671,7 +671,7 @@ fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3], tol: Tolerance) -> Es
     // alone trusts the asymptotic regime, which the last steps before a NaN
     // or the end may not have reached. f64::max ignores NaN: a missing
     // neighbour does not count.
-    let mut cands: Vec<Candidate> = Vec::new();
+    let mut cands: Vec<Candidate> = Vec::with_capacity(val.len() * n);
     for (m, (col, col_noise)) in val.iter().zip(&nse).enumerate() {
         let shrink = 1.0 / (STEP_RATIO.powi(next_order(m)) - 1.0);
         for k in m..n {
@@ -725,9 +725,29 @@ fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3], tol: Tolerance) -> Es
     // and then, and what a kink does to the larger steps is of the order of
     // the change in slope, not of the tolerance.
     let (mut best, mut best_significant) = (Estimate::NONE, Estimate::NONE);
+    // The candidates by the largest step they use, and the running best of
+    // those from larger reaches (with their outer errors), so that each step
+    // of the walk costs its own candidates only (this loop was the whole
+    // program's hot spot when it rescanned every candidate per step).
+    // (A counting sort: one allocation, not one per step.)
+    let mut start = vec![0usize; n + 1];
+    for c in &cands {
+        start[c.reach + 1] += 1;
+    }
+    for r in 0..n {
+        start[r + 1] += start[r];
+    }
+    let mut order = vec![0usize; cands.len()];
+    let mut fill = start.clone();
+    for (i, c) in cands.iter().enumerate() {
+        order[fill[c.reach]] = i;
+        fill[c.reach] += 1;
+    }
+    let by_reach = |r: usize| &order[start[r]..start[r + 1]];
+    let mut beyond = Accepted::NONE;
     for r in (0..n).rev() {
         let judged = best.usable() && ERR_SAFETY * best.err <= tol.0 + tol.1 * best.value.abs();
-        let agrees = cands.iter().filter(|c| c.reach == r).all(|c| {
+        let agrees = by_reach(r).iter().map(|&i| &cands[i]).all(|c| {
             let gap = (c.value - best.value).abs();
             !judged
                 || gap <= AGREE * (c.inner + best.err)
@@ -737,7 +757,14 @@ fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3], tol: Tolerance) -> Es
         if !agrees {
             break;
         }
-        (best, best_significant) = best_accepted(&cands, r);
+        let mut here = beyond;
+        for &i in by_reach(r) {
+            here.offer(i, &cands[i], cands[i].inner);
+        }
+        (best, best_significant) = here.result();
+        for &i in by_reach(r) {
+            beyond.offer(i, &cands[i], cands[i].outer);
+        }
     }
     // Among the accepted candidates, prefer one with a significant digit.
     // A column converging to zero changes by most of its value from step to
@@ -798,30 +825,48 @@ struct Candidate {
 }
 
 /// The candidate with the smallest error estimate among those using only
-/// steps from `accepted` on (the classical estimate counts where the next
-/// larger step is among them), and the one among those whose error is at
-/// most [`SIGNIFICANT`] of their value.
-fn best_accepted(cands: &[Candidate], accepted: usize) -> (Estimate, Estimate) {
-    let mut best = Estimate::NONE;
-    let mut best_significant = Estimate::NONE;
-    for c in cands.iter().filter(|c| c.reach >= accepted) {
-        let err = if c.reach > accepted { c.outer } else { c.inner };
+/// steps from some index on (the classical estimate counting where the next
+/// larger step is among them: `outer` for the candidates reaching beyond
+/// that index, `inner` for those reaching exactly it), and the one among
+/// those whose error is at most [`SIGNIFICANT`] of their value. Ties go to
+/// the earlier candidate, as a scan in order with `<` would have it.
+#[derive(Clone, Copy)]
+struct Accepted {
+    best: (Estimate, usize),
+    significant: (Estimate, usize),
+}
+
+impl Accepted {
+    const NONE: Accepted = Accepted {
+        best: (Estimate::NONE, usize::MAX),
+        significant: (Estimate::NONE, usize::MAX),
+    };
+
+    fn offer(&mut self, i: usize, c: &Candidate, err: f64) {
         let slot = if err <= SIGNIFICANT * c.value.abs() {
-            &mut best_significant
+            &mut self.significant
         } else {
-            &mut best
+            &mut self.best
         };
-        if err < slot.err {
-            *slot = Estimate {
-                value: c.value,
-                err,
-            };
+        let (e, at) = *slot;
+        if err < e.err || (at != usize::MAX && err == e.err && i < at) {
+            *slot = (
+                Estimate {
+                    value: c.value,
+                    err,
+                },
+                i,
+            );
         }
     }
-    if best_significant.err < best.err {
-        best = best_significant;
+
+    fn result(&self) -> (Estimate, Estimate) {
+        let (mut best, significant) = (self.best.0, self.significant.0);
+        if significant.err < best.err {
+            best = significant;
+        }
+        (best, significant)
     }
-    (best, best_significant)
 }
 
 /// A candidate from a larger step is accepted while it differs from the

@@ -87,6 +87,28 @@ impl Budget {
         Ok(())
     }
 
+    /// Counts `n` operations at once: a compiled tape charges what the tree
+    /// walk it replaces would have counted, so the step limit and Ctrl-C
+    /// behave the same on both.
+    pub fn charge(&mut self, n: u64) -> Result<(), Error> {
+        self.steps += n;
+        if self.steps > limits::MAX_EVAL_STEPS {
+            return Err(Error::limit(
+                "evaluation takes too many operations (nested functions multiply quickly)",
+                limits::MAX_EVAL_STEPS,
+            ));
+        }
+        self.check_cancel()
+    }
+
+    /// `Err("interrupted")` once Ctrl-C has asked to stop.
+    pub fn check_cancel(&self) -> Result<(), Error> {
+        match &self.cancel {
+            Some(c) if c.load(Ordering::Relaxed) => Err(Error::eval("interrupted")),
+            _ => Ok(()),
+        }
+    }
+
     fn warn(&mut self, note: Note, span: Span) {
         let (span, message) = match &self.call_site {
             Some((site, f)) => (*site, format!("{} (in {f})", note.message)),

@@ -6,7 +6,10 @@
 //! ([`scalar::Scalar`]: `f64`, [`dual::Dual1`], [`dual::Dual2`],
 //! [`taylor::Taylor`]), and cross-checks every derivative by finite
 //! differences ([`check`]). The result is plain data ([`outcome::Outcome`]);
-//! printing it is the binary's business.
+//! printing it is the binary's business. For speed, derivative commands and
+//! the checker first compile the expression to a flat tape ([`tape`]) run by
+//! the same generic code, with a reverse sweep and Hessian-vector products
+//! for many variables ([`reverse`]); [`engine`] picks the way.
 //!
 //! ```
 //! use deriv::session::Session;
@@ -28,8 +31,10 @@ pub mod builtins;
 pub mod check;
 pub mod command;
 pub mod dual;
+pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod fixed;
 pub mod format;
 pub mod help;
 pub mod limits;
@@ -37,8 +42,10 @@ pub mod optimize;
 pub mod outcome;
 pub mod parser;
 pub mod plot;
+pub mod reverse;
 pub mod scalar;
 pub mod script;
 pub mod series;
 pub mod session;
+pub mod tape;
 pub mod taylor;

@@ -17,6 +17,7 @@ use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 use crate::parser;
 use crate::scalar::Scalar;
 use crate::script;
+use crate::{engine, tape};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -696,10 +697,11 @@ impl Session {
                 if run_check {
                     let defs = &self.defs;
                     let cancel = self.cancel.clone();
+                    let mut tf = tape::F64Fn::new(defs, &expr, &vars, cancel);
+                    let mut p = point.clone();
                     let mut f = |x: &[f64]| {
-                        let mut p = point.clone();
                         p[k] = x[0];
-                        eval_f64(defs, &expr, &vars, &p, cancel.clone())
+                        tf.eval(&p)
                     };
                     let mut c = check::check(&mut f, &[point[k]], &[r.g[0]], Some(&[vec![r.h[0]]]));
                     distrust_if_warned(&mut c, &d.warnings);
@@ -707,7 +709,8 @@ impl Session {
                 }
             }
             DerivKind::Hess | DerivKind::Report | DerivKind::Check => {
-                if n > limits::MAX_HESSIAN_VARS {
+                let tape = engine::compile(&self.defs, &expr, &vars);
+                if n > limits::MAX_HESSIAN_VARS && !engine::sparse_hessian_fits(tape.as_ref()) {
                     return Err(Error::limit(
                         "too many variables for a dense Hessian",
                         limits::MAX_HESSIAN_VARS,
@@ -715,22 +718,28 @@ impl Session {
                     .at(span)
                     .help("use :grad for the gradient alone"));
                 }
-                let proto = Dual2::constant_n(n, 0.0);
-                let scope: Vec<(&str, Dual2)> = vars
-                    .iter()
-                    .zip(&point)
-                    .enumerate()
-                    .map(|(i, (name, x))| (name.as_str(), Dual2::variable(n, i, *x)))
-                    .collect();
                 let mut b = self.budget();
-                let r = Evaluator::new(&self.defs, proto, &mut b).eval(&expr, &scope)?;
-                d.value = r.v;
-                let h = r.hessian();
+                let (v, g, h) = match &tape {
+                    Some(t) => engine::hessian(t, &point, &mut b)?,
+                    None => {
+                        let proto = Dual2::constant_n(n, 0.0);
+                        let scope: Vec<(&str, Dual2)> = vars
+                            .iter()
+                            .zip(&point)
+                            .enumerate()
+                            .map(|(i, (name, x))| (name.as_str(), Dual2::variable(n, i, *x)))
+                            .collect();
+                        let r = Evaluator::new(&self.defs, proto, &mut b).eval(&expr, &scope)?;
+                        let h = r.hessian();
+                        (r.v, r.g, h)
+                    }
+                };
+                d.value = v;
                 d.warnings = b.warnings;
                 if run_check {
-                    d.check = Some(self.check(&expr, &vars, &point, &r.g, Some(&h)));
+                    d.check = Some(self.check(&expr, &vars, &point, &g, Some(&h)));
                 }
-                d.gradient = Some(r.g);
+                d.gradient = Some(g);
                 d.hessian = Some(h);
             }
         }
@@ -755,6 +764,11 @@ impl Session {
         vars: &[String],
         point: &[f64],
     ) -> Result<(f64, Vec<f64>, Vec<Warning>), Error> {
+        if let Some(t) = engine::compile(&self.defs, expr, vars) {
+            let mut b = self.budget();
+            let (v, g) = engine::gradient(&t, point, &mut b)?;
+            return Ok((v, g, b.warnings));
+        }
         let n = vars.len();
         let proto = Dual1::constant_n(n, 0.0);
         let scope: Vec<(&str, Dual1)> = vars
@@ -778,7 +792,8 @@ impl Session {
     ) -> CheckReport {
         let defs = &self.defs;
         let cancel = self.cancel.clone();
-        let mut f = |x: &[f64]| eval_f64(defs, expr, vars, x, cancel.clone());
+        let mut tf = tape::F64Fn::new(defs, expr, vars, cancel);
+        let mut f = |x: &[f64]| tf.eval(x);
         check::check(&mut f, point, grad, hess)
     }
 
@@ -981,7 +996,10 @@ fn distrust_if_warned(c: &mut CheckReport, warnings: &[Warning]) {
     }
 }
 
-/// Evaluates in f64 for the checker; an error counts as NaN.
+/// Evaluates in f64 for the checker; an error counts as NaN. (The checks
+/// now go through `tape::F64Fn`, which compiles once; this stays for other
+/// callers.)
+#[allow(dead_code)]
 fn eval_f64(
     defs: &Defs,
     expr: &Expr,

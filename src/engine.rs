@@ -1,0 +1,118 @@
+//! Which way a derivative is taken over a compiled [`Tape`]: forward duals
+//! for few variables, the reverse sweep for many; a Hessian by a forward
+//! second-order dual for few variables, by coloured Hessian-vector products
+//! for many. The session asks here; `None` from [`compile`] sends it to the
+//! tree walk.
+
+use crate::ast::Expr;
+use crate::dual::{Dual1, Dual2};
+use crate::error::Error;
+use crate::eval::{Budget, Defs};
+use crate::fixed::{Fixed1, Fixed2};
+use crate::limits;
+use crate::reverse::{HVP_MIN_VARS, REVERSE_MIN_VARS, ValueGradHess};
+use crate::scalar::Scalar;
+use crate::tape::{self, Tape};
+
+/// Tapes needing at most this many values alive at once evaluate fixed-size
+/// duals in scratch space on the stack (at most 64 · 168 bytes).
+const STACK_SLOTS: usize = 64;
+
+/// Compiles `expr` over the variables `vars`, in order.
+pub fn compile(defs: &Defs, expr: &Expr, vars: &[String]) -> Option<Tape> {
+    let names: Vec<&str> = vars.iter().map(String::as_str).collect();
+    tape::compile(defs, expr, &names)
+}
+
+/// Value and gradient at `point`.
+pub fn gradient(t: &Tape, point: &[f64], budget: &mut Budget) -> Result<(f64, Vec<f64>), Error> {
+    let n = point.len();
+    if n >= REVERSE_MIN_VARS {
+        return t.gradient(point, budget);
+    }
+    match n {
+        0 => fixed_gradient::<0>(t, point, budget),
+        1 => fixed_gradient::<1>(t, point, budget),
+        2 => fixed_gradient::<2>(t, point, budget),
+        3 => fixed_gradient::<3>(t, point, budget),
+        4 => fixed_gradient::<4>(t, point, budget),
+        5 => fixed_gradient::<5>(t, point, budget),
+        _ => {
+            let inputs: Vec<Dual1> = (0..n).map(|i| Dual1::variable(n, i, point[i])).collect();
+            let r = t.eval(&inputs, &Dual1::constant_n(n, 0.0), budget)?;
+            Ok((r.v, r.g))
+        }
+    }
+}
+
+/// Forward gradient with a fixed-size dual (no allocation per operation;
+/// bit-identical to [`Dual1`]).
+fn fixed_gradient<const N: usize>(
+    t: &Tape,
+    point: &[f64],
+    budget: &mut Budget,
+) -> Result<(f64, Vec<f64>), Error> {
+    let inputs: [Fixed1<N>; N] = std::array::from_fn(|i| Fixed1::variable(i, point[i]));
+    let proto = Fixed1 {
+        v: 0.0,
+        g: [0.0; N],
+    };
+    let r = if t.nslots <= STACK_SLOTS {
+        t.eval_in(&inputs, &proto, budget, &mut [proto; STACK_SLOTS])?
+    } else {
+        t.eval(&inputs, &proto, budget)?
+    };
+    Ok((r.v, r.g.to_vec()))
+}
+
+/// Value, gradient and Hessian (as rows) at `point`.
+pub fn hessian(t: &Tape, point: &[f64], budget: &mut Budget) -> Result<ValueGradHess, Error> {
+    let n = point.len();
+    if n >= HVP_MIN_VARS {
+        return t.hessian(point, budget);
+    }
+    match n {
+        0 => fixed_hessian::<0, 0>(t, point, budget),
+        1 => fixed_hessian::<1, 1>(t, point, budget),
+        2 => fixed_hessian::<2, 3>(t, point, budget),
+        3 => fixed_hessian::<3, 6>(t, point, budget),
+        4 => fixed_hessian::<4, 10>(t, point, budget),
+        5 => fixed_hessian::<5, 15>(t, point, budget),
+        _ => {
+            let inputs: Vec<Dual2> = (0..n).map(|i| Dual2::variable(n, i, point[i])).collect();
+            let r = t.eval(&inputs, &Dual2::constant_n(n, 0.0), budget)?;
+            let h = r.hessian();
+            Ok((r.value(), r.g, h))
+        }
+    }
+}
+
+/// Forward Hessian with a fixed-size second-order dual (bit-identical to
+/// [`Dual2`]); `M = N(N+1)/2`.
+fn fixed_hessian<const N: usize, const M: usize>(
+    t: &Tape,
+    point: &[f64],
+    budget: &mut Budget,
+) -> Result<ValueGradHess, Error> {
+    let inputs: [Fixed2<N, M>; N] = std::array::from_fn(|i| Fixed2::variable(i, point[i]));
+    let proto = Fixed2 {
+        v: 0.0,
+        g: [0.0; N],
+        h: [0.0; M],
+    };
+    let r = if t.nslots <= STACK_SLOTS {
+        t.eval_in(&inputs, &proto, budget, &mut [proto; STACK_SLOTS])?
+    } else {
+        t.eval(&inputs, &proto, budget)?
+    };
+    Ok((r.v, r.g.to_vec(), r.hessian()))
+}
+
+/// True when a Hessian with more than [`limits::MAX_HESSIAN_VARS`]
+/// variables is still within reach: its sparsity leaves at most that many
+/// Hessian-vector products to do.
+pub fn sparse_hessian_fits(t: Option<&Tape>) -> bool {
+    t.is_some_and(|t| {
+        t.nvars <= limits::MAX_VARS && t.sparsity().ncolors <= limits::MAX_HESSIAN_VARS
+    })
+}
