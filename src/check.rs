@@ -245,6 +245,21 @@ pub fn check(
     check_with_budget(f, x, grad, hess, MAX_EVALS)
 }
 
+/// [`check`] with a floor under the rounding error assumed for one
+/// evaluation of `f` near `x` (absolute), where the caller knows more than
+/// `|f|` shows: `ln(1 + a·x²)` near 0 is tiny, yet carries the rounding of
+/// `1 + …`. The session takes it from the compiled expression
+/// (`Tape::rounding_noise`).
+pub fn check_with_noise(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    x: &[f64],
+    grad: &[f64],
+    hess: Option<&[Vec<f64>]>,
+    noise_floor: f64,
+) -> CheckReport {
+    run(f, x, grad, hess, MAX_EVALS, noise_floor)
+}
+
 /// [`check`] with a different cap on the number of evaluations of `f`.
 pub fn check_with_budget(
     f: &mut dyn FnMut(&[f64]) -> f64,
@@ -252,6 +267,17 @@ pub fn check_with_budget(
     grad: &[f64],
     hess: Option<&[Vec<f64>]>,
     max_evals: usize,
+) -> CheckReport {
+    run(f, x, grad, hess, max_evals, 0.0)
+}
+
+fn run(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    x: &[f64],
+    grad: &[f64],
+    hess: Option<&[Vec<f64>]>,
+    max_evals: usize,
+    noise_floor: f64,
 ) -> CheckReport {
     let n = x.len();
     let mut skipped: Vec<String> = Vec::new();
@@ -282,7 +308,9 @@ pub fn check_with_budget(
             ));
         }
         let f0 = ev.eval(x);
-        let axes: Vec<Axis> = (0..n).map(|i| Axis::sample(&mut ev, x, i, f0)).collect();
+        let axes: Vec<Axis> = (0..n)
+            .map(|i| Axis::sample(&mut ev, x, i, f0, noise_floor))
+            .collect();
         for (i, axis) in axes.iter().enumerate() {
             if let Some(&ad) = grad.get(i) {
                 entries.push(axis.first_entry(i, ad));
@@ -382,7 +410,7 @@ struct Axis {
 }
 
 impl Axis {
-    fn sample(ev: &mut Evaluator<'_>, x: &[f64], i: usize, f0: f64) -> Axis {
+    fn sample(ev: &mut Evaluator<'_>, x: &[f64], i: usize, f0: f64, floor: f64) -> Axis {
         let xi = x[i];
         let k = first_steps(xi);
         let mut axis = Axis {
@@ -401,7 +429,8 @@ impl Axis {
             axis.f_plus.push(ev.eval_at(x, &[(i, p)]));
             axis.f_minus.push(ev.eval_at(x, &[(i, m)]));
         }
-        axis.noise = axis.measured_noise().max(axis.quantum());
+        let floor = if floor.is_finite() { floor } else { 0.0 };
+        axis.noise = axis.measured_noise().max(axis.quantum()).max(floor);
         axis
     }
 
@@ -479,9 +508,19 @@ impl Axis {
     fn first_entry(&self, i: usize, ad: f64) -> Entry {
         let all = self.plus.len();
         let central = self.extrapolated(all, CENTRAL, FIRST, |a, k| {
-            let d = a.plus[k] - a.minus[k];
+            // x ± h round to steps h₊ ≠ h₋, and (f₊ − f₋)/(h₊ + h₋) is then
+            // f' at their midpoint, up to an ulp of x away: off by
+            // f''·(h₊ − h₋)/2, which the error estimate cannot see (a zero
+            // derivative of q·(y − y0)² at y0 ≈ 1 came out as a confident
+            // 2.4e-16). The three-point formula for unequal steps, the
+            // one-sided quotients weighted h₋ : h₊, is f'(x) to second order
+            // whatever the rounding; with h₊ = h₋ it is the usual one.
+            let (hp, hm) = (a.plus[k] - a.xi, a.xi - a.minus[k]);
+            let d = hp + hm;
+            let right = (a.f_plus[k] - a.f0) / hp;
+            let left = (a.f0 - a.f_minus[k]) / hm;
             (
-                (a.f_plus[k] - a.f_minus[k]) / d,
+                (hm / d) * right + (hp / d) * left,
                 2.0 * EVAL_NOISE * a.f_big(k) / d,
             )
         });
@@ -1503,6 +1542,45 @@ mod tests {
         }
     }
 
+    impl Smooth {
+        /// The rounding error of one evaluation of [`Smooth::eval`]'s value
+        /// at `x`, as the session's tape estimates it for an expression
+        /// (ε times each rounded intermediate's magnitude times the
+        /// result's sensitivity to it): the checker's noise floor.
+        fn noise(&self, x: f64) -> f64 {
+            let c = self.c;
+            let [f, ..] = self.eval(x);
+            let terms = match self.family {
+                0 => (0..5).map(|k| (c[k] * x.powi(k as i32)).abs()).sum::<f64>(),
+                1 => {
+                    let (a, b) = (c[0] / 3.0, c[1]);
+                    let arg = (b * x + c[2]).abs() * (a * x).exp();
+                    f.abs() + arg
+                }
+                // ln(1 + a x²): the `1 + …` rounds by ε, and ∂ln/∂v = 1/v.
+                2 => 1.0 + f.abs(),
+                _ => {
+                    let (a, b, cc) = (c[0], c[1], 0.1 + c[2].abs() / 1.5);
+                    let v = 1.0 + cc * x * x;
+                    ((a * x).abs() + b.abs()) / v + f.abs()
+                }
+            };
+            f64::EPSILON * terms
+        }
+    }
+
+    impl Composite {
+        /// [`Smooth::noise`] carried through A·B + C + α·x1·x3.
+        fn noise(&self, p: &[f64]) -> f64 {
+            let [a, ..] = self.a.eval(p[0]);
+            let [b, ..] = self.b.eval(p[1]);
+            self.a.noise(p[0]) * b.abs()
+                + self.b.noise(p[1]) * a.abs()
+                + self.c.noise(p[2])
+                + f64::EPSILON * (self.f(p).abs() + (self.alpha * p[0] * p[2]).abs())
+        }
+    }
+
     /// f(x1, x2, x3) = A(x1)·B(x2) + C(x3) + α·x1·x3 with exact gradient
     /// and Hessian.
     #[derive(Clone, Copy, Debug)]
@@ -1551,15 +1629,19 @@ mod tests {
             .prop_map(|(a, b, c, alpha, x)| (Composite { a, b, c, alpha }, x))
     }
 
-    /// A Hessian entry the checker declared itself unable to judge, because
-    /// its error estimate exceeds the tolerance (rounding ∝ |f|/h² where
-    /// |f| is much larger than the entry). Rare: none among the 120 000
-    /// Hessian entries of `calibrate`, a few in 100 000 in random runs;
-    /// never seen for a gradient entry.
-    fn hessian_unsure(e: &Entry) -> bool {
-        e.j.is_some()
-            && e.verdict == Verdict::Uncertain
-            && ERR_SAFETY * e.err_est > ATOL_SECOND + RTOL_SECOND * e.fd.abs()
+    /// An entry the checker declared itself unable to judge, because its
+    /// error estimate exceeds the tolerance (rounding ∝ |f|/h, or |f|/h² on
+    /// the Hessian, where |f| is much larger than the entry). Rare: none
+    /// among the 180 000 entries of `calibrate`; a few Hessian entries in
+    /// 100 000 in random runs, and one gradient entry in about 30 000 (a
+    /// derivative of 0.002 in a function of size 9 000).
+    fn unsure(e: &Entry) -> bool {
+        let (atol, rtol) = if e.j.is_some() {
+            (ATOL_SECOND, RTOL_SECOND)
+        } else {
+            (ATOL, RTOL)
+        };
+        e.verdict == Verdict::Uncertain && ERR_SAFETY * e.err_est > atol + rtol * e.fd.abs()
     }
 
     /// Worst relative error of the finite differences against the exact
@@ -1587,12 +1669,15 @@ mod tests {
         #[test]
         fn exact_derivatives_pass((fun, x) in composite()) {
             let (grad, hess) = fun.exact(&x);
-            let r = check(&mut |p: &[f64]| fun.f(p), &x, &grad, Some(&hess));
+            let r = check_with_noise(&mut |p: &[f64]| fun.f(p), &x, &grad, Some(&hess), fun.noise(&x));
             for e in &r.entries {
-                prop_assert!(e.verdict == Verdict::Pass || hessian_unsure(e), "{:?}", e);
+                prop_assert!(e.verdict == Verdict::Pass || unsure(e), "{:?}", e);
             }
             prop_assert!(r.ok);
-            prop_assert!(r.max_rel_err < RTOL);
+            // An uncertain second derivative (a small curvature under a large
+            // value) may be off by more; the passing entries may not.
+            let passing = r.entries.iter().filter(|e| e.verdict == Verdict::Pass);
+            prop_assert!(passing.map(|e| e.rel_err).fold(0.0, f64::max) < RTOL);
             let [rel1, rel2, ratio] = fd_errors(&r, &grad, &hess);
             prop_assert!(rel1 < 1e-8, "gradient fd off by {:e}", rel1);
             prop_assert!(rel2 < 1e-6, "Hessian fd off by {:e}", rel2);
@@ -1606,7 +1691,7 @@ mod tests {
             let s = 10f64.powi(e10);
             let [_, d1, d2] = fun.eval(x);
             let (ad, ad2) = (d1 / s, d2 / (s * s));
-            let r = check(&mut |p: &[f64]| fun.eval(p[0] / s)[0], &[x * s], &[ad], Some(&[vec![ad2]]));
+            let r = check_with_noise(&mut |p: &[f64]| fun.eval(p[0] / s)[0], &[x * s], &[ad], Some(&[vec![ad2]]), fun.noise(x));
             // Features 100–1000 times smaller than the unit scale are below
             // the second differences' smallest steps, and sin(~200·x) or
             // sin(1616·x) alias at steps of 2⁻⁸: uncertain then, never failed.
@@ -1640,12 +1725,12 @@ mod tests {
             if let Some(j) = j {
                 hess[j][i] = wrong;
             }
-            let r = check(&mut |p: &[f64]| fun.f(p), &x, &grad, Some(&hess));
+            let r = check_with_noise(&mut |p: &[f64]| fun.f(p), &x, &grad, Some(&hess), fun.noise(&x));
             prop_assert!(!r.ok);
             for e in &r.entries {
                 let target = e.i == i && e.j == j;
                 let want = if target { Verdict::Fail } else { Verdict::Pass };
-                prop_assert!(e.verdict == want || hessian_unsure(e), "{:?}", e);
+                prop_assert!(e.verdict == want || unsure(e), "{:?}", e);
             }
         }
 
@@ -1655,10 +1740,11 @@ mod tests {
         fn wrong_zero_derivative_fails(fun in smooth(), x in -3.0f64..3.0, q in -3.0f64..3.0, c in -3.0f64..3.0, y in -3.0f64..3.0) {
             let f = |p: &[f64]| fun.eval(p[0])[0] + q * (p[1] - y).powi(2) + c * (p[1] - y).powi(3);
             let d1 = fun.eval(x)[1];
-            let r = check(&mut |p: &[f64]| f(p), &[x, y], &[d1, 0.0], None);
+            let noise = fun.noise(x);
+            let r = check_with_noise(&mut |p: &[f64]| f(p), &[x, y], &[d1, 0.0], None, noise);
             prop_assert!(r.ok, "{:?}", r);
             prop_assert!(r.entries[1].fd.abs() < 1e-12);
-            let r = check(&mut |p: &[f64]| f(p), &[x, y], &[d1, 1e-10], None);
+            let r = check_with_noise(&mut |p: &[f64]| f(p), &[x, y], &[d1, 1e-10], None, noise);
             prop_assert_eq!(r.entries[1].verdict, Verdict::Fail, "{:?}", r.entries[1]);
         }
 
@@ -1711,7 +1797,8 @@ mod tests {
         for _ in 0..20000 {
             let (fun, x) = composite().new_tree(&mut runner).unwrap().current();
             let (grad, hess) = fun.exact(&x);
-            let r = check(&mut |p: &[f64]| fun.f(p), &x, &grad, Some(&hess));
+            let noise = fun.noise(&x);
+            let r = check_with_noise(&mut |p: &[f64]| fun.f(p), &x, &grad, Some(&hess), noise);
             for e in &r.entries {
                 let exact = match e.j {
                     None => grad[e.i],
@@ -1737,7 +1824,7 @@ mod tests {
                         h2[j][e.i] = bad;
                     }
                 }
-                let r2 = check(&mut |p: &[f64]| fun.f(p), &x, &g2, Some(&h2));
+                let r2 = check_with_noise(&mut |p: &[f64]| fun.f(p), &x, &g2, Some(&h2), noise);
                 let v = r2.entries[k].verdict;
                 *verdicts
                     .entry((2 + e.j.is_some() as usize, format!("wrong {v:?}")))

@@ -86,6 +86,47 @@ impl Tape {
     /// Value and gradient at `x` by one forward pass recording each
     /// instruction's local partial derivatives and one reverse sweep.
     pub fn gradient(&self, x: &[f64], budget: &mut Budget) -> Result<(f64, Vec<f64>), Error> {
+        self.with_adjoints(x, budget, |tape, val, adj| {
+            let mut grad = vec![0.0; tape.nvars];
+            for (k, ins) in tape.instrs.iter().enumerate() {
+                if let Op::Var(i) = ins.op {
+                    grad[i as usize] += adj[k];
+                }
+            }
+            (val[tape.result as usize], grad)
+        })
+    }
+
+    /// An estimate of the rounding error of one evaluation at `x`: each
+    /// operation that depends on the variables rounds its result by about
+    /// ε·|v|, which reaches the result times ∂f/∂v (its adjoint). That is
+    /// what finite differences of nearby values see; `ln(1 + 1e-5·x²)` is
+    /// tiny but carries the ε of `1 + …`, which |f| alone does not show.
+    /// Constant parts round too, but the same way at every nearby point, so
+    /// they cancel in a difference and are left out.
+    pub fn rounding_noise(&self, x: &[f64], budget: &mut Budget) -> Result<f64, Error> {
+        self.with_adjoints(x, budget, |tape, val, adj| {
+            let sum: f64 = tape
+                .instrs
+                .iter()
+                .enumerate()
+                .filter(|&(k, ins)| tape.active[k] && !matches!(ins.op, Op::Var(_)))
+                .map(|(k, _)| (val[k] * adj[k]).abs())
+                .filter(|v| v.is_finite())
+                .sum();
+            f64::EPSILON * sum
+        })
+    }
+
+    /// One forward pass recording the values and each instruction's local
+    /// partial derivatives, and one reverse sweep of the adjoints
+    /// `∂result/∂instruction`; `then` reads both.
+    fn with_adjoints<T>(
+        &self,
+        x: &[f64],
+        budget: &mut Budget,
+        then: impl FnOnce(&Tape, &[f64], &[f64]) -> T,
+    ) -> Result<T, Error> {
         budget.charge(self.steps)?;
         let m = self.instrs.len();
         // Scratch space kept between calls (a busy checker or a benchmark
@@ -144,33 +185,27 @@ impl Tape {
             val[k] = v;
             part[k] = p;
         }
-        let mut grad = vec![0.0; self.nvars];
         let r = self.result as usize;
         adj[r] = 1.0;
         for k in (0..=r).rev() {
-            if !self.active[k] {
+            let ins = &self.instrs[k];
+            if !self.active[k] || matches!(ins.op, Op::Var(_)) {
                 continue;
             }
-            let ins = &self.instrs[k];
             let w = adj[k];
-            match ins.op {
-                Op::Var(i) => grad[i as usize] += w,
-                _ => {
-                    let p = part[k];
-                    let (a, b) = (ins.args[0] as usize, ins.args[1] as usize);
-                    if ins.nargs == 2 && a != b {
-                        adj[a] += w * p[0];
-                        adj[b] += w * p[1];
-                    } else {
-                        // One argument, or one value read twice (`a*a` after
-                        // sharing): both partials belong to it. A local dual
-                        // seeds such a value once and leaves p[1] zero.
-                        adj[a] += w * (p[0] + p[1]);
-                    }
-                }
+            let p = part[k];
+            let (a, b) = (ins.args[0] as usize, ins.args[1] as usize);
+            if ins.nargs == 2 && a != b {
+                adj[a] += w * p[0];
+                adj[b] += w * p[1];
+            } else {
+                // One argument, or one value read twice (`a*a` after
+                // sharing): both partials belong to it. A local dual
+                // seeds such a value once and leaves p[1] zero.
+                adj[a] += w * (p[0] + p[1]);
             }
         }
-        Ok((val[r], grad))
+        Ok(then(self, val, adj))
     }
 
     /// Value, gradient and the products `H·v` of the Hessian with each

@@ -698,12 +698,19 @@ impl Session {
                     let defs = &self.defs;
                     let cancel = self.cancel.clone();
                     let mut tf = tape::F64Fn::new(defs, &expr, &vars, cancel);
+                    let noise = tf.noise(&point);
                     let mut p = point.clone();
                     let mut f = |x: &[f64]| {
                         p[k] = x[0];
                         tf.eval(&p)
                     };
-                    let mut c = check::check(&mut f, &[point[k]], &[r.g[0]], Some(&[vec![r.h[0]]]));
+                    let mut c = check::check_with_noise(
+                        &mut f,
+                        &[point[k]],
+                        &[r.g[0]],
+                        Some(&[vec![r.h[0]]]),
+                        noise,
+                    );
                     distrust_if_warned(&mut c, &d.warnings);
                     d.check = Some(c);
                 }
@@ -793,8 +800,9 @@ impl Session {
         let defs = &self.defs;
         let cancel = self.cancel.clone();
         let mut tf = tape::F64Fn::new(defs, expr, vars, cancel);
+        let noise = tf.noise(point);
         let mut f = |x: &[f64]| tf.eval(x);
-        check::check(&mut f, point, grad, hess)
+        check::check_with_noise(&mut f, point, grad, hess, noise)
     }
 
     // ------------------------------------------------------------ files and settings

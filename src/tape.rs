@@ -825,15 +825,33 @@ impl<'a> F64Fn<'a> {
         }
     }
 
+    fn tape(&mut self) -> Option<&Tape> {
+        let (defs, expr, vars) = (self.defs, self.expr, self.vars);
+        self.tape
+            .get_or_insert_with(|| {
+                let names: Vec<&str> = vars.iter().map(String::as_str).collect();
+                compile(defs, expr, &names)
+            })
+            .as_ref()
+    }
+
+    /// The rounding error of one evaluation near `x`
+    /// ([`Tape::rounding_noise`]), for the checker's noise floor; 0 where
+    /// the expression does not compile or the sweep fails.
+    pub fn noise(&mut self, x: &[f64]) -> f64 {
+        let mut b = Budget::new(self.cancel.clone());
+        self.tape()
+            .and_then(|t| t.rounding_noise(x, &mut b).ok())
+            .unwrap_or(0.0)
+    }
+
     /// The value at `x` (NaN on any error).
     pub fn eval(&mut self, x: &[f64]) -> f64 {
         let (defs, expr, vars) = (self.defs, self.expr, self.vars);
-        let tape = self.tape.get_or_insert_with(|| {
-            let names: Vec<&str> = vars.iter().map(String::as_str).collect();
-            compile(defs, expr, &names)
-        });
+        self.tape();
+        let tape = &self.tape;
         let mut b = Budget::new(self.cancel.clone());
-        match tape {
+        match tape.as_ref().and_then(|t| t.as_ref()) {
             Some(t) => t
                 .eval_with(x, &0.0, &mut b, &mut self.slots)
                 .unwrap_or(f64::NAN),

@@ -401,3 +401,18 @@ fn errors_point_at_line_and_column_with_a_caret() {
     assert!(err.contains("-e:2:1"), "{err}");
     assert!(err.contains("2 | sin(1, 2)\n  | ^^^^^^^^^"), "{err}");
 }
+
+/// ln(1 + a·x²) near 0 is tiny but carries the rounding of `1 + …`: the
+/// checker's noise floor comes from the compiled expression, so a correct
+/// derivative is not failed on the small steps' rounding (it was).
+#[test]
+fn hidden_cancellation_does_not_fail_a_correct_derivative() {
+    for stmt in [
+        ":diff ln(1 + 2.841323490511033*x^2) at -0.0023638953163822914",
+        ":diff ln(1 + 0.9135394437489498*(p/100)^2) at -0.08610665620668619",
+        ":grad -2.198614692866702*(y - 0.9993762671626779)^2 + ln(1 + 0.1*x^2) at x=0, y=0.9993762671626779",
+    ] {
+        let r = last_json(&[stmt]);
+        assert_eq!(r["check"]["ok"], true, "{stmt}: {r}");
+    }
+}
