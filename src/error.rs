@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Io,
     /// A command was used wrongly (bad option or value).
     Command,
+    /// Ctrl-C stopped the computation.
+    Interrupted,
 }
 
 impl ErrorKind {
@@ -41,6 +43,7 @@ impl ErrorKind {
             ErrorKind::Limit => "limit",
             ErrorKind::Io => "io",
             ErrorKind::Command => "command",
+            ErrorKind::Interrupted => "interrupted",
         }
     }
 }
@@ -110,6 +113,10 @@ impl Error {
     /// An evaluation error.
     pub fn eval(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Eval, message)
+    }
+    /// Ctrl-C stopped the computation.
+    pub fn interrupted() -> Error {
+        Error::new(ErrorKind::Interrupted, "interrupted")
     }
     /// A limit error: names the limit and its value.
     pub fn limit(what: &str, value: impl std::fmt::Display) -> Error {

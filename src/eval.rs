@@ -82,7 +82,7 @@ impl Budget {
             && let Some(c) = &self.cancel
             && c.load(Ordering::Relaxed)
         {
-            return Err(Box::new(Error::eval("interrupted")));
+            return Err(Box::new(Error::interrupted()));
         }
         Ok(())
     }
@@ -104,7 +104,7 @@ impl Budget {
     /// `Err("interrupted")` once Ctrl-C has asked to stop.
     pub fn check_cancel(&self) -> Result<(), Error> {
         match &self.cancel {
-            Some(c) if c.load(Ordering::Relaxed) => Err(Error::eval("interrupted")),
+            Some(c) if c.load(Ordering::Relaxed) => Err(Error::interrupted()),
             _ => Ok(()),
         }
     }

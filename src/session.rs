@@ -760,7 +760,7 @@ impl Session {
             .as_ref()
             .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
         {
-            return Err(Error::eval("interrupted"));
+            return Err(Error::interrupted());
         }
         Ok(Outcome::Derivatives(Box::new(d)))
     }

@@ -208,7 +208,7 @@ impl Session {
             })
             .collect();
         if interrupted(self) {
-            return Err(Error::eval("interrupted"));
+            return Err(Error::interrupted());
         }
         Ok(Outcome::Limit(Box::new(LimitTable {
             expr: expr.to_string(),
@@ -429,7 +429,7 @@ impl Session {
             }
             match r {
                 // Ctrl-C inside an evaluation: stop with the point reached.
-                Err(e) if e.message == "interrupted" => Ok((f64::NAN, vec![f64::NAN; n], None)),
+                Err(e) if e.kind == ErrorKind::Interrupted => Ok((f64::NAN, vec![f64::NAN; n], None)),
                 other => other,
             }
         };
@@ -600,7 +600,7 @@ impl Session {
             });
         }
         if interrupted(self) {
-            return Err(Error::eval("interrupted"));
+            return Err(Error::interrupted());
         }
         let mut p = Plot {
             var,
@@ -657,7 +657,7 @@ impl Session {
             cols.push(self.sample(e, &var, &xs)?);
         }
         if interrupted(self) {
-            return Err(Error::eval("interrupted"));
+            return Err(Error::interrupted());
         }
         let rows = (0..xs.len())
             .map(|i| cols.iter().map(|c| c[i]).collect())
