@@ -104,7 +104,8 @@ fn limits_text() -> String {
          \x20 user-function calls    {} deep\n\
          \x20 operations per eval    {}\n\
          \x20 variables              {} per command\n\
-         \x20 dense Hessian          {} variables\n\
+         \x20 Hessian                {} variables dense; up to the variable limit where its\n\
+         \x20                        sparsity leaves at most that many Hessian-vector products\n\
          \x20 check on the Hessian   {} variables; on the gradient {}\n\
          \x20 derivative order       {} (primes, nested)\n\
          \x20 :load                  {} files deep, {} bytes a file\n\

@@ -299,6 +299,12 @@ fn verdict_word(v: Verdict) -> &'static str {
 
 /// The one line under a derivative result.
 fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> String {
+    // Nothing was compared: say so rather than "ok".
+    if c.entries.is_empty()
+        && let Some(why) = &c.skipped
+    {
+        return format!("{} {why}", st.warn("skipped:"));
+    }
     let mut s = if c.ok {
         format!(
             "{} finite differences agree (max rel. error {})",

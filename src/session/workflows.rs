@@ -429,7 +429,9 @@ impl Session {
             }
             match r {
                 // Ctrl-C inside an evaluation: stop with the point reached.
-                Err(e) if e.kind == ErrorKind::Interrupted => Ok((f64::NAN, vec![f64::NAN; n], None)),
+                Err(e) if e.kind == ErrorKind::Interrupted => {
+                    Ok((f64::NAN, vec![f64::NAN; n], None))
+                }
                 other => other,
             }
         };
