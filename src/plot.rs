@@ -125,18 +125,7 @@ pub fn write_svg(plot: &Plot, path: &str) -> Result<(), Error> {
     if p.is_dir() {
         return Err(io(format!("cannot write `{path}`: it is a directory")));
     }
-    let dir = p
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file = p
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file}.deriv-tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, &text).and_then(|_| std::fs::rename(&tmp, p));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
+    if let Err(e) = crate::session::write_atomically(p, text.as_bytes()) {
         let why = match e.kind() {
             std::io::ErrorKind::NotFound => "no such directory".to_string(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),

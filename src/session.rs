@@ -647,35 +647,7 @@ impl Session {
                 d.gradient = Some(g);
             }
             DerivKind::Diff => {
-                let k = match &wrt {
-                    Some(w) => vars.iter().position(|v| *v == w.name).ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::Point,
-                            format!("`{}` is not a variable of this expression", w.name),
-                        )
-                        .at(w.span)
-                        .help(format!("its variables are {}", vars.join(", ")))
-                    })?,
-                    None if n == 1 => 0,
-                    None => {
-                        return Err(Error::new(
-                            ErrorKind::Point,
-                            if n == 0 {
-                                "the expression has no variables to differentiate by".to_string()
-                            } else {
-                                format!(
-                                    "`:diff` takes one variable, and this expression has {}",
-                                    vars.join(", ")
-                                )
-                            },
-                        )
-                        .at(span)
-                        .help(match vars.first() {
-                            Some(v) => format!("say which: `:diff … wrt {v} at …`, or use `:grad`"),
-                            None => "give the point a variable".to_string(),
-                        }));
-                    }
-                };
+                let k = Self::pick_var(&vars, wrt.as_ref(), span, "diff")?;
                 // Only the chosen variable moves: a one-variable second-order dual.
                 let proto = Dual2::constant_n(1, 0.0);
                 let mut scope: Vec<(&str, Dual2)> = Vec::new();
@@ -765,7 +737,7 @@ impl Session {
         Ok(Outcome::Derivatives(Box::new(d)))
     }
 
-    fn grad_at(
+    pub(super) fn grad_at(
         &self,
         expr: &Expr,
         vars: &[String],
@@ -903,20 +875,7 @@ impl Session {
             return Err(io(format!("cannot save to `{path}`: it is a directory")));
         }
         let text = self.script();
-        // Write a temporary file beside the target and rename it over: a failure
-        // never leaves a half-written file or destroys the old one.
-        let dir = p
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let file = p
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{file}.deriv-tmp-{}", std::process::id()));
-        let result = std::fs::write(&tmp, &text).and_then(|_| std::fs::rename(&tmp, p));
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
+        if let Err(e) = write_atomically(p, text.as_bytes()) {
             return Err(io(format!("cannot save to `{path}`: {}", io_reason(&e))));
         }
         Ok(Outcome::Saved {
@@ -1032,6 +991,26 @@ fn describe(name: &str, f: &Function) -> Defined {
         params: f.params.clone(),
         body: f.body.to_string(),
     }
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it over
+/// `path`: a failure never leaves a half-written file or destroys the old
+/// one (`:save`, `svg=`).
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file}.deriv-tmp-{}", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn io_reason(e: &std::io::Error) -> String {

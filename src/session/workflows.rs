@@ -99,6 +99,9 @@ impl Session {
             )
             .at(span)
             .help(match vars.first() {
+                Some(v) if cmd == "diff" => {
+                    format!("say which: `:diff … wrt {v} at …`, or use `:grad`")
+                }
                 Some(v) => format!("say which: `:{cmd} … wrt {v} at …`"),
                 None => "give the point a variable".to_string(),
             })),
@@ -113,21 +116,13 @@ impl Session {
         point: &[f64],
         warnings: &mut Vec<Warning>,
     ) -> Result<Dual1, Error> {
-        let n = vars.len();
-        let scope: Vec<(&str, Dual1)> = vars
-            .iter()
-            .zip(point)
-            .enumerate()
-            .map(|(i, (name, x))| (name.as_str(), Dual1::variable(n, i, *x)))
-            .collect();
-        let mut b = self.budget();
-        let r = Evaluator::new(&self.defs, Dual1::constant_n(n, 0.0), &mut b).eval(expr, &scope)?;
-        for w in b.warnings {
+        let (v, g, found) = self.grad_at(expr, vars, point)?;
+        for w in found {
             if !warnings.contains(&w) {
                 warnings.push(w);
             }
         }
-        Ok(r)
+        Ok(Dual1 { v, g })
     }
 
     /// A constant expression (an order, a step, a range end) as an f64.
