@@ -17,7 +17,9 @@
 //! note only when derivatives of a non-constant argument are being taken.
 
 use crate::scalar::{Note, NoteKind, Scalar};
+use crate::series::Coeffs;
 use crate::series::{self, binomial, factorial};
+use smallvec::smallvec;
 
 /// Identifies a built-in function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -393,7 +395,7 @@ pub fn apply<S: Scalar>(id: BuiltinId, args: &[S], notes: &mut Vec<Note>) -> S {
 ///
 /// Domain notes are pushed for any `n`; kink and infinite-derivative notes
 /// only for `n ≥ 1` (pass `n = 0` for a constant argument).
-pub fn series(id: BuiltinId, x0: f64, n: usize, notes: &mut Vec<Note>) -> Option<Vec<f64>> {
+pub fn series(id: BuiltinId, x0: f64, n: usize, notes: &mut Vec<Note>) -> Option<Coeffs> {
     series_named(id, builtin(id).name, x0, n, notes)
 }
 
@@ -415,7 +417,7 @@ fn series_named(
     x: f64,
     n: usize,
     notes: &mut Vec<Note>,
-) -> Option<Vec<f64>> {
+) -> Option<Coeffs> {
     Some(match id {
         B::Sin => cyclic(n, [x.sin(), x.cos(), -x.sin(), -x.cos()]),
         B::Cos => cyclic(n, [x.cos(), -x.sin(), -x.cos(), x.sin()]),
@@ -433,7 +435,7 @@ fn series_named(
         B::Softplus => {
             let v = x.max(0.0) + (-x.abs()).exp().ln_1p();
             if n == 0 {
-                vec![v]
+                smallvec![v]
             } else {
                 series::integrate(&sigmoid_series(x, n - 1), v)
             }
@@ -465,7 +467,7 @@ fn series_named(
             c
         }
         B::Sign => {
-            let mut c = vec![0.0; n + 1];
+            let mut c = smallvec![0.0; n + 1];
             if x == 0.0 {
                 kink(notes, name, x, n, "sign'(0) = 0");
             } else if x.is_nan() {
@@ -481,7 +483,7 @@ fn series_named(
 
 /// `k!`-scaled coefficients of a function whose derivatives repeat with
 /// period four (`sin`, `cos`, `sinh`, `cosh`): `c[k] = d[k mod 4] / k!`.
-fn cyclic(n: usize, d: [f64; 4]) -> Vec<f64> {
+fn cyclic(n: usize, d: [f64; 4]) -> Coeffs {
     (0..=n).map(|k| d[k % 4] / factorial(k)).collect()
 }
 
@@ -494,8 +496,8 @@ fn kinked(
     n: usize,
     notes: &mut Vec<Note>,
     slope: impl Fn(f64) -> f64,
-) -> Vec<f64> {
-    let mut c = vec![0.0; n + 1];
+) -> Coeffs {
+    let mut c = smallvec![0.0; n + 1];
     if x == 0.0 {
         kink(notes, name, x, n, convention);
     } else if x.is_nan() {
@@ -507,7 +509,7 @@ fn kinked(
 }
 
 /// `1 - tanh x` and `1 + tanh x` without cancellation, for `tanh' = (1 - tanh)(1 + tanh)`.
-fn tanh_series(x: f64, n: usize) -> Vec<f64> {
+fn tanh_series(x: f64, n: usize) -> Coeffs {
     let t = x.tanh();
     // 1 ∓ tanh x = 2 / (e^{±2x} + 1): exact where tanh x rounds to ±1.
     let minus = if x > 0.0 {
@@ -540,7 +542,7 @@ pub fn sigmoid(x: f64) -> f64 {
 
 /// `σ' = σ·(1 - σ)`, with `1 - σ(x) = σ(-x)` computed directly so the
 /// derivatives keep their relative accuracy where σ rounds to 0 or 1.
-fn sigmoid_series(x: f64, n: usize) -> Vec<f64> {
+fn sigmoid_series(x: f64, n: usize) -> Coeffs {
     let (s, sbar) = (sigmoid(x), sigmoid(-x));
     series::solve_autonomous(s, n, |y, m| {
         let p = |i: usize| if i == 0 { s } else { y[i] };
@@ -552,7 +554,7 @@ fn sigmoid_series(x: f64, n: usize) -> Vec<f64> {
 /// Rescales the coefficients `d[k]` of `h(x0 + s·τ)` in `τ` to those of `h`
 /// in `t`, `d[k]·factor / s^k`. Working in `τ` keeps `x0 / s` of order one,
 /// so `1 + x²` and the like cannot overflow for large `x0`.
-fn unscale(d: Vec<f64>, s: f64, factor: f64) -> Vec<f64> {
+fn unscale(d: Coeffs, s: f64, factor: f64) -> Coeffs {
     let mut r = factor;
     d.into_iter()
         .map(|dk| {
@@ -564,10 +566,10 @@ fn unscale(d: Vec<f64>, s: f64, factor: f64) -> Vec<f64> {
 }
 
 /// `atan = ∫ 1/(1 + x²)`.
-fn atan_series(x: f64, n: usize) -> Vec<f64> {
+fn atan_series(x: f64, n: usize) -> Coeffs {
     let v = x.atan();
     if n == 0 || x.is_nan() {
-        return vec![v; n + 1];
+        return smallvec![v; n + 1];
     }
     if x.is_infinite() {
         // Flat at infinity: every derivative is 0 (and x/s would be NaN).
@@ -582,10 +584,10 @@ fn atan_series(x: f64, n: usize) -> Vec<f64> {
 }
 
 /// `asinh = ∫ (1 + x²)^(-1/2)`.
-fn asinh_series(x: f64, n: usize) -> Vec<f64> {
+fn asinh_series(x: f64, n: usize) -> Coeffs {
     let v = libm::asinh(x);
     if n == 0 || x.is_nan() {
-        return vec![v; n + 1];
+        return smallvec![v; n + 1];
     }
     if x.is_infinite() {
         // Flat at infinity: every derivative is 0 (and x/s would be NaN).
@@ -601,12 +603,12 @@ fn asinh_series(x: f64, n: usize) -> Vec<f64> {
 }
 
 /// `asin = ∫ (1 - x²)^(-1/2)`, `acos = -∫ (1 - x²)^(-1/2)`.
-fn asin_acos_series(acos: bool, name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64> {
+fn asin_acos_series(acos: bool, name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Coeffs {
     let v = if acos { x.acos() } else { x.asin() };
     let sign = if acos { -1.0 } else { 1.0 };
     if x.abs() > 1.0 {
         domain(notes, name, x, "-1 ≤ x ≤ 1");
-        return vec![f64::NAN; n + 1];
+        return smallvec![f64::NAN; n + 1];
     }
     if x.abs() == 1.0 {
         // All derivatives of asin are positive on (0, 1), and asin is odd.
@@ -616,7 +618,7 @@ fn asin_acos_series(acos: bool, name: &str, x: f64, n: usize, notes: &mut Vec<No
         });
     }
     if n == 0 || x.is_nan() {
-        return vec![v; n + 1];
+        return smallvec![v; n + 1];
     }
     // 1 - x0² as (1 - x0)(1 + x0): no cancellation near ±1.
     let w0 = (1.0 - x) * (1.0 + x);
@@ -626,11 +628,11 @@ fn asin_acos_series(acos: bool, name: &str, x: f64, n: usize, notes: &mut Vec<No
 }
 
 /// `acosh = ∫ (x² - 1)^(-1/2)` for `x ≥ 1`.
-fn acosh_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64> {
+fn acosh_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Coeffs {
     let v = libm::acosh(x);
     if x < 1.0 {
         domain(notes, name, x, "x ≥ 1");
-        return vec![f64::NAN; n + 1];
+        return smallvec![f64::NAN; n + 1];
     }
     if x == 1.0 {
         // Like √(2(x - 1)) near 1: derivative signs alternate.
@@ -638,7 +640,7 @@ fn acosh_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64>
         return edge(v, n, |k| if k % 2 == 1 { 1.0 } else { -1.0 });
     }
     if n == 0 || x.is_nan() {
-        return vec![v; n + 1];
+        return smallvec![v; n + 1];
     }
     let s = x;
     // ((x0 + sτ)² - 1)^(-1/2) = s⁻¹·((1 + τ)² - s⁻²)^(-1/2), constant term
@@ -650,11 +652,11 @@ fn acosh_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64>
 }
 
 /// `atanh = ∫ 1/(1 - x²)` for `|x| < 1`.
-fn atanh_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64> {
+fn atanh_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Coeffs {
     let v = libm::atanh(x);
     if x.abs() > 1.0 {
         domain(notes, name, x, "-1 < x < 1");
-        return vec![f64::NAN; n + 1];
+        return smallvec![f64::NAN; n + 1];
     }
     if x.abs() == 1.0 {
         // All derivatives positive on (0, 1); atanh is odd.
@@ -662,17 +664,17 @@ fn atanh_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64>
         return edge(v, n, |k| if x > 0.0 || k % 2 == 1 { 1.0 } else { -1.0 });
     }
     if n == 0 || x.is_nan() {
-        return vec![v; n + 1];
+        return smallvec![v; n + 1];
     }
     let w = padded(&[(1.0 - x) * (1.0 + x), -2.0 * x, -1.0], n);
     series::integrate(&series::recip(&w), v)
 }
 
 /// `ln`, `log2`, `log10`: `c[k] = (-1)^(k+1) / (k·x0^k·scale)`.
-fn log_series(scale: f64, v: f64, name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64> {
+fn log_series(scale: f64, v: f64, name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Coeffs {
     if x < 0.0 {
         domain(notes, name, x, "x > 0");
-        return vec![f64::NAN; n + 1];
+        return smallvec![f64::NAN; n + 1];
     }
     if x == 0.0 {
         infinite(notes, name, x, n);
@@ -686,10 +688,10 @@ fn log_series(scale: f64, v: f64, name: &str, x: f64, n: usize, notes: &mut Vec<
         .collect()
 }
 
-fn sqrt_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64> {
+fn sqrt_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Coeffs {
     if x < 0.0 {
         domain(notes, name, x, "x ≥ 0");
-        return vec![f64::NAN; n + 1];
+        return smallvec![f64::NAN; n + 1];
     }
     if x == 0.0 {
         infinite(notes, name, x, n);
@@ -700,7 +702,7 @@ fn sqrt_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64> 
 }
 
 /// The real cube root, odd: `cbrt(x0 + t) = -cbrt(|x0| - t)` for `x0 < 0`.
-fn cbrt_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64> {
+fn cbrt_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Coeffs {
     let a = 1.0 / 3.0;
     let mut c = power_series(x.abs(), a, n);
     if x < 0.0 {
@@ -721,11 +723,11 @@ fn cbrt_series(name: &str, x: f64, n: usize, notes: &mut Vec<Note>) -> Vec<f64> 
 }
 
 /// `erf = ∫ 2/√π·exp(-x²)`.
-fn erf_series(x: f64, n: usize) -> Vec<f64> {
+fn erf_series(x: f64, n: usize) -> Coeffs {
     let v = libm::erf(x);
     let e0 = (-x * x).exp();
     if n == 0 || x.is_nan() {
-        return vec![v; n + 1];
+        return smallvec![v; n + 1];
     }
     if e0 == 0.0 {
         // Far out in the tails every derivative underflows; skip the
@@ -734,13 +736,13 @@ fn erf_series(x: f64, n: usize) -> Vec<f64> {
     }
     let w = padded(&[-x * x, -2.0 * x, -1.0], n);
     let k = std::f64::consts::FRAC_2_SQRT_PI;
-    let d: Vec<f64> = series::exp_of(&w, e0).iter().map(|c| k * c).collect();
+    let d: Coeffs = series::exp_of(&w, e0).iter().map(|c| k * c).collect();
     series::integrate(&d, v)
 }
 
 /// The first `n` terms of a short polynomial, zero-padded or truncated.
-fn padded(p: &[f64], n: usize) -> Vec<f64> {
-    let mut w = vec![0.0; n];
+fn padded(p: &[f64], n: usize) -> Coeffs {
+    let mut w = smallvec![0.0; n];
     for (wi, pi) in w.iter_mut().zip(p) {
         *wi = *pi;
     }
@@ -748,15 +750,15 @@ fn padded(p: &[f64], n: usize) -> Vec<f64> {
 }
 
 /// `[v, 0, 0, …]`: a function locally constant at the point.
-fn flat(v: f64, n: usize) -> Vec<f64> {
-    let mut c = vec![0.0; n + 1];
+fn flat(v: f64, n: usize) -> Coeffs {
+    let mut c = smallvec![0.0; n + 1];
     c[0] = v;
     c
 }
 
 /// Coefficients at a boundary point where every derivative is infinite,
 /// `sign(k)` giving the sign of the k-th one (as a one-sided limit).
-fn edge(v: f64, n: usize, sign: impl Fn(usize) -> f64) -> Vec<f64> {
+fn edge(v: f64, n: usize, sign: impl Fn(usize) -> f64) -> Coeffs {
     std::iter::once(v)
         .chain((1..=n).map(|k| sign(k) * f64::INFINITY))
         .collect()
@@ -769,7 +771,7 @@ fn edge(v: f64, n: usize, sign: impl Fn(usize) -> f64) -> Vec<f64> {
 /// (`x²`: 0, 0, 1, 0 …). For non-integer `a` at `x0 = 0` the terms below
 /// order `a` are 0 and those above are infinite, signed as the limit from
 /// the right.
-pub fn power_series(x0: f64, a: f64, n: usize) -> Vec<f64> {
+pub fn power_series(x0: f64, a: f64, n: usize) -> Coeffs {
     (0..=n)
         .map(|k| {
             let b = binomial(a, k);
@@ -864,7 +866,7 @@ fn varies<S: Scalar>(a: &S) -> bool {
 /// Value `v` with NaN for every derivative part that depends on `a` or `b`:
 /// the answer where no derivative exists and no convention is sensible.
 fn undefined_derivatives<S: Scalar>(a: &S, b: &S, v: f64) -> S {
-    let mut c = vec![f64::NAN; a.order() + 1];
+    let mut c = smallvec![f64::NAN; a.order() + 1] as Coeffs;
     c[0] = v;
     let da = a.compose(&c);
     c[0] = 0.0;
@@ -919,7 +921,7 @@ fn pow_const_base<S: Scalar>(a: f64, y: &S, notes: &mut Vec<Note>) -> S {
     let y0 = y.value();
     let n = y.order();
     let v = powr(a, y0);
-    let c: Vec<f64> = if a > 0.0 {
+    let c: Coeffs = if a > 0.0 {
         // a^(y0 + t) = a^y0 · e^(t ln a)
         let l = a.ln();
         let mut p = v;
@@ -956,7 +958,7 @@ fn pow_const_base<S: Scalar>(a: f64, y: &S, notes: &mut Vec<Note>) -> S {
         note(notes, NoteKind::Domain, message);
         return undefined_derivatives(y, y, v);
     } else {
-        vec![f64::NAN; n + 1]
+        smallvec![f64::NAN; n + 1]
     };
     y.compose(&c)
 }
@@ -976,7 +978,7 @@ pub fn pow<S: Scalar>(base: &S, exponent: &S, notes: &mut Vec<Note>) -> S {
         // x0^y0 from powr keeps the value as accurate as a constant power.
         let l = unary(B::Ln, "pow", base, notes);
         let p = exponent.mul(&l);
-        let c: Vec<f64> = (0..=p.order()).map(|k| v / factorial(k)).collect();
+        let c: Coeffs = (0..=p.order()).map(|k| v / factorial(k)).collect();
         return p.compose(&c);
     }
     if !x0.is_nan() && !y0.is_nan() {
@@ -1088,7 +1090,7 @@ fn hypot<S: Scalar>(x: &S, y: &S, notes: &mut Vec<Note>) -> S {
     // factor at a time so q0^k never underflows on its own.
     let q0 = q.value();
     let mut ck = v;
-    let c: Vec<f64> = (0..=q.order())
+    let c: Coeffs = (0..=q.order())
         .map(|k| {
             let out = ck;
             ck *= (0.5 - k as f64) / ((k + 1) as f64 * q0);

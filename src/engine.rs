@@ -18,6 +18,27 @@ use crate::tape::{self, Tape};
 /// duals in scratch space on the stack (at most 64 · 168 bytes).
 const STACK_SLOTS: usize = 64;
 
+/// The small-tape scratch size: filling all [`STACK_SLOTS`] with the
+/// prototype cost more than evaluating F1's handful of instructions.
+const SMALL_SLOTS: usize = 12;
+
+/// Evaluates `t` over fixed-size duals with scratch space on the stack,
+/// sized to the tape, or on the heap for a large one.
+fn eval_fixed<S: Scalar + Copy>(
+    t: &Tape,
+    inputs: &[S],
+    proto: S,
+    budget: &mut Budget,
+) -> Result<S, Error> {
+    if t.nslots <= SMALL_SLOTS {
+        t.eval_in(inputs, &proto, budget, &mut [proto; SMALL_SLOTS])
+    } else if t.nslots <= STACK_SLOTS {
+        t.eval_in(inputs, &proto, budget, &mut [proto; STACK_SLOTS])
+    } else {
+        t.eval(inputs, &proto, budget)
+    }
+}
+
 /// Compiles `expr` over the variables `vars`, in order.
 pub fn compile(defs: &Defs, expr: &Expr, vars: &[String]) -> Option<Tape> {
     let names: Vec<&str> = vars.iter().map(String::as_str).collect();
@@ -57,11 +78,7 @@ fn fixed_gradient<const N: usize>(
         v: 0.0,
         g: [0.0; N],
     };
-    let r = if t.nslots <= STACK_SLOTS {
-        t.eval_in(&inputs, &proto, budget, &mut [proto; STACK_SLOTS])?
-    } else {
-        t.eval(&inputs, &proto, budget)?
-    };
+    let r = eval_fixed(t, &inputs, proto, budget)?;
     Ok((r.v, r.g.to_vec()))
 }
 
@@ -100,11 +117,7 @@ fn fixed_hessian<const N: usize, const M: usize>(
         g: [0.0; N],
         h: [0.0; M],
     };
-    let r = if t.nslots <= STACK_SLOTS {
-        t.eval_in(&inputs, &proto, budget, &mut [proto; STACK_SLOTS])?
-    } else {
-        t.eval(&inputs, &proto, budget)?
-    };
+    let r = eval_fixed(t, &inputs, proto, budget)?;
     Ok((r.v, r.g.to_vec(), r.hessian()))
 }
 

@@ -6,6 +6,11 @@
 //! recurrences are the classical O(N²) ones (Knuth, TAOCP vol. 2, §4.7), which
 //! is plenty for the orders a person asks for (N up to about 30).
 
+/// A truncated power series' coefficients: inline up to four (value, first
+/// and second derivative need three), so that dual numbers compose with a
+/// built-in without a heap allocation per operation.
+pub type Coeffs = smallvec::SmallVec<[f64; 4]>;
+
 /// The factorial `k!` as an `f64` (exact up to `22!`).
 pub fn factorial(k: usize) -> f64 {
     (2..=k).fold(1.0, |p, i| p * i as f64)
@@ -24,7 +29,7 @@ pub fn binomial(a: f64, k: usize) -> f64 {
 }
 
 /// `a · b`, the Cauchy product truncated to `min(len a, len b)` terms.
-pub fn mul(a: &[f64], b: &[f64]) -> Vec<f64> {
+pub fn mul(a: &[f64], b: &[f64]) -> Coeffs {
     let n = a.len().min(b.len());
     (0..n)
         .map(|k| (0..=k).map(|i| a[i] * b[k - i]).sum())
@@ -32,9 +37,9 @@ pub fn mul(a: &[f64], b: &[f64]) -> Vec<f64> {
 }
 
 /// `a / b`; `b[0]` must be nonzero (otherwise the terms are infinite or NaN).
-pub fn div(a: &[f64], b: &[f64]) -> Vec<f64> {
+pub fn div(a: &[f64], b: &[f64]) -> Coeffs {
     let n = a.len().min(b.len());
-    let mut q: Vec<f64> = Vec::with_capacity(n);
+    let mut q: Coeffs = Coeffs::with_capacity(n);
     for k in 0..n {
         let s: f64 = (1..=k).map(|j| b[j] * q[k - j]).sum();
         q.push((a[k] - s) / b[0]);
@@ -43,8 +48,8 @@ pub fn div(a: &[f64], b: &[f64]) -> Vec<f64> {
 }
 
 /// `1 / b`; `b[0]` must be nonzero.
-pub fn recip(b: &[f64]) -> Vec<f64> {
-    let mut one = vec![0.0; b.len()];
+pub fn recip(b: &[f64]) -> Coeffs {
+    let mut one: Coeffs = smallvec::smallvec![0.0; b.len()];
     if let Some(c) = one.first_mut() {
         *c = 1.0;
     }
@@ -52,12 +57,12 @@ pub fn recip(b: &[f64]) -> Vec<f64> {
 }
 
 /// The derivative `a'`, one term shorter (empty for an empty input).
-pub fn derivative(a: &[f64]) -> Vec<f64> {
+pub fn derivative(a: &[f64]) -> Coeffs {
     (1..a.len()).map(|k| k as f64 * a[k]).collect()
 }
 
 /// `∫ a` with constant term `c0`, one term longer than `a`.
-pub fn integrate(a: &[f64], c0: f64) -> Vec<f64> {
+pub fn integrate(a: &[f64], c0: f64) -> Coeffs {
     std::iter::once(c0)
         .chain(a.iter().enumerate().map(|(k, x)| x / (k + 1) as f64))
         .collect()
@@ -65,9 +70,9 @@ pub fn integrate(a: &[f64], c0: f64) -> Vec<f64> {
 
 /// `exp(w)`, from `E' = E·w'`; `e0` is `exp(w[0])`, passed in so a caller can
 /// supply a better-rounded value.
-pub fn exp_of(w: &[f64], e0: f64) -> Vec<f64> {
+pub fn exp_of(w: &[f64], e0: f64) -> Coeffs {
     let n = w.len();
-    let mut e: Vec<f64> = Vec::with_capacity(n);
+    let mut e: Coeffs = Coeffs::with_capacity(n);
     if n == 0 {
         return e;
     }
@@ -80,9 +85,9 @@ pub fn exp_of(w: &[f64], e0: f64) -> Vec<f64> {
 }
 
 /// `w^a`, from `w·p' = a·p·w'`; `p0` is `w[0]^a` and `w[0]` must be nonzero.
-pub fn pow_of(w: &[f64], a: f64, p0: f64) -> Vec<f64> {
+pub fn pow_of(w: &[f64], a: f64, p0: f64) -> Coeffs {
     let n = w.len();
-    let mut p: Vec<f64> = Vec::with_capacity(n);
+    let mut p: Coeffs = Coeffs::with_capacity(n);
     if n == 0 {
         return p;
     }
@@ -97,9 +102,9 @@ pub fn pow_of(w: &[f64], a: f64, p0: f64) -> Vec<f64> {
 }
 
 /// `ln(w)`, as `∫ w'/w`; `w[0]` must be nonzero, `l0` is `ln(w[0])`.
-pub fn ln_of(w: &[f64], l0: f64) -> Vec<f64> {
+pub fn ln_of(w: &[f64], l0: f64) -> Coeffs {
     if w.is_empty() {
-        return Vec::new();
+        return Coeffs::new();
     }
     let dw = derivative(w);
     integrate(&div(&dw, &w[..dw.len()]), l0)
@@ -107,19 +112,19 @@ pub fn ln_of(w: &[f64], l0: f64) -> Vec<f64> {
 
 /// `(sin w, cos w)`, from `S' = C·w'`, `C' = -S·w'`; `(s0, c0)` are the values
 /// at `w[0]`.
-pub fn sin_cos_of(w: &[f64], s0: f64, c0: f64) -> (Vec<f64>, Vec<f64>) {
+pub fn sin_cos_of(w: &[f64], s0: f64, c0: f64) -> (Coeffs, Coeffs) {
     coupled(w, s0, c0, -1.0)
 }
 
 /// `(sinh w, cosh w)`, from `S' = C·w'`, `C' = S·w'`.
-pub fn sinh_cosh_of(w: &[f64], s0: f64, c0: f64) -> (Vec<f64>, Vec<f64>) {
+pub fn sinh_cosh_of(w: &[f64], s0: f64, c0: f64) -> (Coeffs, Coeffs) {
     coupled(w, s0, c0, 1.0)
 }
 
 /// The pair `S' = C·w'`, `C' = sign·S·w'`.
-fn coupled(w: &[f64], s0: f64, c0: f64, sign: f64) -> (Vec<f64>, Vec<f64>) {
+fn coupled(w: &[f64], s0: f64, c0: f64, sign: f64) -> (Coeffs, Coeffs) {
     let n = w.len();
-    let (mut s, mut c) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut s, mut c) = (Coeffs::with_capacity(n), Coeffs::with_capacity(n));
     if n == 0 {
         return (s, c);
     }
@@ -145,8 +150,8 @@ fn coupled(w: &[f64], s0: f64, c0: f64, sign: f64) -> (Vec<f64>, Vec<f64>) {
 /// This is how the functions defined by a polynomial ODE get their
 /// coefficients: `tan' = 1 + tan²`, `tanh' = (1 - tanh)(1 + tanh)`,
 /// `σ' = σ (1 - σ)`.
-pub fn solve_autonomous(y0: f64, n: usize, mut rhs: impl FnMut(&[f64], usize) -> f64) -> Vec<f64> {
-    let mut y = Vec::with_capacity(n + 1);
+pub fn solve_autonomous(y0: f64, n: usize, mut rhs: impl FnMut(&[f64], usize) -> f64) -> Coeffs {
+    let mut y = Coeffs::with_capacity(n + 1);
     y.push(y0);
     for k in 1..=n {
         let f = rhs(&y, k - 1);
@@ -193,7 +198,7 @@ mod tests {
     #[test]
     fn ln_of_one_plus_t() {
         let l = ln_of(&[1.0, 1.0, 0.0, 0.0, 0.0], 0.0);
-        assert_eq!(l, vec![0.0, 1.0, -0.5, 1.0 / 3.0, -0.25]);
+        assert_eq!(l.to_vec(), vec![0.0, 1.0, -0.5, 1.0 / 3.0, -0.25]);
     }
 
     #[test]

@@ -3,19 +3,19 @@
 //! at `x0` up to order `n`.
 
 use crate::scalar::Scalar;
-use crate::series;
+use crate::series::{self, Coeffs};
 
 /// A truncated univariate power series: `c[k]` is the coefficient of `t^k`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Taylor {
     /// Coefficients, `order + 1` of them.
-    pub c: Vec<f64>,
+    pub c: Coeffs,
 }
 
 impl Taylor {
     /// The variable `x0 + t` to order `n`.
     pub fn variable(x0: f64, n: usize) -> Taylor {
-        let mut c = vec![0.0; n + 1];
+        let mut c = smallvec::smallvec![0.0; n + 1];
         c[0] = x0;
         if n >= 1 {
             c[1] = 1.0;
@@ -24,12 +24,12 @@ impl Taylor {
     }
     /// The constant `v` to order `n`.
     pub fn constant_n(v: f64, n: usize) -> Taylor {
-        let mut c = vec![0.0; n + 1];
+        let mut c = smallvec::smallvec![0.0; n + 1];
         c[0] = v;
         Taylor { c }
     }
     /// The derivatives `f⁽ᵏ⁾(x0) = k!·c[k]`.
-    pub fn derivatives(&self) -> Vec<f64> {
+    pub fn derivatives(&self) -> Coeffs {
         derivative_series(&self.c, 0)
             .iter()
             .enumerate()
@@ -83,7 +83,7 @@ impl Scalar for Taylor {
     /// even when `c[k]` is infinite (the same rule as the duals).
     fn compose(&self, c: &[f64]) -> Self {
         let n = self.c.len();
-        let mut out = vec![0.0; n];
+        let mut out = smallvec::smallvec![0.0; n];
         if n == 0 {
             return Taylor { c: out };
         }
@@ -111,7 +111,7 @@ impl Scalar for Taylor {
 
 /// Given the Taylor coefficients `c` of a function g at x0 (c[k] = g⁽ᵏ⁾(x0)/k!),
 /// the coefficients of its `p`-th derivative g⁽ᵖ⁾ at x0: `c[p+j]·(p+j)!/j!`.
-pub fn derivative_series(c: &[f64], p: usize) -> Vec<f64> {
+pub fn derivative_series(c: &[f64], p: usize) -> Coeffs {
     c.iter()
         .enumerate()
         .skip(p)
@@ -131,10 +131,10 @@ mod tests {
     fn polynomial_arithmetic() {
         let x = Taylor::variable(2.0, 3);
         let y = x.mul(&x).mul(&x);
-        assert_eq!(y.c, vec![8.0, 12.0, 6.0, 1.0]);
-        assert_eq!(y.derivatives(), vec![8.0, 12.0, 12.0, 6.0]);
+        assert_eq!(y.c.to_vec(), vec![8.0, 12.0, 6.0, 1.0]);
+        assert_eq!(y.derivatives().to_vec(), vec![8.0, 12.0, 12.0, 6.0]);
         let q = y.div(&x);
-        assert_eq!(q.c, vec![4.0, 4.0, 1.0, 0.0]);
+        assert_eq!(q.c.to_vec(), vec![4.0, 4.0, 1.0, 0.0]);
     }
 
     #[test]
@@ -143,16 +143,19 @@ mod tests {
         let x = Taylor::variable(2.0, 4);
         let u = x.mul(&x);
         let r = u.compose(&[16.0, 8.0, 1.0]);
-        assert_eq!(r.c, vec![16.0, 32.0, 24.0, 8.0, 1.0]);
+        assert_eq!(r.c.to_vec(), vec![16.0, 32.0, 24.0, 8.0, 1.0]);
     }
 
     #[test]
     fn derivative_series_of_cubic() {
         assert_eq!(
-            derivative_series(&[1.0, 2.0, 3.0, 4.0], 1),
+            derivative_series(&[1.0, 2.0, 3.0, 4.0], 1).to_vec(),
             vec![2.0, 6.0, 12.0]
         );
-        assert_eq!(derivative_series(&[1.0, 2.0, 3.0, 4.0], 2), vec![6.0, 24.0]);
-        assert_eq!(derivative_series(&[1.0, 2.0], 3), Vec::<f64>::new());
+        assert_eq!(
+            derivative_series(&[1.0, 2.0, 3.0, 4.0], 2).to_vec(),
+            vec![6.0, 24.0]
+        );
+        assert!(derivative_series(&[1.0, 2.0], 3).is_empty());
     }
 }

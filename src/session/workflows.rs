@@ -307,8 +307,8 @@ impl Session {
             expr: expr.to_string(),
             var: vars[k].clone(),
             point: point[k],
-            derivatives: r.derivatives(),
-            coeffs: r.c,
+            derivatives: r.derivatives().to_vec(),
+            coeffs: r.c.to_vec(),
             warnings: b.warnings,
         })))
     }
