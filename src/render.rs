@@ -228,7 +228,11 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
     }
     if let Some(h) = &d.hessian {
         s.push('\n');
-        s.push_str(&matrix("Hessian", &d.vars, h, width, st));
+        if d.vars.len() > MATRIX_MAX_VARS {
+            s.push_str(&sparse_entries(&d.vars, h, width, st));
+        } else {
+            s.push_str(&matrix("Hessian", &d.vars, h, width, st));
+        }
     }
     if let Some(c) = &d.check {
         if d.kind == DerivKind::Check {
@@ -247,6 +251,42 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
 }
 
 /// A matrix with row and column names, numbers right-aligned in columns.
+/// Beyond this many variables a Hessian prints as its nonzero entries, not
+/// as a matrix too wide to read (`--json` always has the whole matrix).
+const MATRIX_MAX_VARS: usize = 12;
+
+/// A large Hessian: its size, then each nonzero entry of the upper triangle.
+fn sparse_entries(names: &[String], m: &[Vec<f64>], width: usize, st: Style) -> String {
+    let n = names.len();
+    let nonzero: Vec<(usize, usize, f64)> = (0..n)
+        .flat_map(|i| (i..n).map(move |j| (i, j)))
+        .filter_map(|(i, j)| {
+            let v = m.get(i).and_then(|r| r.get(j)).copied()?;
+            (v != 0.0).then_some((i, j, v))
+        })
+        .collect();
+    let title = "Hessian";
+    let mut s = format!(
+        "  {title}{}{n}×{n}; {} nonzero entries in the upper triangle (all of it: --json)",
+        " ".repeat(width.saturating_sub(title.chars().count()) + 2),
+        nonzero.len()
+    );
+    let rows: Vec<(String, String)> = nonzero
+        .iter()
+        .map(|&(i, j, v)| (d2(&names[i], &names[j], false), st.num(v)))
+        .collect();
+    let label_w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let num_w = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    for (label, v) in rows {
+        s.push_str(&format!(
+            "\n  {}  {label}{}  {v:>num_w$}",
+            " ".repeat(width),
+            " ".repeat(label_w - label.chars().count()),
+        ));
+    }
+    s
+}
+
 fn matrix(title: &str, names: &[String], m: &[Vec<f64>], width: usize, st: Style) -> String {
     let cells: Vec<Vec<String>> = m
         .iter()

@@ -416,3 +416,31 @@ fn hidden_cancellation_does_not_fail_a_correct_derivative() {
         assert_eq!(r["check"]["ok"], true, "{stmt}: {r}");
     }
 }
+
+/// Past 12 variables the Hessian prints as its nonzero entries (a 1000 × 1000
+/// matrix is unreadable and took 83 MB to build as text); JSON keeps all.
+#[test]
+fn a_large_hessian_prints_its_nonzero_entries() {
+    let vars: Vec<String> = (0..13).map(|i| format!("x{i}")).collect();
+    let f = format!(
+        "f({}) = {}",
+        vars.join(", "),
+        vars.iter()
+            .map(|v| format!("{v}^2"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+            + " + x0*x12"
+    );
+    let point = vec!["1"; 13].join(", ");
+    let out = succeed(&[&f, &format!(":hess f at {point}")]);
+    assert!(
+        out.contains("Hessian  13×13; 14 nonzero entries in the upper triangle"),
+        "{out}"
+    );
+    assert!(out.contains("∂²/∂x0∂x12  1"), "{out}");
+    assert!(out.contains("∂²/∂x12²    2"), "{out}");
+    let r = last_json(&[&f, &format!(":hess f at {point}")]);
+    let h: Vec<Vec<f64>> = r["hessian"].as_array().unwrap().iter().map(nums).collect();
+    assert_eq!(h.len(), 13);
+    assert_eq!((h[0][12], h[12][0], h[3][3], h[3][4]), (1.0, 1.0, 2.0, 0.0));
+}
