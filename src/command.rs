@@ -197,7 +197,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     CommandInfo {
         name: "hess",
         syntax: ":hess EXPR at POINT",
-        summary: "value, gradient and Hessian, with the check",
+        summary: "value, gradient and Hessian (past 12 variables: its nonzero entries), with the check",
         example: ":hess (x1+5)*x2^2 at x1=2, x2=3",
     },
     CommandInfo {
