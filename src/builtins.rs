@@ -852,6 +852,19 @@ fn kink(notes: &mut Vec<Note>, name: &str, x: f64, n: usize, convention: &str) {
     }
 }
 
+/// The note for `a / b` with `b` exactly 0: the quotient is infinite or
+/// NaN, and so are its derivatives (the evaluator, the tape and the reverse
+/// sweep all call this; keep their messages one).
+pub fn division_note(divisor: f64, notes: &mut Vec<Note>) {
+    if divisor == 0.0 {
+        note(
+            notes,
+            NoteKind::Domain,
+            "division by zero: the quotient, and its derivatives, are not finite here".into(),
+        );
+    }
+}
+
 fn note(notes: &mut Vec<Note>, kind: NoteKind, message: String) {
     notes.push(Note { kind, message });
 }

@@ -215,7 +215,12 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                     BinOp::Add => a.add(&b),
                     BinOp::Sub => a.sub(&b),
                     BinOp::Mul => a.mul(&b),
-                    BinOp::Div => a.div(&b),
+                    BinOp::Div => {
+                        let mut notes = Vec::new();
+                        builtins::division_note(b.value(), &mut notes);
+                        self.budget.notes(notes, e.span);
+                        a.div(&b)
+                    }
                     BinOp::Pow => {
                         let mut notes = Vec::new();
                         let r = builtins::pow(&a, &b, &mut notes);

@@ -16,6 +16,7 @@
 //! warns here and not in forward mode. The session uses this path only above
 //! [`REVERSE_MIN_VARS`] variables.
 
+use crate::builtins;
 use crate::error::Error;
 use crate::eval::Budget;
 use crate::fixed::{Fixed1, Fixed2};
@@ -159,6 +160,7 @@ impl Tape {
                 Op::Sub => (va - vb, [1.0, -1.0]),
                 Op::Mul => (va * vb, [vb, va]),
                 Op::Div => {
+                    builtins::division_note(vb, &mut notes);
                     let q = va / vb;
                     (q, [1.0 / vb, -q / vb])
                 }

@@ -77,7 +77,10 @@ pub enum Op {
 impl Op {
     /// True for the operations that can emit a warning.
     pub fn notes(self) -> bool {
-        matches!(self, Op::Pow | Op::PowI(_) | Op::Call(_) | Op::Deriv(..))
+        matches!(
+            self,
+            Op::Div | Op::Pow | Op::PowI(_) | Op::Call(_) | Op::Deriv(..)
+        )
     }
 }
 
@@ -566,7 +569,10 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
         Op::Add => a.add(b),
         Op::Sub => a.sub(b),
         Op::Mul => a.mul(b),
-        Op::Div => a.div(b),
+        Op::Div => {
+            builtins::division_note(b.value(), notes);
+            a.div(b)
+        }
         Op::Pow => {
             let (x, y) = (a.value(), b.value());
             if a.order() == 0 && x > 0.0 && !y.is_nan() {
@@ -774,7 +780,6 @@ impl Tape {
                 Op::Add => a.add(&slots[ins.arg_slots[1] as usize]),
                 Op::Sub => a.sub(&slots[ins.arg_slots[1] as usize]),
                 Op::Mul => a.mul(&slots[ins.arg_slots[1] as usize]),
-                Op::Div => a.div(&slots[ins.arg_slots[1] as usize]),
                 op => {
                     let b = &slots[ins.arg_slots[(ins.nargs as usize).saturating_sub(1)] as usize];
                     let v = exec(op, ins.nargs, a, b, &mut notes);

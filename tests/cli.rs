@@ -444,3 +444,35 @@ fn a_large_hessian_prints_its_nonzero_entries() {
     assert_eq!(h.len(), 13);
     assert_eq!((h[0][12], h[12][0], h[3][3], h[3][4]), (1.0, 1.0, 2.0, 0.0));
 }
+
+/// A division by an exact zero says so, on every path: a plain value, the
+/// forward duals (few variables), the reverse sweep (six or more) and the
+/// Hessian-vector products; a well-defined quotient does not.
+#[test]
+fn division_by_zero_warns_on_every_path() {
+    let six = "x/(y-y) + a*b*c*d at x=1, y=2, a=1, b=1, c=1, d=1";
+    for stmt in [
+        "1/0".to_string(),
+        ":diff 1/x at 0".into(),
+        ":grad x/(y-y) at 1, 2".into(),
+        format!(":grad {six}"),
+        format!(":hess {six}"),
+    ] {
+        let r = last_json(&[&stmt]);
+        let w = r["warnings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{stmt}: {r}"));
+        assert!(
+            w.iter().any(|w| w["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("division by zero")),
+            "{stmt}: {r}"
+        );
+        if stmt.starts_with(':') {
+            assert_eq!(r["check"]["ok"], false, "{stmt}: {r}");
+        }
+    }
+    let r = last_json(&[":diff 1/x at 2"]);
+    assert!(r.get("warnings").is_none(), "{r}");
+}
