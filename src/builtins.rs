@@ -784,6 +784,22 @@ pub fn power_series(x0: f64, a: f64, n: usize) -> Coeffs {
         .collect()
 }
 
+/// `x^n` by repeated squaring (`1/x^n` when `negative`): [`powr`]'s branch
+/// for small integer exponents, and the tape's integer powers, which must
+/// agree with it to the bit.
+#[inline]
+pub fn pow_by_squaring(x: f64, mut n: u32, negative: bool) -> f64 {
+    let (mut base, mut acc) = (x, 1.0);
+    while n > 0 {
+        if n & 1 == 1 {
+            acc *= base;
+        }
+        base *= base;
+        n >>= 1;
+    }
+    if negative { 1.0 / acc } else { acc }
+}
+
 /// `x^e`, by multiplication for small integer `e` and by `sqrt` for
 /// half-integer `e`, so `x^2`, `x^-1`, `x^0.5`, `x^1.5` round exactly like
 /// `x*x`, `1/x`, `sqrt(x)`, `x*sqrt(x)` (`powf` can be an ulp off); `powf`
@@ -792,16 +808,7 @@ pub fn powr(x: f64, e: f64) -> f64 {
     // Larger integer powers lose a few ulp by squaring; powf is better there.
     const SMALL: f64 = 16.0;
     if e.fract() == 0.0 && e.abs() <= SMALL {
-        let mut n = e.abs() as u32;
-        let (mut base, mut acc) = (x, 1.0);
-        while n > 0 {
-            if n & 1 == 1 {
-                acc *= base;
-            }
-            base *= base;
-            n >>= 1;
-        }
-        return if e < 0.0 { 1.0 / acc } else { acc };
+        return pow_by_squaring(x, e.abs() as u32, e < 0.0);
     }
     let m = e - 0.5;
     if m.fract() == 0.0 && m.abs() <= SMALL {

@@ -618,20 +618,11 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
 }
 
 /// `builtins::powr(x, p)` for an integer `|p| ≤ 16`: its multiplication
-/// branch, without the tests that choose it (keep in sync).
+/// branch, without the tests that choose it.
 #[inline]
 pub fn powi(x: f64, p: i8) -> f64 {
     debug_assert!(p.unsigned_abs() <= 16);
-    let mut n = p.unsigned_abs();
-    let (mut base, mut acc) = (x, 1.0);
-    while n > 0 {
-        if n & 1 == 1 {
-            acc *= base;
-        }
-        base *= base;
-        n >>= 1;
-    }
-    if p < 0 { 1.0 / acc } else { acc }
+    builtins::pow_by_squaring(x, u32::from(p.unsigned_abs()), p < 0)
 }
 
 /// `x^p` for an integer `p` and its Taylor coefficients `c1`, `c2`, as
