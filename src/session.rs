@@ -963,28 +963,6 @@ fn distrust_if_warned(c: &mut CheckReport, warnings: &[Warning]) {
     }
 }
 
-/// Evaluates in f64 for the checker; an error counts as NaN. (The checks
-/// now go through `tape::F64Fn`, which compiles once; this stays for other
-/// callers.)
-#[allow(dead_code)]
-fn eval_f64(
-    defs: &Defs,
-    expr: &Expr,
-    vars: &[String],
-    x: &[f64],
-    cancel: Option<Arc<AtomicBool>>,
-) -> f64 {
-    let scope: Vec<(&str, f64)> = vars
-        .iter()
-        .map(String::as_str)
-        .zip(x.iter().copied())
-        .collect();
-    let mut b = Budget::new(cancel);
-    Evaluator::new(defs, 0.0, &mut b)
-        .eval(expr, &scope)
-        .unwrap_or(f64::NAN)
-}
-
 fn describe(name: &str, f: &Function) -> Defined {
     Defined::Function {
         name: name.to_string(),

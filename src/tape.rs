@@ -793,7 +793,7 @@ impl Tape {
 /// A function of the point in `f64`, for the finite-difference checker,
 /// which calls it dozens of times per derivative: compiled on first use and
 /// the tape reused, the tree walk where the expression does not compile.
-/// An error counts as NaN, as in the session's `eval_f64`.
+/// An error counts as NaN.
 pub struct F64Fn<'a> {
     defs: &'a Defs,
     expr: &'a Expr,

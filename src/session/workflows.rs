@@ -2,7 +2,7 @@
 //! `:taylor`, `:trace`, `:min`, `:plot` and `:table`. Each binds its point
 //! like the derivative commands and returns plain data.
 
-use super::{Bound, Session, eval_f64};
+use super::{Bound, Session};
 use crate::ast::{BinOp, Expr, ExprKind, Ident, Point, Span, UnOp};
 use crate::builtins;
 use crate::command::{Opt, Range};
@@ -181,10 +181,11 @@ impl Session {
         let mut warnings = Vec::new();
         let r = self.dual1(&expr, &vars, &point, &mut warnings)?;
         let exact = r.g[k];
-        let f = |x: f64| {
-            let mut p = point.clone();
+        let mut tf = crate::tape::F64Fn::new(&self.defs, &expr, &vars, self.cancel.clone());
+        let mut p = point.clone();
+        let mut f = |x: f64| {
             p[k] = x;
-            eval_f64(&self.defs, &expr, &vars, &p, self.cancel.clone())
+            tf.eval(&p)
         };
         let x0 = point[k];
         let fx = f(x0);
