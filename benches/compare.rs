@@ -16,12 +16,12 @@
 //! for the clock; deriv evaluates a tape compiled once, as num-dual runs a
 //! function compiled once.
 
-use deriv::ast::{BinOp, Expr, ExprKind};
-use deriv::dual::{Dual1, Dual2};
 use deriv::engine;
-use deriv::eval::{Budget, Defs};
-use deriv::parser::parse_expr;
-use deriv::tape::Tape;
+use deriv::engine::Tape;
+use deriv::engine::{Budget, Defs};
+use deriv::num::{Dual1, Dual2};
+use deriv::syntax::parse_expr;
+use deriv::syntax::{BinOp, Expr, ExprKind};
 use nalgebra::{DVector, SVector};
 use num_dual::*;
 use std::hint::black_box;

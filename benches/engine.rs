@@ -4,11 +4,11 @@
 //!
 //! Run: `cargo bench --bench engine`.
 
-use deriv::ast::Expr;
-use deriv::dual::{Dual1, Dual2};
-use deriv::eval::{Budget, Defs, Evaluator};
-use deriv::parser::parse_expr;
-use deriv::scalar::Scalar;
+use deriv::engine::{Budget, Defs, Evaluator};
+use deriv::num::Scalar;
+use deriv::num::{Dual1, Dual2};
+use deriv::syntax::Expr;
+use deriv::syntax::parse_expr;
 use divan::Bencher;
 use std::hint::black_box;
 

@@ -2,17 +2,14 @@
 //! in the library; this file decides where lines come from and where results go.
 
 mod cli;
-mod progress;
-mod render;
-mod repl;
 
 use clap::Parser;
 use cli::{Cli, ColorChoice};
 use deriv::error::{Error, ErrorKind};
 use deriv::outcome::Outcome;
+use deriv::render::{self, Source, Style};
 use deriv::session::Session;
-use deriv::{limits, script};
-use render::{Source, Style};
+use deriv::{limits, syntax};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -99,7 +96,7 @@ struct Runner {
     /// Set by Ctrl-C to stop the statement running; cleared after each one.
     cancel: Option<Arc<AtomicBool>>,
     /// The progress bar of long commands, erased before each result.
-    bar: progress::Bar,
+    bar: cli::progress::Bar,
 }
 
 impl Runner {
@@ -145,9 +142,9 @@ impl Runner {
 
     /// Runs one line (given as bytes: it may not be UTF-8) and prints what it gave.
     fn line(&mut self, name: &str, line_no: usize, raw: &[u8]) -> Result<(), Stop> {
-        let text = script::lossy(raw);
+        let text = syntax::lossy(raw);
         let result =
-            script::decode_line(raw, line_no == 1).and_then(|l| self.session.eval_line(&l));
+            syntax::decode_line(raw, line_no == 1).and_then(|l| self.session.eval_line(&l));
         self.bar.clear();
         // One Ctrl-C stops one statement; the script goes on with the next.
         if let Some(c) = &self.cancel {
@@ -311,7 +308,7 @@ fn run(cli: Cli) -> Exit {
         out: io::BufWriter::new(io::stdout()),
         eager: true,
         cancel: None,
-        bar: progress::Bar::default(),
+        bar: cli::progress::Bar::default(),
     };
     // Check every file first: a missing one is bad command-line use.
     let mut files = Vec::new();
@@ -324,7 +321,7 @@ fn run(cli: Cli) -> Exit {
             }
         }
     }
-    r.bar = progress::Bar::install(&mut r.session);
+    r.bar = cli::progress::Bar::install(&mut r.session);
     let scripted = !files.is_empty() || !cli.eval.is_empty();
     if scripted || !stdin_tty || cli.json {
         r.cancel = Some(interrupt_handler());
@@ -336,7 +333,7 @@ fn run(cli: Cli) -> Exit {
         r.eager = false;
         run_args(&mut r, &files, &cli.eval)
     } else if stdin_tty && !cli.json {
-        return repl::run(r.session, r.color_out, r.color_err);
+        return cli::repl::run(r.session, r.color_out, r.color_err);
     } else {
         run_stdin(&mut r)
     };
@@ -357,7 +354,7 @@ fn run(cli: Cli) -> Exit {
 
 fn run_args(r: &mut Runner, files: &[(String, Vec<u8>)], evals: &[String]) -> Result<(), Stop> {
     for (name, bytes) in files {
-        for (i, raw) in script::split_lines(bytes).enumerate() {
+        for (i, raw) in syntax::split_lines(bytes).enumerate() {
             if r.quit {
                 return Ok(());
             }

@@ -9,10 +9,10 @@
 //! downhill) and halving `t` from `lr` until the value falls (Armijo
 //! backtracking), so it never climbs.
 
-use crate::command::Opt;
 use crate::error::{Error, ErrorKind};
 use crate::limits;
 use crate::outcome::{Progress, Stop};
+use crate::syntax::Opt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 

@@ -5,10 +5,10 @@
 #![allow(clippy::needless_range_loop)]
 
 use deriv::builtins::{self, BuiltinId, BuiltinId as B};
-use deriv::dual::{Dual1, Dual2};
-use deriv::scalar::{Note, NoteKind, Scalar};
-use deriv::series;
-use deriv::taylor::{Taylor, derivative_series};
+use deriv::num::series;
+use deriv::num::{Dual1, Dual2};
+use deriv::num::{Note, NoteKind, Scalar};
+use deriv::num::{Taylor, derivative_series};
 use proptest::prelude::*;
 use std::f64::consts::{FRAC_2_SQRT_PI, LN_2, LN_10, PI};
 

@@ -4,16 +4,16 @@
 //! products the forward Hessian, to 1e-13 relative; Rosenbrock's Hessian is
 //! found tridiagonal.
 
-use deriv::ast::{BinOp, Expr, ExprKind};
-use deriv::dual::{Dual1, Dual2};
 use deriv::engine;
+use deriv::engine::Tape;
+use deriv::engine::{Budget, Defs, Evaluator, Function};
 use deriv::error::Warning;
-use deriv::eval::{Budget, Defs, Evaluator, Function};
+use deriv::num::Scalar;
+use deriv::num::{Dual1, Dual2};
 use deriv::outcome::{Derivatives, Outcome};
-use deriv::parser::parse_expr;
-use deriv::scalar::Scalar;
 use deriv::session::Session;
-use deriv::tape::{self, Tape};
+use deriv::syntax::parse_expr;
+use deriv::syntax::{BinOp, Expr, ExprKind};
 use proptest::prelude::*;
 
 const F2: &str = "a^3*b^2/ln(c+1) + e^(a*d)*cos(b*c) + sqrt(a^2+b^2)*ln(d^2+e^2)";
@@ -75,7 +75,7 @@ fn defs() -> Defs {
 
 fn compile(defs: &Defs, expr: &str, vars: &[&str]) -> (Expr, Tape) {
     let e = parse_expr(expr).unwrap();
-    let t = tape::compile(defs, &e, vars).unwrap_or_else(|| panic!("{expr} compiles"));
+    let t = engine::compile(defs, &e, vars).unwrap_or_else(|| panic!("{expr} compiles"));
     (e, t)
 }
 
@@ -231,7 +231,7 @@ fn what_the_tree_walk_refuses_is_not_compiled() {
         "x(2)",
     ] {
         let e = parse_expr(expr).unwrap();
-        assert!(tape::compile(&defs, &e, &["x"]).is_none(), "{expr}");
+        assert!(engine::compile(&defs, &e, &["x"]).is_none(), "{expr}");
     }
     // Functions that call each other twice inline exponentially: left to
     // the tree walk beyond 64 times the source's size.
@@ -253,9 +253,9 @@ fn what_the_tree_walk_refuses_is_not_compiled() {
         );
     }
     let small = parse_expr("f10(x)").unwrap();
-    assert!(tape::compile(&chain, &small, &["x"]).is_some());
+    assert!(engine::compile(&chain, &small, &["x"]).is_some());
     let big = parse_expr("f17(x)").unwrap();
-    assert!(tape::compile(&chain, &big, &["x"]).is_none());
+    assert!(engine::compile(&chain, &big, &["x"]).is_none());
     // Sessions still answer these through the tree walk, with its messages.
     let mut s = Session::new();
     s.eval_line("q(t) = t^3").unwrap();
@@ -372,7 +372,7 @@ fn rosenbrocks_hessian_is_tridiagonal_and_three_products_give_it() {
     let n = 1000;
     let vars = rosen_vars(n);
     let names: Vec<&str> = vars.iter().map(String::as_str).collect();
-    let t = tape::compile(&Defs::default(), &rosen_tree(n), &names).unwrap();
+    let t = engine::compile(&Defs::default(), &rosen_tree(n), &names).unwrap();
     let sp = t.sparsity();
     assert_eq!(sp.nonzeros, 3 * n - 2);
     assert_eq!(sp.ncolors, 3);

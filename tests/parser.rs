@@ -2,10 +2,10 @@
 //! messages and spans, limits, and two properties (printing round-trips;
 //! no input panics).
 
-use deriv::ast::{BinOp, Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind, UnOp};
-use deriv::command::Command;
 use deriv::error::{Error, ErrorKind};
-use deriv::parser::{RESERVED, parse_expr, parse_line};
+use deriv::syntax::Command;
+use deriv::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind, UnOp};
+use deriv::syntax::{RESERVED, parse_expr, parse_line};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------- helpers

@@ -327,7 +327,7 @@ fn hints_show_the_syntax_and_the_live_value() {
 // ------------------------------------------------------------------ help
 
 fn help(topic: Option<&str>) -> String {
-    deriv::help::help(topic).unwrap_or_else(|e| panic!("help {topic:?}: {}", e.message))
+    deriv::session::help(topic).unwrap_or_else(|e| panic!("help {topic:?}: {}", e.message))
 }
 
 #[test]
@@ -342,7 +342,7 @@ fn help_texts() {
 
 #[test]
 fn every_topic_has_help_and_its_example_runs() {
-    for topic in deriv::help::topics() {
+    for topic in deriv::session::topics() {
         let text = help(Some(topic));
         assert!(!text.trim().is_empty(), "{topic}");
         let Some(example) = text
@@ -373,8 +373,8 @@ fn every_topic_has_help_and_its_example_runs() {
 
 #[test]
 fn every_help_topic_completes() {
-    let topics = deriv::help::topics();
-    for c in deriv::command::COMMANDS {
+    let topics = deriv::session::topics();
+    for c in deriv::syntax::COMMANDS {
         assert!(topics.contains(&c.name), "{}", c.name);
     }
     for b in deriv::builtins::BUILTINS {

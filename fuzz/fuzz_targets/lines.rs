@@ -1,17 +1,14 @@
 //! The whole path from bytes to what the user sees: every line of the input
 //! through one session (parse, evaluate, differentiate, check), then through
-//! the binary's renderers, plain, coloured and JSON. Any panic, overflow or
+//! the library's renderers, plain, coloured and JSON. Any panic, overflow or
 //! hang is a finding. Run: `cargo fuzz run --sanitizer none lines` (see
 //! fuzz/README.md).
 #![no_main]
 
 use deriv::outcome::LineResult;
+use deriv::render;
 use deriv::session::Session;
 use libfuzzer_sys::fuzz_target;
-
-#[path = "../../src/render.rs"]
-#[allow(dead_code)]
-mod render;
 
 fuzz_target!(|data: &[u8]| {
     let mut session = Session::new();

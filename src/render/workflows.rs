@@ -2,8 +2,8 @@
 //! `:taylor`, `:trace`, `:min`, `:plot`, `:table`.
 
 use super::{Obj, Style, arr, push_warnings, str_arr, warnings_json};
-use deriv::format;
-use deriv::outcome::{
+use crate::format;
+use crate::outcome::{
     Jacobian, LimitTable, Minimum, Plot, Stop, Table, Tangent, TaylorSeries, Trace,
 };
 
@@ -116,7 +116,7 @@ pub fn limit(l: &LimitTable, st: Style) -> String {
     }
     s.push('\n');
     s.push_str(&columns(&rows, 1, st));
-    let best = |f: fn(&deriv::outcome::LimitRow) -> f64| {
+    let best = |f: fn(&crate::outcome::LimitRow) -> f64| {
         l.rows
             .iter()
             .filter(|r| f(r).is_finite())
@@ -279,7 +279,7 @@ fn stop_text(m: &Minimum) -> String {
         Stop::Interrupted => "interrupted (Ctrl-C); the point reached is shown".to_string(),
         Stop::Deadline => format!(
             "stopped at the {} s deadline; the point reached is shown",
-            deriv::limits::MIN_DEADLINE_SECS
+            crate::limits::MIN_DEADLINE_SECS
         ),
     }
 }
@@ -359,7 +359,7 @@ fn plain_mark(i: usize) -> &'static str {
 
 pub fn plot(p: &Plot, st: Style) -> String {
     use textplots::{Chart, ColorPlot, LabelBuilder, LabelFormat, Plot as _, Shape};
-    let Some((lo, hi)) = deriv::plot::y_range(p) else {
+    let Some((lo, hi)) = super::plot::y_range(p) else {
         let mut s = st.dim(&format!(
             "{} on {}..{}",
             labels(p),
@@ -375,7 +375,7 @@ pub fn plot(p: &Plot, st: Style) -> String {
         .iter()
         .enumerate()
         .flat_map(|(i, c)| {
-            deriv::plot::segments(&p.xs, &c.ys, Some((lo, hi)))
+            super::plot::segments(&p.xs, &c.ys, Some((lo, hi)))
                 .into_iter()
                 .map(move |seg| {
                     (

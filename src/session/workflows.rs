@@ -3,22 +3,22 @@
 //! like the derivative commands and returns plain data.
 
 use super::{Bound, Session};
-use crate::ast::{BinOp, Expr, ExprKind, Ident, Point, Span, UnOp};
 use crate::builtins;
-use crate::command::{Opt, Range};
-use crate::dual::{Dual1, Dual2};
+use crate::engine::eval::{self, Evaluator};
 use crate::error::{Error, ErrorKind, Warning};
-use crate::eval::{self, Evaluator};
 use crate::format::shortest;
 use crate::limits;
+use crate::num::Scalar;
+use crate::num::Taylor;
+use crate::num::{Dual1, Dual2};
 use crate::optimize::{self, Options};
 use crate::outcome::{
     Curve, Jacobian, LimitRow, LimitTable, Minimum, Outcome, Plot, Table, Tangent, TaylorSeries,
     Trace, TraceRow,
 };
-use crate::plot;
-use crate::scalar::Scalar;
-use crate::taylor::Taylor;
+use crate::render::plot;
+use crate::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span, UnOp};
+use crate::syntax::{Opt, Range};
 
 /// Default order of `:taylor`.
 pub const DEFAULT_TAYLOR_ORDER: usize = 6;
@@ -181,7 +181,7 @@ impl Session {
         let mut warnings = Vec::new();
         let r = self.dual1(&expr, &vars, &point, &mut warnings)?;
         let exact = r.g[k];
-        let mut tf = crate::tape::F64Fn::new(&self.defs, &expr, &vars, self.cancel.clone());
+        let mut tf = crate::engine::tape::F64Fn::new(&self.defs, &expr, &vars, self.cancel.clone());
         let mut p = point.clone();
         let mut f = |x: f64| {
             p[k] = x;
@@ -496,7 +496,7 @@ impl Session {
         for e in exprs {
             let (e, given) = self.expand(e);
             let free: Vec<String> = given.unwrap_or_else(|| {
-                super::names_in(&e)
+                crate::syntax::names_in(&e)
                     .into_iter()
                     .filter(|n| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none())
                     .collect()

@@ -1,5 +1,5 @@
 //! Fixed-size dual numbers: [`Fixed1`] and [`Fixed2`] carry the same parts
-//! as [`crate::dual::Dual1`] and [`crate::dual::Dual2`] for a number of
+//! as [`Dual1`](super::Dual1) and [`Dual2`](super::Dual2) for a number of
 //! variables known at compile time, in arrays instead of vectors, so that no
 //! operation allocates.
 //!
@@ -8,9 +8,9 @@
 //! tests compare them. They serve twice: as the forward duals for few
 //! variables (up to five, [`crate::engine`]), and, with two "variables" standing for an
 //! instruction's two arguments, as the local derivatives of one instruction
-//! in the reverse sweep ([`crate::reverse`]).
+//! in the reverse sweep ([`crate::engine::reverse`]).
 
-use crate::scalar::Scalar;
+use super::scalar::Scalar;
 
 /// `c · d`, except that a zero `d` (no dependence) stays zero even when `c` is
 /// infinite or NaN: `dual.rs`'s rule.
@@ -123,7 +123,7 @@ impl<const N: usize, const M: usize> Fixed2<N, M> {
         (0..N)
             .map(|i| {
                 (0..N)
-                    .map(|j| self.h[crate::dual::packed_index(N, i.min(j), i.max(j))])
+                    .map(|j| self.h[super::dual::packed_index(N, i.min(j), i.max(j))])
                     .collect()
             })
             .collect()

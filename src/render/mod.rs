@@ -1,16 +1,13 @@
 //! Turning outcomes and errors into text (plain or coloured) and JSON Lines.
 //! The only place that decides how a result looks.
 
+use crate::check::{CheckReport, Entry, Verdict};
+use crate::error::{Error, Warning};
+use crate::format;
+use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 use colored::Colorize;
-use deriv::check::{CheckReport, Entry, Verdict};
-use deriv::error::{Error, Warning};
-use deriv::format;
-use deriv::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 
-// An explicit path, relative to this file's directory, so that the fuzz
-// target (fuzz/fuzz_targets/lines.rs), which compiles this file through
-// `#[path]`, finds the submodule too.
-#[path = "render/workflows.rs"]
+pub mod plot;
 mod workflows;
 
 /// Where a line came from, for the `-->` location of a diagnostic.

@@ -2,8 +2,8 @@
 //! expression on [`Taylor::variable`]`(x0, n)` gives its Taylor coefficients
 //! at `x0` up to order `n`.
 
-use crate::scalar::Scalar;
-use crate::series::{self, Coeffs};
+use super::scalar::Scalar;
+use super::series::{self, Coeffs};
 
 /// A truncated univariate power series: `c[k]` is the coefficient of `t^k`.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,7 +109,7 @@ impl Scalar for Taylor {
     }
 }
 
-/// Given the Taylor coefficients `c` of a function g at x0 (c[k] = g⁽ᵏ⁾(x0)/k!),
+/// Given the Taylor coefficients `c` of a function g at x0 (`c[k] = g⁽ᵏ⁾(x0)/k!`),
 /// the coefficients of its `p`-th derivative g⁽ᵖ⁾ at x0: `c[p+j]·(p+j)!/j!`.
 pub fn derivative_series(c: &[f64], p: usize) -> Coeffs {
     c.iter()

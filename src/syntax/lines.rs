@@ -1,8 +1,8 @@
 //! Lines of a script: bytes to text, one line at a time, so that a bad line
 //! (invalid UTF-8, a NUL) is an error for that line alone.
 
-use crate::ast::Span;
 use crate::error::{Error, ErrorKind};
+use crate::span::Span;
 
 /// The UTF-8 byte-order mark some editors put at the start of a file.
 const BOM: &[u8] = b"\xEF\xBB\xBF";

@@ -9,7 +9,7 @@
 //! variable"; `compose` keeps it zero even where `c1` or `c2` is infinite, so
 //! `sqrt(x) + y` at `x = 0` has the gradient `[inf, 1]`, not `[inf, NaN]`.
 
-use crate::scalar::Scalar;
+use super::scalar::Scalar;
 
 /// `c · d`, except that a zero `d` (no dependence) stays zero even when `c` is
 /// infinite or NaN.

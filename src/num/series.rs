@@ -1,5 +1,5 @@
 //! Truncated power series: the arithmetic behind the built-ins' Taylor
-//! coefficients and the [`crate::taylor::Taylor`] number type.
+//! coefficients and the [`Taylor`](super::Taylor) number type.
 //!
 //! A series is a slice `a` with `a[k]` the coefficient of `t^k`; every result
 //! has the length of its (shortest) input, the truncation order plus one. The

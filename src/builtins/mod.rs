@@ -1,6 +1,6 @@
 //! The built-in functions and constants, and every derivative rule.
 //!
-//! A one-argument built-in is defined once, by [`series`]: its Taylor
+//! A one-argument built-in is defined once, by [`series`](fn@series): its Taylor
 //! coefficients `c[k] = g⁽ᵏ⁾(x0)/k!` at a point, to any order. [`apply`] hands
 //! them to the number type's [`Scalar::compose`], so the same rule serves
 //! values, gradients, Hessians and Taylor series. The two-argument built-ins
@@ -9,16 +9,16 @@
 //!
 //! Closed forms are used where they are simple and accurate (`sin`, `exp`,
 //! `ln`, powers); the other functions get their coefficients from the
-//! polynomial ODE or integral that defines them ([`crate::series`]).
+//! polynomial ODE or integral that defines them ([`crate::num::series`]).
 //!
 //! Where a function is not defined or not differentiable a [`Note`] says so:
 //! a [`NoteKind::Domain`] note whenever the value is NaN because an argument
 //! is outside the domain, and a [`NoteKind::Kink`] or [`NoteKind::Infinite`]
 //! note only when derivatives of a non-constant argument are being taken.
 
-use crate::scalar::{Note, NoteKind, Scalar};
-use crate::series::Coeffs;
-use crate::series::{self, binomial, factorial};
+use crate::num::series::Coeffs;
+use crate::num::series::{self, binomial, factorial};
+use crate::num::{Note, NoteKind, Scalar};
 use smallvec::smallvec;
 
 /// Identifies a built-in function.

@@ -3,27 +3,8 @@
 //! `Display` prints a form that parses back to the same tree (with the fewest
 //! parentheses the precedence of SPEC §1 needs).
 
+use crate::span::Span;
 use std::fmt;
-
-/// A byte range `start..end` in the line the node was parsed from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Span {
-    /// First byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
-}
-
-impl Span {
-    /// The span from `start` to `end`.
-    pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-    /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-}
 
 /// A name as written, with where it was written.
 #[derive(Clone, Debug, PartialEq)]
@@ -113,49 +94,6 @@ pub enum Point {
     Positional(Vec<Expr>),
     /// Named values.
     Named(Vec<(Ident, Expr)>),
-}
-
-/// A parsed line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Stmt {
-    /// What it is.
-    pub kind: StmtKind,
-    /// The whole statement.
-    pub span: Span,
-}
-
-/// The kinds of statement (SPEC §2) and the commands (SPEC §3).
-#[derive(Clone, Debug, PartialEq)]
-pub enum StmtKind {
-    /// A blank line or a comment.
-    Empty,
-    /// `EXPR`: print its value.
-    Expr(Expr),
-    /// `name = EXPR`.
-    Assign {
-        /// The variable.
-        name: Ident,
-        /// Its value.
-        value: Expr,
-    },
-    /// `f(x, y) = EXPR`.
-    Define {
-        /// The function.
-        name: Ident,
-        /// Its parameters.
-        params: Vec<Ident>,
-        /// Its body.
-        body: Expr,
-    },
-    /// `EXPR at POINT`: the full report.
-    Report {
-        /// The expression.
-        expr: Expr,
-        /// Where.
-        point: Point,
-    },
-    /// A `:command`.
-    Command(crate::command::Command),
 }
 
 // ---------------------------------------------------------------- Display

@@ -3,9 +3,9 @@
 //! Every derivative rule lives once, in `builtins.rs`, as the Taylor
 //! coefficients of a function of one variable at a point; a number type only
 //! knows how to compose such a series with itself ([`Scalar::compose`]) and how
-//! to do arithmetic. `f64` (values), [`crate::dual::Dual1`] (gradients),
-//! [`crate::dual::Dual2`] (gradients and Hessians) and
-//! [`crate::taylor::Taylor`] (univariate series to any order) implement it.
+//! to do arithmetic. `f64` (values), [`Dual1`](super::Dual1) (gradients),
+//! [`Dual2`](super::Dual2) (gradients and Hessians) and
+//! [`Taylor`](super::Taylor) (univariate series to any order) implement it.
 
 use std::fmt::Debug;
 

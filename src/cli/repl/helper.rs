@@ -6,13 +6,13 @@
 //! command or function completes and highlights without a change here.
 
 use super::lex::{self, Kind, Token};
-use deriv::ast::{ExprKind, UnOp};
 use deriv::builtins::{self, BUILTINS, CONSTANTS};
-use deriv::command::{COMMANDS, CommandInfo};
-use deriv::eval::{self, Budget};
-use deriv::parser::{self, RESERVED};
+use deriv::engine::{self, Budget};
 use deriv::session::Session;
-use deriv::{format, help};
+use deriv::syntax::{self, RESERVED};
+use deriv::syntax::{COMMANDS, CommandInfo};
+use deriv::syntax::{ExprKind, UnOp};
+use deriv::{format, session};
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hint, Hinter};
@@ -106,7 +106,7 @@ impl DerivHelper {
         if src.is_empty() {
             return None;
         }
-        let expr = parser::parse_expr(src).ok()?;
+        let expr = syntax::parse_expr(src).ok()?;
         // A number alone is its own value: nothing to show.
         let bare = |k: &ExprKind| matches!(k, ExprKind::Num(_));
         match &expr.kind {
@@ -196,7 +196,7 @@ impl DerivHelper {
                 }
             };
             match s.trim_matches(|c| c == '[' || c == ']') {
-                "TOPIC" => help::topics().iter().for_each(|t| add(t, "")),
+                "TOPIC" => session::topics().iter().for_each(|t| add(t, "")),
                 "NAME" => {
                     let d = self.session.defs();
                     d.vars
@@ -306,7 +306,7 @@ fn unique_command(typed: &str) -> Option<&'static CommandInfo> {
 }
 
 /// Evaluates `expr` unless that takes longer than [`PREVIEW_TIME`].
-fn quick_value(defs: &eval::Defs, expr: &deriv::ast::Expr) -> Option<f64> {
+fn quick_value(defs: &engine::Defs, expr: &deriv::syntax::Expr) -> Option<f64> {
     let stop = Arc::new(AtomicBool::new(false));
     let (done, wait) = mpsc::channel::<()>();
     let flag = Arc::clone(&stop);
@@ -317,7 +317,7 @@ fn quick_value(defs: &eval::Defs, expr: &deriv::ast::Expr) -> Option<f64> {
         flag.store(true, Ordering::Relaxed);
     });
     let mut budget = Budget::new(Some(stop));
-    let v = eval::value(defs, expr, &mut budget).ok();
+    let v = engine::value(defs, expr, &mut budget).ok();
     drop(done);
     v
 }

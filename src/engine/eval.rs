@@ -6,15 +6,15 @@
 //! point's variables at the top level), then the session's variables, then the
 //! constants — so a parameter called `e` shadows Euler's number.
 //!
-//! [`Dual1`]: crate::dual::Dual1
-//! [`Dual2`]: crate::dual::Dual2
+//! [`Dual1`]: crate::num::Dual1
+//! [`Dual2`]: crate::num::Dual2
 
-use crate::ast::{BinOp, Expr, ExprKind, Span, UnOp};
 use crate::builtins::{self, BuiltinId};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
-use crate::scalar::{Note, NoteKind, Scalar};
-use crate::taylor::{self, Taylor};
+use crate::num::{Note, NoteKind, Scalar};
+use crate::num::{Taylor, derivative_series};
+use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -339,7 +339,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             if x.is_constant() {
                 notes.retain(|n| n.kind == NoteKind::Domain);
             }
-            x.compose(&taylor::derivative_series(&c, primes))
+            x.compose(&derivative_series(&c, primes))
         };
         self.budget.notes(notes, span);
         Ok(r)
@@ -405,7 +405,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             };
             inner.eval_inner(&f.body, &scope)?
         };
-        Ok(x.compose(&taylor::derivative_series(&series.c, primes)))
+        Ok(x.compose(&derivative_series(&series.c, primes)))
     }
 }
 

@@ -3,7 +3,8 @@
 //! The table [`COMMANDS`] is the one place that lists command names, their
 //! syntax and their one-line help; `:help`, completion and hints read it.
 
-use crate::ast::{Expr, Ident, Point, Span};
+use super::ast::{Expr, Ident, Point};
+use crate::span::Span;
 
 /// A parsed `:command`.
 #[derive(Clone, Debug, PartialEq)]

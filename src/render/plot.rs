@@ -125,7 +125,7 @@ pub fn write_svg(plot: &Plot, path: &str) -> Result<(), Error> {
     if p.is_dir() {
         return Err(io(format!("cannot write `{path}`: it is a directory")));
     }
-    if let Err(e) = crate::session::write_atomically(p, text.as_bytes()) {
+    if let Err(e) = crate::files::write_atomically(p, text.as_bytes()) {
         let why = match e.kind() {
             std::io::ErrorKind::NotFound => "no such directory".to_string(),
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),

@@ -17,10 +17,10 @@
 //! [`REVERSE_MIN_VARS`] variables.
 
 use crate::builtins;
+use crate::engine::eval::Budget;
+use crate::engine::tape::{self, Instr, Op, Tape, powi_local, powi_local1};
 use crate::error::Error;
-use crate::eval::Budget;
-use crate::fixed::{Fixed1, Fixed2};
-use crate::tape::{self, Instr, Op, Tape, powi_local, powi_local1};
+use crate::num::{Fixed1, Fixed2};
 
 /// From this many variables on, gradients are taken by the reverse sweep
 /// rather than forward duals. The reverse sweep is faster from 2 variables

@@ -9,9 +9,9 @@ mod history;
 mod lex;
 
 use crate::Exit;
-use crate::render::{self, Source, Style};
 use deriv::limits;
 use deriv::outcome::Outcome;
+use deriv::render::{self, Source, Style};
 use deriv::session::Session;
 use helper::{DerivHelper, PREVIEW_SYNTAX};
 use history::History;
@@ -41,7 +41,7 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
         crate::report!("deriv: warning: Ctrl-C will not interrupt a computation: {e}");
     }
     session.set_cancel(Arc::clone(&cancel));
-    let bar = crate::progress::Bar::install(&mut session);
+    let bar = crate::cli::progress::Bar::install(&mut session);
     let color = color_out || color_err;
     let mut rl = match editor(color) {
         Ok(rl) => rl,
@@ -211,7 +211,7 @@ fn names_a_file(text: &str) -> bool {
         return false;
     };
     let name = &first.text(text)[1..];
-    deriv::command::info(name).is_some_and(|c| c.syntax.contains(" FILE"))
+    deriv::syntax::command_info(name).is_some_and(|c| c.syntax.contains(" FILE"))
 }
 
 /// `:set preview on|off`, the prompt's own setting: `Some` with the new

@@ -2,9 +2,9 @@
 //! tables so that it never goes out of date.
 
 use crate::builtins::{self, BUILTINS, Builtin, CONSTANTS};
-use crate::command::COMMANDS;
 use crate::error::{Error, ErrorKind};
 use crate::limits;
+use crate::syntax::COMMANDS;
 
 /// The syntax topic: the language in brief.
 const SYNTAX: &str = "\
@@ -60,7 +60,7 @@ fn details(name: &str) -> String {
             "  curves share one variable; `f` and `f'` stand for f(x) and f'(x); a curve is left\n\
                \x20 blank where it is undefined. samples=N ({} by default, at most {}).\n\
                \x20 svg=FILE also writes an SVG picture.",
-            crate::plot::DEFAULT_SAMPLES,
+            crate::render::plot::DEFAULT_SAMPLES,
             limits::MAX_PLOT_SAMPLES
         ),
         "table" => format!(
@@ -117,7 +117,7 @@ fn limits_text() -> String {
         limits::MAX_NESTING,
         limits::MAX_NODES,
         limits::MAX_TREE_DEPTH,
-        crate::eval::MAX_EVAL_DEPTH,
+        crate::engine::eval::MAX_EVAL_DEPTH,
         limits::MAX_CALL_DEPTH,
         limits::MAX_EVAL_STEPS,
         limits::MAX_VARS,

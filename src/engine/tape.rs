@@ -1,26 +1,25 @@
 //! The compiled form of an expression: a flat instruction tape.
 //!
-//! [`compile`] walks the tree exactly as the evaluator in [`crate::eval`]
+//! [`compile`] walks the tree exactly as the evaluator in [`crate::engine::eval`]
 //! would, inlining user functions, folding constants and sharing common
 //! subexpressions, and records one [`Instr`] per distinct operation in the
 //! order the tree walk would first meet it. [`Tape::eval`] then runs it over
 //! any [`Scalar`] (`f64`, the duals, Taylor series) with the same built-in
 //! rules, so values, gradients, Hessians and warnings come out as the tree
 //! walk's. The reverse sweep and the Hessian-vector products over the same
-//! tape live in [`crate::reverse`].
+//! tape live in [`crate::engine::reverse`].
 //!
 //! Whatever the tree walk would report as an error (an unknown name, a wrong
 //! arity, a limit) is not compiled: [`compile`] answers `None` and the caller
 //! uses the tree walk, which then reports it with its usual message. The tree
 //! walk stays the reference: the tests compare the two.
 
-use crate::ast::{BinOp, Expr, ExprKind, Span, UnOp};
 use crate::builtins::{self, BuiltinId};
+use crate::engine::eval::{Budget, Defs, Evaluator, MAX_EVAL_DEPTH};
 use crate::error::{Error, Warning};
-use crate::eval::{Budget, Defs, Evaluator, MAX_EVAL_DEPTH};
 use crate::limits;
-use crate::scalar::{Note, NoteKind, Scalar};
-use crate::taylor;
+use crate::num::{Note, NoteKind, Scalar};
+use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -129,9 +128,9 @@ pub struct Tape {
     /// Per instruction: does it depend on an input variable?
     pub active: Vec<bool>,
     /// The Hessian's sparsity and colouring, found on first use.
-    pub(crate) sparsity: std::sync::OnceLock<crate::reverse::Sparsity>,
+    pub(crate) sparsity: std::sync::OnceLock<crate::engine::reverse::Sparsity>,
     /// The reverse sweep's scratch space, kept between calls.
-    pub(crate) scratch: std::cell::RefCell<crate::reverse::Scratch>,
+    pub(crate) scratch: std::cell::RefCell<crate::engine::reverse::Scratch>,
 }
 
 /// Compiles `expr` with `vars` as its input variables, in order, on top of
@@ -701,7 +700,7 @@ fn derivative<S: Scalar>(id: BuiltinId, primes: usize, x: &S, notes: &mut Vec<No
     if x.is_constant() {
         notes.retain(|n| n.kind == NoteKind::Domain);
     }
-    x.compose(&taylor::derivative_series(&c, primes))
+    x.compose(&crate::num::derivative_series(&c, primes))
 }
 
 /// Records `notes` at `site` as the evaluator's `Budget::warn` does (keep in

@@ -4,15 +4,20 @@
 //! for many. The session asks here; `None` from [`compile`] sends it to the
 //! tree walk.
 
-use crate::ast::Expr;
-use crate::dual::{Dual1, Dual2};
+pub(crate) mod eval;
+pub(crate) mod reverse;
+pub(crate) mod tape;
+
+pub use eval::{Budget, Defs, Evaluator, Function, MAX_EVAL_DEPTH, unknown_name, value};
+pub use reverse::{HVP_MIN_VARS, REVERSE_MIN_VARS, SparseHess, ValueGradHess};
+pub use tape::{F64Fn, Tape};
+
 use crate::error::Error;
-use crate::eval::{Budget, Defs};
-use crate::fixed::{Fixed1, Fixed2};
 use crate::limits;
-use crate::reverse::{HVP_MIN_VARS, REVERSE_MIN_VARS, ValueGradHess};
-use crate::scalar::Scalar;
-use crate::tape::{self, Tape};
+use crate::num::Scalar;
+use crate::num::{Dual1, Dual2};
+use crate::num::{Fixed1, Fixed2};
+use crate::syntax::Expr;
 
 /// Tapes needing at most this many values alive at once evaluate fixed-size
 /// duals in scratch space on the stack (at most 64 · 168 bytes).
@@ -40,8 +45,8 @@ fn eval_fixed<S: Scalar + Copy>(
 }
 
 /// Compiles `expr` over the variables `vars`, in order.
-pub fn compile(defs: &Defs, expr: &Expr, vars: &[String]) -> Option<Tape> {
-    let names: Vec<&str> = vars.iter().map(String::as_str).collect();
+pub fn compile(defs: &Defs, expr: &Expr, vars: &[impl AsRef<str>]) -> Option<Tape> {
+    let names: Vec<&str> = vars.iter().map(AsRef::as_ref).collect();
     tape::compile(defs, expr, &names)
 }
 

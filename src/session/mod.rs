@@ -4,25 +4,26 @@
 //! [`Error`]; nothing here touches the terminal. `:load` and `:save` read and
 //! write the files they name.
 
-use crate::ast::{Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind};
 use crate::builtins;
 use crate::check::{self, CheckReport};
-use crate::command::Command;
-use crate::dual::{Dual1, Dual2};
+use crate::engine::eval::{self, Budget, Defs, Evaluator, Function};
+use crate::engine::{self, tape};
 use crate::error::{Error, ErrorKind, Origin, Warning};
-use crate::eval::{self, Budget, Defs, Evaluator, Function};
-use crate::help;
 use crate::limits;
+use crate::num::Scalar;
+use crate::num::{Dual1, Dual2};
 use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
-use crate::parser;
-use crate::scalar::Scalar;
-use crate::script;
-use crate::{engine, tape};
+use crate::syntax::Command;
+use crate::syntax::{
+    Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind, name_span, names_in, walk,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+pub(crate) mod help;
 mod workflows;
+pub use help::{help, topics};
 pub use workflows::DEFAULT_TAYLOR_ORDER;
 
 /// The settings `:set` changes.
@@ -96,7 +97,7 @@ impl Session {
 
     /// Parses and runs one line.
     pub fn eval_line(&mut self, line: &str) -> Result<Outcome, Error> {
-        let stmt = parser::parse_line(line)?;
+        let stmt = crate::syntax::parse_line(line)?;
         self.run(stmt)
     }
 
@@ -104,14 +105,14 @@ impl Session {
     /// Blank and comment lines give no result.
     pub fn run_source(&mut self, bytes: &[u8]) -> Vec<LineResult> {
         let mut out = Vec::new();
-        for (i, raw) in script::split_lines(bytes).enumerate() {
-            let result = script::decode_line(raw, i == 0).and_then(|l| self.eval_line(&l));
+        for (i, raw) in crate::syntax::split_lines(bytes).enumerate() {
+            let result = crate::syntax::decode_line(raw, i == 0).and_then(|l| self.eval_line(&l));
             if matches!(result, Ok(Outcome::Empty)) {
                 continue;
             }
             out.push(LineResult {
                 line: i + 1,
-                input: script::lossy(raw),
+                input: crate::syntax::lossy(raw),
                 result,
             });
         }
@@ -875,7 +876,7 @@ impl Session {
             return Err(io(format!("cannot save to `{path}`: it is a directory")));
         }
         let text = self.script();
-        if let Err(e) = write_atomically(p, text.as_bytes()) {
+        if let Err(e) = crate::files::write_atomically(p, text.as_bytes()) {
             return Err(io(format!("cannot save to `{path}`: {}", io_reason(&e))));
         }
         Ok(Outcome::Saved {
@@ -971,75 +972,10 @@ fn describe(name: &str, f: &Function) -> Defined {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it over
-/// `path`: a failure never leaves a half-written file or destroys the old
-/// one (`:save`, `svg=`).
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file}.deriv-tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
-}
-
-/// Visits every node of `e`, parents before children (iteratively: the depth
-/// is bounded by the parser, but keep this safe regardless).
-pub fn walk<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
-    let mut stack = vec![e];
-    while let Some(x) = stack.pop() {
-        f(x);
-        match &x.kind {
-            ExprKind::Unary(_, a) => stack.push(a),
-            ExprKind::Binary { lhs, rhs, .. } => {
-                stack.push(rhs);
-                stack.push(lhs);
-            }
-            ExprKind::Call { args, .. } => stack.extend(args.iter().rev()),
-            _ => {}
-        }
-    }
-}
-
-/// Where the name `n` first appears in `e`.
-fn name_span(e: &Expr, n: &str) -> Option<Span> {
-    let mut found = None;
-    walk(e, &mut |x| {
-        if found.is_none()
-            && let ExprKind::Name(m) = &x.kind
-            && m == n
-        {
-            found = Some(x.span);
-        }
-    });
-    found
-}
-
-/// The plain names in `e`, in order of first appearance.
-pub fn names_in(e: &Expr) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    walk(e, &mut |x| {
-        if let ExprKind::Name(n) = &x.kind
-            && !out.contains(n)
-        {
-            out.push(n.clone());
-        }
-    });
-    out
 }

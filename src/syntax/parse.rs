@@ -1,4 +1,4 @@
-//! Lines of text → syntax tree ([`crate::ast`]).
+//! Lines of text → syntax tree ([`Stmt`], [`Expr`]).
 //!
 //! Three stages, in this order, so that no input can crash the parser:
 //!
@@ -22,10 +22,12 @@
 use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 
-use crate::ast::{BinOp, Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind, UnOp};
-use crate::command::{COMMANDS, Command, Opt, Range};
+use super::ast::{BinOp, Expr, ExprKind, Ident, Point, UnOp};
+use super::commands::{COMMANDS, Command, Opt, Range};
+use super::stmt::{Stmt, StmtKind};
 use crate::error::Error;
 use crate::limits::{MAX_LINE_BYTES, MAX_NESTING, MAX_NODES};
+use crate::span::Span;
 
 mod grammar {
     // The derive makes a public `Rule` enum; this private module keeps it out
