@@ -1,13 +1,17 @@
-//! Which way a derivative is taken over a compiled [`Tape`]: forward duals
-//! for few variables, the reverse sweep for many; a Hessian by a forward
-//! second-order dual for few variables, by coloured Hessian-vector products
-//! for many. The session asks here; `None` from [`compile`] sends it to the
-//! tree walk.
+//! ④ Expression + point → numbers. [`Compiled`] is the one door: every
+//! command asks it for values, gradients, Hessians, one-variable partials,
+//! Taylor series or a plain `f64` function, and it alone decides how: over
+//! a compiled [`Tape`] (forward duals for few variables, the reverse sweep
+//! for many; a Hessian by a forward second-order dual for few variables, by
+//! coloured Hessian-vector products for many), or by the tree walk
+//! ([`Evaluator`]) where the expression does not compile.
 
+mod cache;
 pub(crate) mod eval;
 pub(crate) mod reverse;
 pub(crate) mod tape;
 
+pub use cache::Sparsity;
 pub use eval::{Budget, Defs, Evaluator, Function, MAX_EVAL_DEPTH, unknown_name, value};
 pub use reverse::{HVP_MIN_VARS, REVERSE_MIN_VARS, SparseHess, ValueGradHess};
 pub use tape::{F64Fn, Tape};
@@ -15,9 +19,11 @@ pub use tape::{F64Fn, Tape};
 use crate::error::Error;
 use crate::limits;
 use crate::num::Scalar;
-use crate::num::{Dual1, Dual2};
+use crate::num::{Dual1, Dual2, Taylor};
 use crate::num::{Fixed1, Fixed2};
 use crate::syntax::Expr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 /// Tapes needing at most this many values alive at once evaluate fixed-size
 /// duals in scratch space on the stack (at most 64 · 168 bytes).
@@ -133,4 +139,131 @@ pub fn sparse_hessian_fits(t: Option<&Tape>) -> bool {
     t.is_some_and(|t| {
         t.nvars <= limits::MAX_VARS && t.sparsity().ncolors <= limits::MAX_HESSIAN_VARS
     })
+}
+
+/// An expression over its variables, ready to answer: the engine's door.
+///
+/// The tape is compiled once, in [`Compiled::new`]; where compiling refuses
+/// (an inlined expansion far larger than its source), every answer comes
+/// from the tree walk instead, with the same rules and the same warnings.
+pub struct Compiled<'a> {
+    defs: &'a Defs,
+    expr: &'a Expr,
+    vars: &'a [String],
+    tape: Option<Tape>,
+}
+
+impl<'a> Compiled<'a> {
+    /// Compiles `expr` as a function of `vars`, in order.
+    pub fn new(defs: &'a Defs, expr: &'a Expr, vars: &'a [String]) -> Compiled<'a> {
+        Compiled {
+            defs,
+            expr,
+            vars,
+            tape: compile(defs, expr, vars),
+        }
+    }
+
+    /// The compiled tape, where the expression compiled.
+    pub fn tape(&self) -> Option<&Tape> {
+        self.tape.as_ref()
+    }
+
+    /// The tree walk over `S` with `inputs[i]` bound to variable `i`.
+    fn walk<S: Scalar>(&self, inputs: Vec<S>, proto: S, b: &mut Budget) -> Result<S, Error> {
+        let scope: Vec<(&str, S)> = self.vars.iter().map(String::as_str).zip(inputs).collect();
+        Evaluator::new(self.defs, proto, b).eval(self.expr, &scope)
+    }
+
+    /// The value at `point`.
+    pub fn value(&self, point: &[f64], b: &mut Budget) -> Result<f64, Error> {
+        match &self.tape {
+            Some(t) => t.eval(point, &0.0, b),
+            None => self.walk(point.to_vec(), 0.0, b),
+        }
+    }
+
+    /// Value and gradient at `point`.
+    pub fn gradient(&self, point: &[f64], b: &mut Budget) -> Result<(f64, Vec<f64>), Error> {
+        if let Some(t) = &self.tape {
+            return gradient(t, point, b);
+        }
+        let n = point.len();
+        let inputs = (0..n).map(|i| Dual1::variable(n, i, point[i])).collect();
+        let r = self.walk(inputs, Dual1::constant_n(n, 0.0), b)?;
+        Ok((r.v, r.g))
+    }
+
+    /// True when the Hessian is within reach: at most
+    /// [`limits::MAX_HESSIAN_VARS`] variables, or a sparsity that leaves at
+    /// most that many Hessian-vector products.
+    pub fn hessian_fits(&self) -> bool {
+        self.vars.len() <= limits::MAX_HESSIAN_VARS || sparse_hessian_fits(self.tape.as_ref())
+    }
+
+    /// Value, gradient and Hessian (as rows) at `point`.
+    pub fn hessian(&self, point: &[f64], b: &mut Budget) -> Result<ValueGradHess, Error> {
+        if let Some(t) = &self.tape {
+            return hessian(t, point, b);
+        }
+        let n = point.len();
+        let inputs = (0..n).map(|i| Dual2::variable(n, i, point[i])).collect();
+        let r = self.walk(inputs, Dual2::constant_n(n, 0.0), b)?;
+        let h = r.hessian();
+        Ok((r.v, r.g, h))
+    }
+
+    /// Value, first and second derivative along variable `k` alone, the
+    /// others held constant.
+    pub fn partial(
+        &self,
+        k: usize,
+        point: &[f64],
+        b: &mut Budget,
+    ) -> Result<(f64, f64, f64), Error> {
+        let proto = Dual2::constant_n(1, 0.0);
+        let inputs = point
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                if i == k {
+                    Dual2::variable(1, 0, *x)
+                } else {
+                    proto.constant(*x)
+                }
+            })
+            .collect();
+        let r = self.walk(inputs, proto, b)?;
+        Ok((r.v, r.g[0], r.h[0]))
+    }
+
+    /// The Taylor series to `order` along variable `k`, the others held
+    /// constant.
+    pub fn series(
+        &self,
+        k: usize,
+        point: &[f64],
+        order: usize,
+        b: &mut Budget,
+    ) -> Result<Taylor, Error> {
+        let proto = Taylor::constant_n(0.0, order);
+        let inputs = point
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                if i == k {
+                    Taylor::variable(*x, order)
+                } else {
+                    proto.constant(*x)
+                }
+            })
+            .collect();
+        self.walk(inputs, proto, b)
+    }
+
+    /// The expression as a plain function of the point, for callers that
+    /// evaluate it many times (the checker, sampling): errors count as NaN.
+    pub fn f64_fn(&self, cancel: Option<Arc<AtomicBool>>) -> F64Fn<'_> {
+        F64Fn::new(self.defs, self.expr, self.vars, self.tape.as_ref(), cancel)
+    }
 }

@@ -17,6 +17,7 @@
 //! [`REVERSE_MIN_VARS`] variables.
 
 use crate::builtins;
+use crate::engine::cache::{Scratch, Sparsity};
 use crate::engine::eval::Budget;
 use crate::engine::tape::{self, Instr, Op, Tape, powi_local, powi_local1};
 use crate::error::Error;
@@ -57,14 +58,6 @@ pub type Local1 = Fixed1<2>;
 /// A second-order dual in the two arguments of one instruction; `h` is the
 /// packed upper triangle `[h00, h01, h11]`.
 pub type Local2 = Fixed2<2, 3>;
-
-/// Scratch space of the reverse sweep.
-#[derive(Debug, Default)]
-pub struct Scratch {
-    val: Vec<f64>,
-    part: Vec<[f64; 2]>,
-    adj: Vec<f64>,
-}
 
 /// The seeds of an instruction's arguments: each active argument is its own
 /// local variable, except that an instruction reading one value twice
@@ -402,21 +395,6 @@ impl Tape {
         let (value, grad) = value_grad;
         Ok((value, grad, entries))
     }
-}
-
-/// Which Hessian entries can be nonzero, and a colouring of the columns such
-/// that no row has two nonzeros of one colour.
-#[derive(Debug, Clone)]
-pub struct Sparsity {
-    /// For each variable j, the rows i with a possibly nonzero `H_ij`
-    /// (sorted).
-    pub rows: Vec<Vec<u32>>,
-    /// Colour of each column.
-    pub color: Vec<usize>,
-    /// Number of colours: the Hessian-vector products needed.
-    pub ncolors: usize,
-    /// Entries that can be nonzero.
-    pub nonzeros: usize,
 }
 
 impl Sparsity {

@@ -128,9 +128,9 @@ pub struct Tape {
     /// Per instruction: does it depend on an input variable?
     pub active: Vec<bool>,
     /// The Hessian's sparsity and colouring, found on first use.
-    pub(crate) sparsity: std::sync::OnceLock<crate::engine::reverse::Sparsity>,
+    pub(crate) sparsity: std::sync::OnceLock<crate::engine::cache::Sparsity>,
     /// The reverse sweep's scratch space, kept between calls.
-    pub(crate) scratch: std::cell::RefCell<crate::engine::reverse::Scratch>,
+    pub(crate) scratch: std::cell::RefCell<crate::engine::cache::Scratch>,
 }
 
 /// Compiles `expr` with `vars` as its input variables, in order, on top of
@@ -789,45 +789,36 @@ impl Tape {
     }
 }
 
-/// A function of the point in `f64`, for the finite-difference checker,
-/// which calls it dozens of times per derivative: compiled on first use and
-/// the tape reused, the tree walk where the expression does not compile.
+/// A function of the point in `f64` ([`Compiled::f64_fn`](super::Compiled::f64_fn)),
+/// for the finite-difference checker and sampling, which call it many
+/// times: over the tape where the expression compiled, else the tree walk.
 /// An error counts as NaN.
 pub struct F64Fn<'a> {
     defs: &'a Defs,
     expr: &'a Expr,
     vars: &'a [String],
+    tape: Option<&'a Tape>,
     cancel: Option<Arc<AtomicBool>>,
-    tape: Option<Option<Tape>>,
     slots: Vec<f64>,
 }
 
 impl<'a> F64Fn<'a> {
-    /// `expr` as a function of `vars`.
-    pub fn new(
+    /// `expr` as a function of `vars`, over `tape` when there is one.
+    pub(crate) fn new(
         defs: &'a Defs,
         expr: &'a Expr,
         vars: &'a [String],
+        tape: Option<&'a Tape>,
         cancel: Option<Arc<AtomicBool>>,
     ) -> F64Fn<'a> {
         F64Fn {
             defs,
             expr,
             vars,
+            tape,
             cancel,
-            tape: None,
             slots: Vec::new(),
         }
-    }
-
-    fn tape(&mut self) -> Option<&Tape> {
-        let (defs, expr, vars) = (self.defs, self.expr, self.vars);
-        self.tape
-            .get_or_insert_with(|| {
-                let names: Vec<&str> = vars.iter().map(String::as_str).collect();
-                compile(defs, expr, &names)
-            })
-            .as_ref()
     }
 
     /// The rounding error of one evaluation near `x`
@@ -835,29 +826,27 @@ impl<'a> F64Fn<'a> {
     /// the expression does not compile or the sweep fails.
     pub fn noise(&mut self, x: &[f64]) -> f64 {
         let mut b = Budget::new(self.cancel.clone());
-        self.tape()
+        self.tape
             .and_then(|t| t.rounding_noise(x, &mut b).ok())
             .unwrap_or(0.0)
     }
 
     /// The value at `x` (NaN on any error).
     pub fn eval(&mut self, x: &[f64]) -> f64 {
-        let (defs, expr, vars) = (self.defs, self.expr, self.vars);
-        self.tape();
-        let tape = &self.tape;
         let mut b = Budget::new(self.cancel.clone());
-        match tape.as_ref().and_then(|t| t.as_ref()) {
+        match self.tape {
             Some(t) => t
                 .eval_with(x, &0.0, &mut b, &mut self.slots)
                 .unwrap_or(f64::NAN),
             None => {
-                let scope: Vec<(&str, f64)> = vars
+                let scope: Vec<(&str, f64)> = self
+                    .vars
                     .iter()
                     .map(String::as_str)
                     .zip(x.iter().copied())
                     .collect();
-                Evaluator::new(defs, 0.0, &mut b)
-                    .eval(expr, &scope)
+                Evaluator::new(self.defs, 0.0, &mut b)
+                    .eval(self.expr, &scope)
                     .unwrap_or(f64::NAN)
             }
         }

@@ -6,12 +6,10 @@
 
 use crate::builtins;
 use crate::check::{self, CheckReport};
-use crate::engine::eval::{self, Budget, Defs, Evaluator, Function};
-use crate::engine::{self, tape};
+use crate::engine::Compiled;
+use crate::engine::eval::{self, Budget, Defs, Function};
 use crate::error::{Error, ErrorKind, Origin, Warning};
 use crate::limits;
-use crate::num::Scalar;
-use crate::num::{Dual1, Dual2};
 use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 use crate::syntax::Command;
 use crate::syntax::{
@@ -635,62 +633,51 @@ impl Session {
             check: None,
             warnings: Vec::new(),
         };
-        let n = vars.len();
         let run_check = self.settings.check || kind == DerivKind::Check;
         match kind {
             DerivKind::Grad => {
-                let (v, g, w) = self.grad_at(&expr, &vars, &point)?;
+                let c = Compiled::new(&self.defs, &expr, &vars);
+                let mut b = self.budget();
+                let (v, g) = c.gradient(&point, &mut b)?;
                 d.value = v;
-                d.warnings = w;
+                d.warnings = b.warnings;
                 if run_check {
-                    d.check = Some(self.check(&expr, &vars, &point, &g, None));
+                    d.check = Some(self.check(&c, &point, &g, None));
                 }
                 d.gradient = Some(g);
             }
             DerivKind::Diff => {
                 let k = Self::pick_var(&vars, wrt.as_ref(), span, "diff")?;
-                // Only the chosen variable moves: a one-variable second-order dual.
-                let proto = Dual2::constant_n(1, 0.0);
-                let mut scope: Vec<(&str, Dual2)> = Vec::new();
-                for (i, (name, x)) in vars.iter().zip(&point).enumerate() {
-                    let s = if i == k {
-                        Dual2::variable(1, 0, *x)
-                    } else {
-                        proto.constant(*x)
-                    };
-                    scope.push((name.as_str(), s));
-                }
+                let c = Compiled::new(&self.defs, &expr, &vars);
                 let mut b = self.budget();
-                let r = Evaluator::new(&self.defs, proto, &mut b).eval(&expr, &scope)?;
-                d.value = r.v;
+                let (v, d1, d2) = c.partial(k, &point, &mut b)?;
+                d.value = v;
                 d.wrt = Some(vars[k].clone());
-                d.derivative = Some(r.g[0]);
-                d.second = Some(r.h[0]);
+                d.derivative = Some(d1);
+                d.second = Some(d2);
                 d.warnings = b.warnings;
                 if run_check {
-                    let defs = &self.defs;
-                    let cancel = self.cancel.clone();
-                    let mut tf = tape::F64Fn::new(defs, &expr, &vars, cancel);
+                    let mut tf = c.f64_fn(self.cancel.clone());
                     let noise = tf.noise(&point);
                     let mut p = point.clone();
                     let mut f = |x: &[f64]| {
                         p[k] = x[0];
                         tf.eval(&p)
                     };
-                    let mut c = check::check_with_noise(
+                    let mut r = check::check_with_noise(
                         &mut f,
                         &[point[k]],
-                        &[r.g[0]],
-                        Some(&[vec![r.h[0]]]),
+                        &[d1],
+                        Some(&[vec![d2]]),
                         noise,
                     );
-                    distrust_if_warned(&mut c, &d.warnings);
-                    d.check = Some(c);
+                    distrust_if_warned(&mut r, &d.warnings);
+                    d.check = Some(r);
                 }
             }
             DerivKind::Hess | DerivKind::Report | DerivKind::Check => {
-                let tape = engine::compile(&self.defs, &expr, &vars);
-                if n > limits::MAX_HESSIAN_VARS && !engine::sparse_hessian_fits(tape.as_ref()) {
+                let c = Compiled::new(&self.defs, &expr, &vars);
+                if !c.hessian_fits() {
                     return Err(Error::limit(
                         "too many variables for a dense Hessian",
                         limits::MAX_HESSIAN_VARS,
@@ -699,25 +686,11 @@ impl Session {
                     .help("use :grad for the gradient alone"));
                 }
                 let mut b = self.budget();
-                let (v, g, h) = match &tape {
-                    Some(t) => engine::hessian(t, &point, &mut b)?,
-                    None => {
-                        let proto = Dual2::constant_n(n, 0.0);
-                        let scope: Vec<(&str, Dual2)> = vars
-                            .iter()
-                            .zip(&point)
-                            .enumerate()
-                            .map(|(i, (name, x))| (name.as_str(), Dual2::variable(n, i, *x)))
-                            .collect();
-                        let r = Evaluator::new(&self.defs, proto, &mut b).eval(&expr, &scope)?;
-                        let h = r.hessian();
-                        (r.v, r.g, h)
-                    }
-                };
+                let (v, g, h) = c.hessian(&point, &mut b)?;
                 d.value = v;
                 d.warnings = b.warnings;
                 if run_check {
-                    d.check = Some(self.check(&expr, &vars, &point, &g, Some(&h)));
+                    d.check = Some(self.check(&c, &point, &g, Some(&h)));
                 }
                 d.gradient = Some(g);
                 d.hessian = Some(h);
@@ -744,35 +717,19 @@ impl Session {
         vars: &[String],
         point: &[f64],
     ) -> Result<(f64, Vec<f64>, Vec<Warning>), Error> {
-        if let Some(t) = engine::compile(&self.defs, expr, vars) {
-            let mut b = self.budget();
-            let (v, g) = engine::gradient(&t, point, &mut b)?;
-            return Ok((v, g, b.warnings));
-        }
-        let n = vars.len();
-        let proto = Dual1::constant_n(n, 0.0);
-        let scope: Vec<(&str, Dual1)> = vars
-            .iter()
-            .zip(point)
-            .enumerate()
-            .map(|(i, (name, x))| (name.as_str(), Dual1::variable(n, i, *x)))
-            .collect();
         let mut b = self.budget();
-        let r = Evaluator::new(&self.defs, proto, &mut b).eval(expr, &scope)?;
-        Ok((r.v, r.g, b.warnings))
+        let (v, g) = Compiled::new(&self.defs, expr, vars).gradient(point, &mut b)?;
+        Ok((v, g, b.warnings))
     }
 
     fn check(
         &self,
-        expr: &Expr,
-        vars: &[String],
+        c: &Compiled,
         point: &[f64],
         grad: &[f64],
         hess: Option<&[Vec<f64>]>,
     ) -> CheckReport {
-        let defs = &self.defs;
-        let cancel = self.cancel.clone();
-        let mut tf = tape::F64Fn::new(defs, expr, vars, cancel);
+        let mut tf = c.f64_fn(self.cancel.clone());
         let noise = tf.noise(point);
         let mut f = |x: &[f64]| tf.eval(x);
         check::check_with_noise(&mut f, point, grad, hess, noise)

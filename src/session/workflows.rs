@@ -4,13 +4,13 @@
 
 use super::{Bound, Session};
 use crate::builtins;
-use crate::engine::eval::{self, Evaluator};
+use crate::engine::Compiled;
+use crate::engine::eval::{self, Budget, Evaluator};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::format::shortest;
 use crate::limits;
+use crate::num::Dual1;
 use crate::num::Scalar;
-use crate::num::Taylor;
-use crate::num::{Dual1, Dual2};
 use crate::optimize::{self, Options};
 use crate::outcome::{
     Curve, Jacobian, LimitRow, LimitTable, Minimum, Outcome, Plot, Table, Tangent, TaylorSeries,
@@ -178,10 +178,12 @@ impl Session {
         let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
         let expr = exprs.remove(0);
         let k = Self::pick_var(&vars, wrt.as_ref(), span, "limit")?;
-        let mut warnings = Vec::new();
-        let r = self.dual1(&expr, &vars, &point, &mut warnings)?;
-        let exact = r.g[k];
-        let mut tf = crate::engine::tape::F64Fn::new(&self.defs, &expr, &vars, self.cancel.clone());
+        let c = Compiled::new(&self.defs, &expr, &vars);
+        let mut b = self.budget();
+        let (value, g) = c.gradient(&point, &mut b)?;
+        let warnings = b.warnings;
+        let exact = g[k];
+        let mut tf = c.f64_fn(self.cancel.clone());
         let mut p = point.clone();
         let mut f = |x: f64| {
             p[k] = x;
@@ -211,7 +213,7 @@ impl Session {
             vars,
             point,
             wrt: k,
-            value: r.v,
+            value,
             exact,
             rows,
             warnings,
@@ -300,10 +302,8 @@ impl Session {
                 e
             }
         })?;
-        let t = Taylor::variable(point[k], n);
-        let proto = t.constant(0.0);
         let mut b = self.budget();
-        let r = Evaluator::new(&self.defs, proto, &mut b).eval(&expr, &[(vars[k].as_str(), t)])?;
+        let r = Compiled::new(&self.defs, &expr, &vars).series(k, &point, n, &mut b)?;
         Ok(Outcome::Taylor(Box::new(TaylorSeries {
             expr: expr.to_string(),
             var: vars[k].clone(),
@@ -391,32 +391,14 @@ impl Session {
             .at(span));
         }
         let mut warnings: Vec<Warning> = Vec::new();
-        let defs = &self.defs;
+        let c = Compiled::new(&self.defs, &expr, &vars);
         let cancel = self.cancel.clone();
         let mut f = |x: &[f64], hessian: bool| -> Result<optimize::Eval, Error> {
-            let mut b = super::Budget::new(cancel.clone());
+            let mut b = Budget::new(cancel.clone());
             let r = if hessian {
-                let scope: Vec<(&str, Dual2)> = vars
-                    .iter()
-                    .zip(x)
-                    .enumerate()
-                    .map(|(i, (name, v))| (name.as_str(), Dual2::variable(n, i, *v)))
-                    .collect();
-                let r = Evaluator::new(defs, Dual2::constant_n(n, 0.0), &mut b).eval(&expr, &scope);
-                r.map(|r| {
-                    let h = r.hessian();
-                    (r.v, r.g, Some(h))
-                })
+                c.hessian(x, &mut b).map(|(v, g, h)| (v, g, Some(h)))
             } else {
-                let scope: Vec<(&str, Dual1)> = vars
-                    .iter()
-                    .zip(x)
-                    .enumerate()
-                    .map(|(i, (name, v))| (name.as_str(), Dual1::variable(n, i, *v)))
-                    .collect();
-                Evaluator::new(defs, Dual1::constant_n(n, 0.0), &mut b)
-                    .eval(&expr, &scope)
-                    .map(|r| (r.v, r.g, None))
+                c.gradient(x, &mut b).map(|(v, g)| (v, g, None))
             };
             for w in b.warnings {
                 if !warnings.iter().any(|x| x.message == w.message) {
@@ -529,10 +511,12 @@ impl Session {
     /// The values of `e` at `xs`. An undefined value is NaN (a gap); an
     /// error (an unknown function, a limit) is an error, not a blank chart.
     fn sample(&self, e: &Expr, var: &str, xs: &[f64]) -> Result<Vec<f64>, Error> {
+        let vars = [var.to_string()];
+        let c = Compiled::new(&self.defs, e, &vars);
         let mut out = Vec::with_capacity(xs.len());
         for &x in xs {
             let mut b = self.budget();
-            match Evaluator::new(&self.defs, 0.0, &mut b).eval(e, &[(var, x)]) {
+            match c.value(&[x], &mut b) {
                 Ok(v) => out.push(v),
                 Err(_) if interrupted(self) => out.push(f64::NAN),
                 Err(err) => return Err(err),
