@@ -163,8 +163,37 @@ fn trace_rows_are_primal_and_tangent() {
 }
 
 #[test]
-fn trace_needs_wrt_for_several_variables() {
-    assert!(fail(&[":trace x*y at 1, 2"]).contains("wrt"));
+fn trace_without_wrt_gives_every_nodes_gradient() {
+    let r = last_json(&[":trace x*y at 1, 2"]);
+    let rows = r["rows"].as_array().unwrap();
+    let grads: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|r| r["gradient"].as_array().unwrap().iter().map(num).collect())
+        .collect();
+    assert_eq!(grads, [vec![1.0, 0.0], vec![0.0, 1.0], vec![2.0, 1.0]]);
+    assert!(r.get("wrt").is_none());
+}
+
+#[test]
+fn trace_expands_user_functions_into_their_operations() {
+    let r = last_json(&["g(x1, x2) = (x1 + 5) * x2^2", ":trace g(x1, x2) at 2, 3"]);
+    let rows = r["rows"].as_array().unwrap();
+    let ops: Vec<&str> = rows.iter().map(|r| r["op"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["input", "input", "x1 + 5", "x2 ^ 2", "v1 * v2"]);
+    let last: Vec<f64> = rows[4]["gradient"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(num)
+        .collect();
+    assert_eq!(last, [9.0, 42.0]);
+    assert_eq!(num(&rows[4]["value"]), 63.0);
+    // An argument that is an expression feeds the body's operations.
+    let r = last_json(&["h(t) = ln(t)", ":trace h(2*x) wrt x at 1"]);
+    let rows = r["rows"].as_array().unwrap();
+    let ops: Vec<&str> = rows.iter().map(|r| r["op"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["input", "2 * x", "ln(v1)"]);
+    close(num(&rows[2]["tangent"]), 1.0, 1e-15);
 }
 
 // ------------------------------------------------------------------ :min

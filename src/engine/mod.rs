@@ -10,11 +10,13 @@ mod cache;
 pub(crate) mod eval;
 pub(crate) mod reverse;
 pub(crate) mod tape;
+mod trace;
 
 pub use cache::Sparsity;
 pub use eval::{Budget, Defs, Evaluator, Function, MAX_EVAL_DEPTH, unknown_name, value};
 pub use reverse::{HVP_MIN_VARS, REVERSE_MIN_VARS, SparseHess, ValueGradHess};
 pub use tape::{F64Fn, Tape};
+pub use trace::{RowKind, TraceRow, trace};
 
 use crate::error::Error;
 use crate::limits;

@@ -1,6 +1,7 @@
 //! What running a statement produces: plain data, rendered by the binary.
 
 use crate::check::CheckReport;
+pub use crate::engine::{RowKind, TraceRow};
 use crate::error::{Error, Warning};
 
 /// Which derivative command produced a [`Derivatives`] result (the `kind` key
@@ -152,19 +153,6 @@ pub struct TaylorSeries {
     pub warnings: Vec<Warning>,
 }
 
-/// One intermediate of `:trace`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TraceRow {
-    /// Its name: a variable's own name, or `v1`, `v2`, …
-    pub name: String,
-    /// What computes it, in terms of earlier rows (`input` for a variable).
-    pub op: String,
-    /// The primal value.
-    pub value: f64,
-    /// The tangent: its derivative along the chosen variable.
-    pub tangent: f64,
-}
-
 /// `:trace`: the forward-mode evaluation trace.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
@@ -174,8 +162,9 @@ pub struct Trace {
     pub vars: Vec<String>,
     /// The point.
     pub point: Vec<f64>,
-    /// The variable seeded with tangent 1.
-    pub wrt: String,
+    /// The one variable seeded with tangent 1; `None`: every variable,
+    /// so that each row carries its full gradient.
+    pub wrt: Option<String>,
     /// In evaluation order; the last row is the result.
     pub rows: Vec<TraceRow>,
     /// Warnings.

@@ -240,30 +240,42 @@ pub fn taylor(t: &TaylorSeries, st: Style) -> String {
 }
 
 pub fn trace(t: &Trace, st: Style) -> String {
-    let mut s = st.dim(&format!(
-        "{} at {}; tangents along {}",
-        t.expr,
-        at_point(&t.vars, &t.point, st),
-        t.wrt
-    ));
-    let d = if t.vars.len() == 1 {
-        format!("tangent d/d{}", t.wrt)
-    } else {
-        format!("tangent ∂/∂{}", t.wrt)
+    let d = |v: &str| {
+        if t.vars.len() == 1 {
+            format!("d/d{v}")
+        } else {
+            format!("∂/∂{v}")
+        }
     };
-    let mut rows = vec![vec![
-        "node".to_string(),
-        "operation".to_string(),
-        "value".to_string(),
-        d,
-    ]];
+    let (title, heads): (String, Vec<String>) = match &t.wrt {
+        Some(w) => (
+            format!("tangents along {w}"),
+            vec![format!("tangent {}", d(w))],
+        ),
+        None => (
+            "every node's gradient".to_string(),
+            t.vars.iter().map(|v| d(v)).collect(),
+        ),
+    };
+    let mut s = st.dim(&format!(
+        "{} at {}; {title}",
+        t.expr,
+        at_point(&t.vars, &t.point, st)
+    ));
+    let mut rows = vec![
+        [
+            "node".to_string(),
+            "operation".to_string(),
+            "value".to_string(),
+        ]
+        .into_iter()
+        .chain(heads)
+        .collect::<Vec<_>>(),
+    ];
     for r in &t.rows {
-        rows.push(vec![
-            r.name.clone(),
-            r.op.clone(),
-            st.num(r.value),
-            st.num(r.tangent),
-        ]);
+        let mut row = vec![r.name.clone(), r.op.clone(), st.num(r.value)];
+        row.extend(r.tangents.iter().map(|g| st.num(*g)));
+        rows.push(row);
     }
     s.push('\n');
     s.push_str(&columns(&rows, 2, st));
@@ -556,20 +568,26 @@ pub fn trace_json(o: Obj, t: &Trace, input: &str) -> Obj {
         .rows
         .iter()
         .map(|r| {
-            Obj::new()
+            let row = Obj::new()
                 .str("node", &r.name)
                 .str("op", &r.op)
-                .num("value", r.value)
-                .num("tangent", r.tangent)
-                .end()
+                .num("value", r.value);
+            match (&t.wrt, r.tangents.as_slice()) {
+                (Some(_), [g]) => row.num("tangent", *g),
+                _ => row.raw("gradient", &arr(&r.tangents)),
+            }
+            .end()
         })
         .collect();
     let o = o
         .str("expr", &t.expr)
         .raw("vars", &str_arr(&t.vars))
-        .raw("point", &arr(&t.point))
-        .str("wrt", &t.wrt)
-        .raw("rows", &format!("[{}]", rows.join(",")));
+        .raw("point", &arr(&t.point));
+    let o = match &t.wrt {
+        Some(w) => o.str("wrt", w),
+        None => o,
+    };
+    let o = o.raw("rows", &format!("[{}]", rows.join(",")));
     warnings_json(o, &t.warnings, input)
 }
 

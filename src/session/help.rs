@@ -74,7 +74,9 @@ fn details(name: &str) -> String {
                     \x20 Jacobian's rows, printed last"
             .to_string(),
         "trace" => "  one row per operation in evaluation order: the primal value and the tangent\n\
-                      \x20 (derivative along the wrt variable) of forward-mode automatic differentiation"
+                      \x20 (derivative along the wrt variable) of forward-mode automatic differentiation;\n\
+                      \x20 with several variables and no wrt, every node's full gradient, a column per\n\
+                      \x20 variable. User functions are expanded into the operations of their bodies."
             .to_string(),
         _ => String::new(),
     }

@@ -5,19 +5,18 @@
 use super::{Bound, Session};
 use crate::builtins;
 use crate::engine::Compiled;
-use crate::engine::eval::{self, Budget, Evaluator};
+use crate::engine::eval::{self, Budget};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::format::shortest;
 use crate::limits;
 use crate::num::Dual1;
-use crate::num::Scalar;
 use crate::optimize::{self, Options};
 use crate::outcome::{
     Curve, Jacobian, LimitRow, LimitTable, Minimum, Outcome, Plot, Table, Tangent, TaylorSeries,
-    Trace, TraceRow,
+    Trace,
 };
 use crate::render::plot;
-use crate::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span, UnOp};
+use crate::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span};
 use crate::syntax::{Opt, Range};
 
 /// Default order of `:taylor`.
@@ -323,43 +322,20 @@ impl Session {
     ) -> Result<Outcome, Error> {
         let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
         let expr = exprs.remove(0);
-        let k = Self::pick_var(&vars, wrt.as_ref(), span, "trace")?;
-        let scope: Vec<(String, Dual1)> = vars
-            .iter()
-            .zip(&point)
-            .enumerate()
-            .map(|(i, (name, x))| {
-                let d = if i == k {
-                    Dual1::variable(1, 0, *x)
-                } else {
-                    Dual1::constant_n(1, *x)
-                };
-                (name.clone(), d)
-            })
-            .collect();
-        let mut t = Tracer {
-            session: self,
-            scope: &scope,
-            rows: Vec::new(),
-            warnings: Vec::new(),
+        // One variable, or one asked for: one tangent column. Several: the
+        // full gradient of every node, as a reverse-mode tape would give.
+        let k = if wrt.is_some() || vars.len() <= 1 {
+            Some(Self::pick_var(&vars, wrt.as_ref(), span, "trace")?)
+        } else {
+            None
         };
-        let (name, last) = t.node(&expr)?;
-        let mut rows = t.rows;
-        let warnings = t.warnings;
-        // An expression that is a bare variable or constant still gets a result row.
-        if rows.last().is_none_or(|r| r.name != name) {
-            rows.push(TraceRow {
-                name: "v1".into(),
-                op: name,
-                value: last.v,
-                tangent: last.g[0],
-            });
-        }
+        let (rows, warnings) =
+            crate::engine::trace(&self.defs, &expr, &vars, &point, k, self.cancel.clone())?;
         Ok(Outcome::Trace(Box::new(Trace {
             expr: expr.to_string(),
-            vars: vars.clone(),
+            wrt: k.map(|k| vars[k].clone()),
+            vars,
             point,
-            wrt: vars[k].clone(),
             rows,
             warnings,
         })))
@@ -677,153 +653,4 @@ fn rename(e: &Expr, from: &str, to: &str) -> Expr {
         k => k.clone(),
     };
     Expr { kind, span: e.span }
-}
-
-/// Walks an expression in evaluation order, one row per operation.
-struct Tracer<'a> {
-    session: &'a Session,
-    scope: &'a [(String, Dual1)],
-    rows: Vec<TraceRow>,
-    warnings: Vec<Warning>,
-}
-
-impl Tracer<'_> {
-    fn push(&mut self, op: String, d: &Dual1) -> Result<String, Error> {
-        if self.rows.len() >= limits::MAX_TRACE_ROWS {
-            return Err(Error::limit(
-                "the trace has too many rows",
-                limits::MAX_TRACE_ROWS,
-            ));
-        }
-        let inputs = self.rows.iter().filter(|r| r.op == "input").count();
-        let name = format!("v{}", self.rows.len() - inputs + 1);
-        self.rows.push(TraceRow {
-            name: name.clone(),
-            op,
-            value: d.v,
-            tangent: d.g[0],
-        });
-        Ok(name)
-    }
-
-    /// Evaluates `e` through the generic evaluator with `args` bound to
-    /// placeholder names (so every rule stays in builtins.rs).
-    fn apply(&mut self, e: &Expr, args: &[Dual1]) -> Result<Dual1, Error> {
-        let names: Vec<String> = (0..args.len()).map(|i| format!("%{i}")).collect();
-        let scope: Vec<(&str, Dual1)> = names
-            .iter()
-            .map(String::as_str)
-            .zip(args.iter().cloned())
-            .collect();
-        let mut b = self.session.budget();
-        let r = Evaluator::new(&self.session.defs, Dual1::constant_n(1, 0.0), &mut b)
-            .eval(e, &scope)?;
-        for w in b.warnings {
-            if !self.warnings.contains(&w) {
-                self.warnings.push(w);
-            }
-        }
-        Ok(r)
-    }
-
-    fn placeholder(i: usize, span: Span) -> Expr {
-        Expr {
-            kind: ExprKind::Name(format!("%{i}")),
-            span,
-        }
-    }
-
-    /// The text that names `e`'s value in later rows, and the value.
-    fn node(&mut self, e: &Expr) -> Result<(String, Dual1), Error> {
-        match &e.kind {
-            ExprKind::Num(v) => Ok((shortest(*v), Dual1::constant_n(1, *v))),
-            ExprKind::Name(n) => {
-                if let Some((_, d)) = self.scope.iter().find(|(k, _)| k == n) {
-                    if !self.rows.iter().any(|r| r.name == *n && r.op == "input") {
-                        if self.rows.len() >= limits::MAX_TRACE_ROWS {
-                            return Err(Error::limit(
-                                "the trace has too many rows",
-                                limits::MAX_TRACE_ROWS,
-                            ));
-                        }
-                        self.rows.push(TraceRow {
-                            name: n.clone(),
-                            op: "input".into(),
-                            value: d.v,
-                            tangent: d.g[0],
-                        });
-                    }
-                    return Ok((n.clone(), d.clone()));
-                }
-                let d = self.apply(e, &[])?;
-                Ok((n.clone(), d))
-            }
-            ExprKind::FuncRef { .. } => {
-                let d = self.apply(e, &[])?;
-                Ok((e.to_string(), d))
-            }
-            ExprKind::Unary(op, a) => {
-                let (an, ad) = self.node(a)?;
-                if *op == UnOp::Plus {
-                    return Ok((an, ad));
-                }
-                let d = ad.neg();
-                let name = self.push(format!("-{an}"), &d)?;
-                Ok((name, d))
-            }
-            ExprKind::Binary { op, lhs, rhs, .. } => {
-                let (ln, ld) = self.node(lhs)?;
-                let (rn, rd) = self.node(rhs)?;
-                let shallow = Expr {
-                    kind: ExprKind::Binary {
-                        op: *op,
-                        lhs: Box::new(Self::placeholder(0, lhs.span)),
-                        rhs: Box::new(Self::placeholder(1, rhs.span)),
-                        implicit: false,
-                    },
-                    span: e.span,
-                };
-                let d = self.apply(&shallow, &[ld, rd])?;
-                let sym = match op {
-                    BinOp::Add => "+",
-                    BinOp::Sub => "-",
-                    BinOp::Mul => "*",
-                    BinOp::Div => "/",
-                    BinOp::Pow => "^",
-                };
-                let name = self.push(format!("{ln} {sym} {rn}"), &d)?;
-                Ok((name, d))
-            }
-            ExprKind::Call { func, primes, args } => {
-                let mut names = Vec::new();
-                let mut vals = Vec::new();
-                for a in args {
-                    let (n, d) = self.node(a)?;
-                    names.push(n);
-                    vals.push(d);
-                }
-                let shallow = Expr {
-                    kind: ExprKind::Call {
-                        func: func.clone(),
-                        primes: *primes,
-                        args: args
-                            .iter()
-                            .enumerate()
-                            .map(|(i, a)| Self::placeholder(i, a.span))
-                            .collect(),
-                    },
-                    span: e.span,
-                };
-                let d = self.apply(&shallow, &vals)?;
-                let op = format!(
-                    "{}{}({})",
-                    func.name,
-                    "'".repeat(*primes as usize),
-                    names.join(", ")
-                );
-                let name = self.push(op, &d)?;
-                Ok((name, d))
-            }
-        }
-    }
 }

@@ -234,7 +234,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     CommandInfo {
         name: "trace",
         syntax: ":trace EXPR [wrt NAME] at POINT",
-        summary: "the forward-mode evaluation trace: values and tangents",
+        summary: "the evaluation trace: values and tangents (or gradients)",
         example: ":trace sin(x)*y^2 wrt x at 1, 2",
     },
     CommandInfo {
