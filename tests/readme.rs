@@ -65,3 +65,23 @@ fn readme_examples_print_what_the_readme_says() {
     }
     assert!(count >= 5, "expected README examples, found {count}");
 }
+
+/// The README opens with two commands, the prompt and the tests; CI must
+/// run exactly that test command.
+#[test]
+fn ci_runs_the_readmes_test_command() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let test_cmd = readme
+        .lines()
+        .skip_while(|l| l.trim_end() != "```sh")
+        .find(|l| l.trim_end().ends_with("# the tests"))
+        .and_then(|l| l.split('#').next())
+        .map(str::trim)
+        .expect("the README's test command");
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == test_cmd),
+        "`.ci/run` does not run `{test_cmd}`"
+    );
+}

@@ -21,6 +21,9 @@ use crate::num::series::{self, binomial, factorial};
 use crate::num::{Note, NoteKind, Scalar};
 use smallvec::smallvec;
 
+mod fast;
+pub use fast::{derivative, plain_value, powi, powi_local, powi_local1};
+
 /// Identifies a built-in function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]

@@ -12,7 +12,7 @@
 use crate::builtins::{self, BuiltinId};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
-use crate::num::{Note, NoteKind, Scalar};
+use crate::num::{Note, Scalar};
 use crate::num::{Taylor, derivative_series};
 use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
 use std::collections::BTreeMap;
@@ -110,9 +110,19 @@ impl Budget {
     }
 
     fn warn(&mut self, note: Note, span: Span) {
-        let (span, message) = match &self.call_site {
-            Some((site, f)) => (*site, format!("{} (in {f})", note.message)),
-            None => (span, note.message),
+        match self.call_site.clone() {
+            Some((site, f)) => self.record(note.message, Some(&f), site),
+            None => self.record(note.message, None, span),
+        }
+    }
+
+    /// Records a warning once (deduplicated by message); from inside the
+    /// user function `func`, it says so. The tree walk and the tape both
+    /// record through here.
+    pub(crate) fn record(&mut self, message: String, func: Option<&str>, span: Span) {
+        let message = match func {
+            Some(f) => format!("{message} (in {f})"),
+            None => message,
         };
         if !self.warnings.iter().any(|w| w.message == message) {
             self.warnings.push(Warning {
@@ -325,7 +335,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             if order > limits::MAX_ORDER {
                 return Err(self.err_here(too_high_order(), span));
             }
-            let c = builtins::series(id, x.value(), order, &mut notes).ok_or_else(|| {
+            builtins::derivative(id, primes, x, &mut notes).ok_or_else(|| {
                 self.err_here(
                     Error::new(
                         ErrorKind::Arity,
@@ -333,13 +343,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                     ),
                     span,
                 )
-            })?;
-            // A kink or infinite derivative of sin' at a point matters only
-            // when derivatives of the result are being taken.
-            if x.is_constant() {
-                notes.retain(|n| n.kind == NoteKind::Domain);
-            }
-            x.compose(&derivative_series(&c, primes))
+            })?
         };
         self.budget.notes(notes, span);
         Ok(r)

@@ -17,9 +17,10 @@
 //! [`REVERSE_MIN_VARS`] variables.
 
 use crate::builtins;
+use crate::builtins::{powi_local, powi_local1};
 use crate::engine::cache::{Scratch, Sparsity};
 use crate::engine::eval::Budget;
-use crate::engine::tape::{self, Instr, Op, Tape, powi_local, powi_local1};
+use crate::engine::tape::{self, Instr, Op, Tape};
 use crate::error::Error;
 use crate::num::{Fixed1, Fixed2};
 

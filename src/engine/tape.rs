@@ -16,9 +16,9 @@
 
 use crate::builtins::{self, BuiltinId};
 use crate::engine::eval::{Budget, Defs, Evaluator, MAX_EVAL_DEPTH};
-use crate::error::{Error, Warning};
+use crate::error::Error;
 use crate::limits;
-use crate::num::{Note, NoteKind, Scalar};
+use crate::num::{Note, Scalar};
 use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -591,9 +591,9 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
             // that read no further than c2.
             if a.order() <= 2 {
                 if a.is_constant() {
-                    return a.constant(powi(a.value(), k));
+                    return a.constant(builtins::powi(a.value(), k));
                 }
-                if let Some((v, c1, c2)) = powi_local(a.value(), k) {
+                if let Some((v, c1, c2)) = builtins::powi_local(a.value(), k) {
                     return a.compose(&[v, c1, c2]);
                 }
             }
@@ -602,7 +602,7 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
         Op::Call(id) => {
             if a.order() == 0
                 && nargs == 1
-                && let Some(v) = plain_value(id, a.value())
+                && let Some(v) = builtins::plain_value(id, a.value())
             {
                 return a.constant(v);
             }
@@ -612,111 +612,16 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
                 builtins::apply(id, std::slice::from_ref(a), notes)
             }
         }
-        Op::Deriv(id, p) => derivative(id, p as usize, a, notes),
+        Op::Deriv(id, p) => {
+            builtins::derivative(id, p as usize, a, notes).unwrap_or_else(|| a.constant(f64::NAN))
+        }
     }
 }
 
-/// `builtins::powr(x, p)` for an integer `|p| ≤ 16`: its multiplication
-/// branch, without the tests that choose it.
-#[inline]
-pub fn powi(x: f64, p: i8) -> f64 {
-    debug_assert!(p.unsigned_abs() <= 16);
-    builtins::pow_by_squaring(x, u32::from(p.unsigned_abs()), p < 0)
-}
-
-/// `x^p` for an integer `p` and its Taylor coefficients `c1`, `c2`, as
-/// `builtins::pow` computes them through `power_series` (keep in sync:
-/// `C(p, k)·powr(x, p - k)`, zero where the binomial is), where all are
-/// finite, so no note is due. `None` sends the instruction through
-/// `builtins::pow` (zero, infinities, NaN: the notes and conventions there).
-#[inline]
-pub fn powi_local(x: f64, p: i8) -> Option<(f64, f64, f64)> {
-    let (v, c1) = powi_local1(x, p)?;
-    let a = p as f64;
-    let c2 = if p == 0 || p == 1 {
-        0.0
-    } else {
-        a * (a - 1.0) / 2.0 * powr_int(x, p as i32 - 2)
-    };
-    c2.is_finite().then_some((v, c1, c2))
-}
-
-/// [`powi_local`] without `c2`, for first derivatives.
-#[inline]
-pub fn powi_local1(x: f64, p: i8) -> Option<(f64, f64)> {
-    let a = p as f64;
-    let v = powi(x, p);
-    let c1 = if p == 0 {
-        0.0
-    } else {
-        a * powr_int(x, p as i32 - 1)
-    };
-    (v.is_finite() && c1.is_finite()).then_some((v, c1))
-}
-
-/// `builtins::powr(x, k)` for an integer `k`: [`powi`] where powr
-/// multiplies, powr itself beyond.
-#[inline]
-fn powr_int(x: f64, k: i32) -> f64 {
-    if k.unsigned_abs() <= 16 {
-        powi(x, k as i8)
-    } else {
-        builtins::powr(x, k as f64)
-    }
-}
-
-/// The value of a one-argument built-in at a plain number, where it is
-/// exactly the first term of [`builtins::series`] and gives no note: the
-/// common functions inside their domains, without building the series.
-/// `None` sends the call through [`builtins::apply`].
-fn plain_value(id: BuiltinId, x: f64) -> Option<f64> {
-    use BuiltinId as B;
-    // Each is the c[0] of its series in builtins.rs (keep in sync); the tests
-    // compare the tape with the tree walk at random points.
-    // NaN goes through the fast path too: its series has no note either.
-    let in_domain = x >= 0.0 || x.is_nan();
-    Some(match id {
-        B::Sin => x.sin(),
-        B::Cos => x.cos(),
-        B::Sinh => x.sinh(),
-        B::Cosh => x.cosh(),
-        B::Exp => x.exp(),
-        B::Abs => x.abs(),
-        B::Ln | B::Log if in_domain => x.ln(),
-        B::Log2 if in_domain => x.log2(),
-        B::Log10 if in_domain => x.log10(),
-        B::Sqrt if in_domain => x.sqrt(),
-        _ => return None,
-    })
-}
-
-/// `f⁽ᵖ⁾(x)` for a built-in: the evaluator's rule (`call_builtin` with
-/// primes), keep in sync.
-fn derivative<S: Scalar>(id: BuiltinId, primes: usize, x: &S, notes: &mut Vec<Note>) -> S {
-    let order = primes + x.order();
-    let Some(c) = builtins::series(id, x.value(), order, notes) else {
-        return x.constant(f64::NAN);
-    };
-    if x.is_constant() {
-        notes.retain(|n| n.kind == NoteKind::Domain);
-    }
-    x.compose(&crate::num::derivative_series(&c, primes))
-}
-
-/// Records `notes` at `site` as the evaluator's `Budget::warn` does (keep in
-/// sync): deduplicated by message, "(in f)" inside a user function.
+/// Records `notes` at `site`, as the tree walk does.
 pub fn warn(budget: &mut Budget, site: &Site, notes: Vec<Note>) {
     for n in notes {
-        let message = match &site.func {
-            Some(f) => format!("{} (in {f})", n.message),
-            None => n.message,
-        };
-        if !budget.warnings.iter().any(|w| w.message == message) {
-            budget.warnings.push(Warning {
-                message,
-                span: Some(site.span),
-            });
-        }
+        budget.record(n.message, site.func.as_deref(), site.span);
     }
 }
 

@@ -3,9 +3,9 @@
 //! variables known at compile time, in arrays instead of vectors, so that no
 //! operation allocates.
 //!
-//! Every formula is the one of `dual.rs`, term by term and in the same order
-//! (keep in sync), so results are bit-identical to the vector duals; the
-//! tests compare them. They serve twice: as the forward duals for few
+//! Every formula is the one of `dual.rs`, term by term and in the same order,
+//! so results are bit-identical to the vector duals; the tests hold them
+//! equal. They serve twice: as the forward duals for few
 //! variables (up to five, [`crate::engine`]), and, with two "variables" standing for an
 //! instruction's two arguments, as the local derivatives of one instruction
 //! in the reverse sweep ([`crate::engine::reverse`]).

@@ -203,7 +203,7 @@ const GUIDES: &[Guide] = &[
     (
         "prompt",
         "keys, completion, hints and history of the interactive prompt",
-        || PROMPT.to_string(),
+        || PROMPT.replace("{PREVIEW}", PREVIEW_SYNTAX),
     ),
 ];
 
@@ -219,16 +219,20 @@ pub fn topics() -> Vec<&'static str> {
         .collect()
 }
 
-/// The prompt topic. `:set preview` is the prompt's own setting (the
-/// session does not know it); keep in sync with `PREVIEW_SYNTAX` in the
-/// binary's `repl/helper.rs`.
+/// The prompt's own setting. `:set` belongs to the session, which knows only
+/// its own options; the prompt handles this one before the session sees the
+/// line, and its completion and hints treat it as one more alternative of
+/// `:set`.
+pub const PREVIEW_SYNTAX: &str = ":set preview on|off";
+
+/// The prompt topic; `{PREVIEW}` stands for [`PREVIEW_SYNTAX`].
 const PROMPT: &str = "\
 The interactive prompt (when both ends are a terminal)
   Tab             complete a command (:gr -> :grad), a function, a name, a :set option,
                   a :help topic, or the keyword that fits (at, wrt); Tab twice lists them
   hints           the syntax of the command being typed, and the value of a complete
                   expression while you type it (greyed; Right arrow accepts a completion)
-  :set preview on|off   show or hide that live value
+  {PREVIEW}   show or hide that live value
   colours         numbers, names, built-ins, commands and matching parentheses;
                   off with NO_COLOR=1 or --color never
   ( ...           open parentheses continue the statement on the next line (prompt ...)

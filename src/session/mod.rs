@@ -21,7 +21,7 @@ use std::sync::atomic::AtomicBool;
 
 pub(crate) mod help;
 mod workflows;
-pub use help::{help, topics};
+pub use help::{PREVIEW_SYNTAX, help, topics};
 pub use workflows::DEFAULT_TAYLOR_ORDER;
 
 /// The settings `:set` changes.

@@ -3,6 +3,7 @@
 //! `Display` prints a form that parses back to the same tree (with the fewest
 //! parentheses the precedence of SPEC §1 needs).
 
+use super::precedence::{ATOM, Op, level};
 use crate::span::Span;
 use std::fmt;
 
@@ -98,18 +99,19 @@ pub enum Point {
 
 // ---------------------------------------------------------------- Display
 
-/// Binding power of each operator in printing; keep in sync with the
-/// precedence table in `parser.rs`.
+/// How tightly `e` binds when printed, from the precedence table.
 fn prec(e: &Expr) -> u8 {
     match &e.kind {
-        ExprKind::Binary { op, .. } => match op {
-            BinOp::Add | BinOp::Sub => 1,
-            BinOp::Mul | BinOp::Div => 2,
-            BinOp::Pow => 4,
-        },
-        ExprKind::Unary(..) => 3,
-        ExprKind::Num(v) if *v < 0.0 || v.is_sign_negative() => 3,
-        _ => 5,
+        ExprKind::Binary { op, .. } => level(match op {
+            BinOp::Add => Op::Add,
+            BinOp::Sub => Op::Sub,
+            BinOp::Mul => Op::Mul,
+            BinOp::Div => Op::Div,
+            BinOp::Pow => Op::Pow,
+        }),
+        ExprKind::Unary(..) => level(Op::Neg),
+        ExprKind::Num(v) if *v < 0.0 || v.is_sign_negative() => level(Op::Neg),
+        _ => ATOM,
     }
 }
 
@@ -143,7 +145,7 @@ impl fmt::Display for Expr {
                 write!(f, "{}", if *op == UnOp::Neg { "-" } else { "+" })?;
                 // `-(-x)` must not print as `--x`'s look-alike `- -x`; parenthesise
                 // anything looser than a power.
-                paren(e, prec(e) < 4, f)
+                paren(e, prec(e) < level(Op::Pow), f)
             }
             ExprKind::Binary { op, lhs, rhs, .. } => {
                 let p = prec(self);
@@ -152,7 +154,7 @@ impl fmt::Display for Expr {
                         // right-associative: the left side needs parentheses at equal precedence
                         paren(lhs, prec(lhs) <= p, f)?;
                         write!(f, "^")?;
-                        paren(rhs, prec(rhs) < 3, f)
+                        paren(rhs, prec(rhs) < level(Op::Neg), f)
                     }
                     _ => {
                         let sym = match op {

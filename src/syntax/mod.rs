@@ -9,6 +9,7 @@ mod ast;
 mod commands;
 pub(crate) mod lines;
 mod parse;
+mod precedence;
 mod stmt;
 mod visit;
 

@@ -11,7 +11,7 @@
 //!    (`prefix* primary (infix prefix* primary)*`), so pest recurses only on
 //!    parentheses, which stage 1 has bounded.
 //! 3. `Builder`: pest pairs → AST, applying the precedence table
-//!    `PRECEDENCE` with explicit stacks (shunting-yard) instead of recursion,
+//!    (`precedence.rs`) with explicit stacks (shunting-yard) instead of recursion,
 //!    counting nesting, nodes and tree depth ([`MAX_TREE_DEPTH`]: a deep `Box`
 //!    chain would overflow the stack when dropped, printed or evaluated).
 //!
@@ -24,6 +24,7 @@ use pest::iterators::{Pair, Pairs};
 
 use super::ast::{BinOp, Expr, ExprKind, Ident, Point, UnOp};
 use super::commands::{COMMANDS, Command, Opt, Range};
+use super::precedence::{Op, binding};
 use super::stmt::{Stmt, StmtKind};
 use crate::error::Error;
 use crate::limits::{MAX_LINE_BYTES, MAX_NESTING, MAX_NODES};
@@ -38,8 +39,8 @@ mod grammar {
 }
 use grammar::{DerivGrammar, Rule};
 
-/// Words that cannot be names.
-// Keep in sync with the rule `keyword` in grammar/deriv.pest.
+/// Words that cannot be names: the grammar's rule `keyword` (a test holds
+/// the two equal).
 pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
 
 /// Deepest syntax tree accepted, counting every operator level (a sum of
@@ -48,63 +49,14 @@ pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
 /// dropping, printing or evaluating a tree recurses at most this deep.
 pub use crate::limits::MAX_TREE_DEPTH;
 
-/// Command words the grammar knows, including the aliases of `:quit`.
-// Keep in sync with the `k_*` rules in grammar/deriv.pest.
+/// Command words the grammar knows, including the aliases of `:quit`: the
+/// grammar's `k_*` rules (a test holds the two equal).
 const COMMAND_WORDS: &[&str] = &[
     "grad", "hess", "check", "diff", "jac", "limit", "tangent", "taylor", "trace", "min", "plot",
     "table", "load", "save", "set", "vars", "funcs", "del", "clear", "help", "quit", "q", "exit",
 ];
 
 // ---------------------------------------------------------------- precedence
-
-/// An operator of the expression stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Op {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Neg,
-    Plus,
-    Implicit,
-    Pow,
-}
-
-/// How an operator takes its operands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fixity {
-    Prefix,
-    Left,
-    Right,
-}
-
-/// The precedence table, loosest first, one level a line. Keep in sync with
-/// the comment at the top of grammar/deriv.pest and with `prec` in ast.rs.
-static PRECEDENCE: &[(Fixity, &[Op])] = &[
-    (Fixity::Left, &[Op::Add, Op::Sub]),    // a + b, a - b
-    (Fixity::Left, &[Op::Mul, Op::Div]),    // a * b, a / b
-    (Fixity::Prefix, &[Op::Neg, Op::Plus]), // -a, +a: tighter than `*`, looser than `^`
-    (Fixity::Left, &[Op::Implicit]),        // 2x, (a)(b): `-2x` is -(2x), `a/2x` is a/(2x)
-    (Fixity::Right, &[Op::Pow]),            // a ^ b, a ** b: `2^3^2` is 2^(3^2)
-];
-
-/// Binding powers `(left, right)` of `op`, from [`PRECEDENCE`]. An infix
-/// operator continues an expression parsed at `min` when `left >= min`; its
-/// right operand is parsed at `right`. A prefix operator has no left power.
-fn binding(op: Op) -> (u8, u8) {
-    let (i, fixity) = PRECEDENCE
-        .iter()
-        .enumerate()
-        .find(|(_, (_, ops))| ops.contains(&op))
-        .map(|(i, (f, _))| (i, *f))
-        .unwrap_or((0, Fixity::Left));
-    let base = 2 * (i as u8 + 1);
-    match fixity {
-        Fixity::Left => (base, base + 1),
-        Fixity::Right => (base + 1, base),
-        Fixity::Prefix => (0, base),
-    }
-}
 
 // ---------------------------------------------------------------- entry points
 
@@ -1575,5 +1527,34 @@ mod tests {
                 Tok::RParen
             ]
         );
+    }
+
+    /// The words of the grammar rules named `rule` (or starting with it):
+    /// every quoted literal on those lines, without the colon.
+    fn grammar_words(prefix: &str) -> Vec<String> {
+        let grammar = include_str!("../../grammar/deriv.pest");
+        let mut words: Vec<String> = grammar
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .flat_map(|l| l.split('"').skip(1).step_by(2).map(str::to_string))
+            .map(|w| w.trim_start_matches(':').to_string())
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.sort();
+        words
+    }
+
+    #[test]
+    fn reserved_words_are_the_grammars_keywords() {
+        let mut ours: Vec<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+        ours.sort();
+        assert_eq!(ours, grammar_words("keyword "));
+    }
+
+    #[test]
+    fn command_words_are_the_grammars_k_rules() {
+        let mut ours: Vec<String> = COMMAND_WORDS.iter().map(|s| s.to_string()).collect();
+        ours.sort();
+        assert_eq!(ours, grammar_words("k_"));
     }
 }

@@ -25,13 +25,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// The prompt's own setting. `:set` belongs to the session, which knows only
-/// its own options; the loop handles this one before the session sees the
-/// line. Completion and hints treat it as one more alternative of `:set`.
-pub const PREVIEW_SYNTAX: &str = ":set preview on|off";
+pub use deriv::session::PREVIEW_SYNTAX;
 
-/// Keywords of the statement forms that are not commands (`EXPR at POINT`).
-/// Keep in sync with the grammar's report statement.
+/// Keywords of the statement forms that are not commands (`EXPR at POINT`);
+/// a test holds them to the grammar.
 const STATEMENT_KEYWORDS: &[&str] = &["at"];
 
 /// How long the live preview may compute before it gives up (typing must
@@ -558,6 +555,17 @@ impl Helper for DerivHelper {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statement_keywords_are_the_grammars() {
+        for k in STATEMENT_KEYWORDS {
+            let stmt = syntax::parse_line(&format!("x {k} 1")).expect("parses");
+            assert!(
+                matches!(stmt.kind, deriv::syntax::StmtKind::Report { .. }),
+                "{k}"
+            );
+        }
+    }
 
     #[test]
     fn alternatives_include_the_prompt_setting() {
