@@ -9,10 +9,8 @@
 //! downhill) and halving `t` from `lr` until the value falls (Armijo
 //! backtracking), so it never climbs.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::limits;
-use crate::outcome::{Progress, Stop};
-use crate::syntax::Opt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -41,6 +39,47 @@ impl Method {
     }
 }
 
+/// Why `:min` stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The gradient norm fell to `tol`.
+    Converged,
+    /// `steps` iterations were made.
+    Steps,
+    /// The value or the point stopped being finite (or grew past 1e100).
+    Diverged,
+    /// Ctrl-C.
+    Interrupted,
+    /// The wall-clock deadline ([`crate::limits::MIN_DEADLINE_SECS`]).
+    Deadline,
+}
+
+impl Stop {
+    /// The word used in text and `--json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stop::Converged => "converged",
+            Stop::Steps => "steps",
+            Stop::Diverged => "diverged",
+            Stop::Interrupted => "interrupted",
+            Stop::Deadline => "deadline",
+        }
+    }
+}
+
+/// One progress line of `:min`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    /// Iterations made so far.
+    pub iteration: u64,
+    /// The point then.
+    pub point: Vec<f64>,
+    /// The value there.
+    pub value: f64,
+    /// The gradient norm there.
+    pub grad_norm: f64,
+}
+
 /// Default iterations.
 pub const DEFAULT_STEPS: u64 = 1000;
 /// Default learning rate for gd, momentum and adam.
@@ -63,92 +102,6 @@ pub struct Options {
     pub steps: u64,
     /// Stop when the gradient norm is at most this.
     pub tol: f64,
-}
-
-fn bad(o: &Opt, why: &str) -> Error {
-    Error::new(
-        ErrorKind::Command,
-        format!("`{}={}`: {why}", o.key.name, o.value),
-    )
-    .at(o.value_span)
-}
-
-fn number(o: &Opt) -> Result<f64, Error> {
-    match o.value.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(bad(o, "expected a finite number")),
-    }
-}
-
-impl Options {
-    /// Reads `lr=`, `steps=`, `method=` and `tol=`; anything else is an error
-    /// naming the option.
-    pub fn from_opts(opts: &[Opt]) -> Result<Options, Error> {
-        let mut method = Method::Gd;
-        let mut lr = None;
-        let mut steps = DEFAULT_STEPS;
-        let mut tol = DEFAULT_TOL;
-        for o in opts {
-            match o.key.name.as_str() {
-                "method" => {
-                    method = match o.value.as_str() {
-                        "gd" | "sgd" => Method::Gd,
-                        "momentum" => Method::Momentum,
-                        "adam" => Method::Adam,
-                        "newton" => Method::Newton,
-                        _ => return Err(bad(o, "the methods are gd, momentum, adam and newton")),
-                    }
-                }
-                "lr" => {
-                    let v = number(o)?;
-                    if v <= 0.0 {
-                        return Err(bad(o, "the learning rate must be positive"));
-                    }
-                    lr = Some(v);
-                }
-                "steps" => {
-                    let v = number(o)?;
-                    if v < 0.0 || v.fract() != 0.0 {
-                        return Err(bad(o, "expected a whole number of steps"));
-                    }
-                    if v > limits::MAX_MIN_STEPS as f64 {
-                        return Err(Error::limit(
-                            &format!("`steps={}` is too many", o.value),
-                            limits::MAX_MIN_STEPS,
-                        )
-                        .at(o.value_span));
-                    }
-                    steps = v as u64;
-                }
-                "tol" => {
-                    let v = number(o)?;
-                    if v < 0.0 {
-                        return Err(bad(o, "the tolerance cannot be negative"));
-                    }
-                    tol = v;
-                }
-                other => {
-                    return Err(Error::new(
-                        ErrorKind::Command,
-                        format!("unknown option `{other}=` for :min"),
-                    )
-                    .at(o.key.span)
-                    .help("the options are lr=, steps=, method= and tol="));
-                }
-            }
-        }
-        let lr = lr.unwrap_or(if method == Method::Newton {
-            DEFAULT_NEWTON_LR
-        } else {
-            DEFAULT_LR
-        });
-        Ok(Options {
-            method,
-            lr,
-            steps,
-            tol,
-        })
-    }
 }
 
 /// What the objective gives at a point: value, gradient, and (when asked) the Hessian.

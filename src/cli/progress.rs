@@ -2,7 +2,7 @@
 //! when standard error is a terminal, only once a run has lasted half a
 //! second (short runs never flash), and erased before the result prints.
 
-use deriv::session::{Progress, Session};
+use deriv::session::{Observer, Session};
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -26,7 +26,7 @@ impl Bar {
         let bar = Bar::default();
         if io::stderr().is_terminal() {
             let b = bar.clone();
-            session.set_progress(Progress(Arc::new(move |done, total| b.tick(done, total))));
+            session.set_progress(Observer(Arc::new(move |done, total| b.tick(done, total))));
         }
         bar
     }

@@ -18,6 +18,7 @@
 
 use crate::builtins;
 use crate::builtins::{powi_local, powi_local1};
+use crate::limits;
 use crate::engine::cache::{Scratch, Sparsity};
 use crate::engine::eval::Budget;
 use crate::engine::tape::{self, Instr, Op, Tape};
@@ -405,6 +406,18 @@ impl Sparsity {
             let all: Vec<u32> = (0..n as u32).collect();
             vec![all; n]
         });
+        let nonzeros = rows.iter().map(Vec::len).sum();
+        // A row with more nonzeros than the Hessian limit needs more colours
+        // than that whatever the colouring: give each column its own (valid,
+        // and cheap where the greedy colouring would cost n³).
+        if rows.iter().any(|r| r.len() > limits::MAX_HESSIAN_VARS) {
+            return Sparsity {
+                rows,
+                color: (0..n).collect(),
+                ncolors: n,
+                nonzeros,
+            };
+        }
         // Greedy distance-2 colouring, columns in order.
         let mut color = vec![usize::MAX; n];
         let mut ncolors = 0;
@@ -432,7 +445,6 @@ impl Sparsity {
             color[j] = c;
             ncolors = ncolors.max(c + 1);
         }
-        let nonzeros = rows.iter().map(Vec::len).sum();
         Sparsity {
             rows,
             color,

@@ -3,6 +3,7 @@
 use crate::check::CheckReport;
 pub use crate::engine::{RowKind, TraceRow};
 use crate::error::{Error, Warning};
+pub use crate::optimize::{Method, Progress, Stop};
 
 /// Which derivative command produced a [`Derivatives`] result (the `kind` key
 /// of `--json`).
@@ -171,47 +172,6 @@ pub struct Trace {
     pub warnings: Vec<Warning>,
 }
 
-/// Why `:min` stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stop {
-    /// The gradient norm fell to `tol`.
-    Converged,
-    /// `steps` iterations were made.
-    Steps,
-    /// The value or the point stopped being finite (or grew past 1e100).
-    Diverged,
-    /// Ctrl-C.
-    Interrupted,
-    /// The wall-clock deadline ([`crate::limits::MIN_DEADLINE_SECS`]).
-    Deadline,
-}
-
-impl Stop {
-    /// The word used in text and `--json`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stop::Converged => "converged",
-            Stop::Steps => "steps",
-            Stop::Diverged => "diverged",
-            Stop::Interrupted => "interrupted",
-            Stop::Deadline => "deadline",
-        }
-    }
-}
-
-/// One progress line of `:min`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Progress {
-    /// Iterations made so far.
-    pub iteration: u64,
-    /// The point then.
-    pub point: Vec<f64>,
-    /// The value there.
-    pub value: f64,
-    /// The gradient norm there.
-    pub grad_norm: f64,
-}
-
 /// `:min`: where the descent went.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Minimum {
@@ -222,7 +182,7 @@ pub struct Minimum {
     /// Where it started.
     pub start: Vec<f64>,
     /// `gd`, `momentum`, `adam` or `newton`.
-    pub method: String,
+    pub method: Method,
     /// The learning rate (step factor).
     pub lr: f64,
     /// The most iterations allowed.

@@ -301,7 +301,7 @@ pub fn minimum(m: &Minimum, st: Style) -> String {
         "{} from {}; method={} lr={} steps={} tol={}",
         m.expr,
         at_point(&m.vars, &m.start, st),
-        m.method,
+        m.method.as_str(),
         format::shortest(m.lr),
         m.steps,
         format::shortest(m.tol)
@@ -608,7 +608,7 @@ pub fn minimum_json(o: Obj, m: &Minimum, input: &str) -> Obj {
         .str("expr", &m.expr)
         .raw("vars", &str_arr(&m.vars))
         .raw("start", &arr(&m.start))
-        .str("method", &m.method)
+        .str("method", m.method.as_str())
         .num("lr", m.lr)
         .raw("steps", &m.steps.to_string())
         .num("tol", m.tol)

@@ -20,8 +20,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 pub(crate) mod help;
+mod options;
 mod workflows;
 pub use help::{PREVIEW_SYNTAX, help, topics};
+pub use options::Setting;
 pub use workflows::DEFAULT_TAYLOR_ORDER;
 
 /// The settings `:set` changes.
@@ -52,17 +54,17 @@ pub struct Session {
     /// Files being run by `:load`, outermost first (to refuse a file that loads itself).
     loading: Vec<PathBuf>,
     cancel: Option<Arc<AtomicBool>>,
-    progress: Option<Progress>,
+    progress: Option<Observer>,
 }
 
 /// Called now and then by long commands (`:min`) with `(done, total)`, so
 /// that the binary can draw a progress bar.
 #[derive(Clone)]
-pub struct Progress(pub Arc<crate::optimize::Tick>);
+pub struct Observer(pub Arc<crate::optimize::Tick>);
 
-impl std::fmt::Debug for Progress {
+impl std::fmt::Debug for Observer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Progress(..)")
+        f.write_str("Observer(..)")
     }
 }
 
@@ -84,7 +86,7 @@ impl Session {
     }
 
     /// Reports the progress of long commands (`:min`) to `p`.
-    pub fn set_progress(&mut self, p: Progress) {
+    pub fn set_progress(&mut self, p: Observer) {
         self.progress = Some(p);
     }
 
@@ -846,44 +848,9 @@ impl Session {
         let Some((name, value)) = option else {
             return Ok(Outcome::Settings(self.settings_list()));
         };
-        let bad = |what: &str| {
-            Error::new(
-                ErrorKind::Command,
-                format!(
-                    "`{}` is not a value for `{}`: {what}",
-                    value.name, name.name
-                ),
-            )
-            .at(value.span)
-        };
-        match name.name.as_str() {
-            "check" => {
-                self.settings.check = match value.name.as_str() {
-                    "on" | "true" | "yes" => true,
-                    "off" | "false" | "no" => false,
-                    _ => return Err(bad("say `on` or `off`")),
-                };
-            }
-            "digits" => {
-                self.settings.digits = match value.name.as_str() {
-                    "auto" | "off" | "shortest" => None,
-                    v => match v.parse::<usize>() {
-                        Ok(d) if (1..=17).contains(&d) => Some(d),
-                        _ => {
-                            return Err(bad(
-                                "say a number of significant digits from 1 to 17, or `auto`",
-                            ));
-                        }
-                    },
-                };
-            }
-            other => {
-                return Err(
-                    Error::new(ErrorKind::Command, format!("unknown setting `{other}`"))
-                        .at(name.span)
-                        .help("the settings are `check` (on|off) and `digits` (1–17 or auto)"),
-                );
-            }
+        match Setting::parse(&name, &value)? {
+            Setting::Check(on) => self.settings.check = on,
+            Setting::Digits(d) => self.settings.digits = d,
         }
         let value = self
             .settings_list()

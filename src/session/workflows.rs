@@ -2,6 +2,7 @@
 //! `:taylor`, `:trace`, `:min`, `:plot` and `:table`. Each binds its point
 //! like the derivative commands and returns plain data.
 
+use super::options::PlotOptions;
 use super::{Bound, Session};
 use crate::builtins;
 use crate::engine::Compiled;
@@ -10,7 +11,7 @@ use crate::error::{Error, ErrorKind, Warning};
 use crate::format::shortest;
 use crate::limits;
 use crate::num::Dual1;
-use crate::optimize::{self, Options};
+use crate::optimize;
 use crate::outcome::{
     Curve, Jacobian, LimitRow, LimitTable, Minimum, Outcome, Plot, Table, Tangent, TaylorSeries,
     Trace,
@@ -348,7 +349,7 @@ impl Session {
         options: &[Opt],
         span: Span,
     ) -> Result<Outcome, Error> {
-        let opts = Options::from_opts(options)?;
+        let opts = super::options::min_options(options)?;
         let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
         let expr = exprs.remove(0);
         if vars.is_empty() {
@@ -405,7 +406,7 @@ impl Session {
             expr: expr.to_string(),
             vars,
             start: point,
-            method: opts.method.as_str().to_string(),
+            method: opts.method,
             lr: opts.lr,
             steps: opts.steps,
             tol: opts.tol,
@@ -508,48 +509,10 @@ impl Session {
         options: &[Opt],
         span: Span,
     ) -> Result<Outcome, Error> {
-        let mut svg = None;
-        let mut samples = plot::DEFAULT_SAMPLES;
-        for o in options {
-            match o.key.name.as_str() {
-                "svg" => svg = Some(o.value.clone()),
-                "samples" => {
-                    samples = match o.value.parse::<f64>() {
-                        Ok(v) if v.fract() == 0.0 && v >= 2.0 => {
-                            if v > limits::MAX_PLOT_SAMPLES as f64 {
-                                return Err(Error::limit(
-                                    &format!("`samples={}` is too many", o.value),
-                                    limits::MAX_PLOT_SAMPLES,
-                                )
-                                .at(o.value_span));
-                            }
-                            v as usize
-                        }
-                        _ => {
-                            return Err(Error::new(
-                                ErrorKind::Command,
-                                format!(
-                                    "`samples={}`: expected a whole number of at least 2",
-                                    o.value
-                                ),
-                            )
-                            .at(o.value_span));
-                        }
-                    }
-                }
-                other => {
-                    return Err(Error::new(
-                        ErrorKind::Command,
-                        format!("unknown option `{other}=` for :plot"),
-                    )
-                    .at(o.key.span)
-                    .help("the options are svg=FILE and samples=N"));
-                }
-            }
-        }
+        let opts = PlotOptions::parse(options)?;
         let (a, b) = self.range_of(range)?;
         let (exprs, var) = self.curves(exprs, span)?;
-        let xs = plot::linspace(a, b, samples);
+        let xs = plot::linspace(a, b, opts.samples);
         let mut curves = Vec::with_capacity(exprs.len());
         for e in &exprs {
             curves.push(Curve {
@@ -568,11 +531,7 @@ impl Session {
             curves,
             svg: None,
         };
-        if let Some(path) = svg {
-            let at = options
-                .iter()
-                .find(|o| o.key.name == "svg")
-                .map_or(span, |o| o.value_span);
+        if let Some((path, at)) = opts.svg {
             plot::write_svg(&p, &path).map_err(|e| e.at(at))?;
             p.svg = Some(path);
         }

@@ -1,0 +1,190 @@
+//! Command options and settings, parsed once into typed values where the
+//! command starts: `:min`'s [`Options`], `:plot`'s [`PlotOptions`], `:set`'s
+//! [`Setting`]. A bad one is an error that names it and points at it.
+
+use crate::error::{Error, ErrorKind};
+use crate::limits;
+use crate::optimize::{DEFAULT_LR, DEFAULT_NEWTON_LR, DEFAULT_STEPS, DEFAULT_TOL, Method, Options};
+use crate::render::plot::DEFAULT_SAMPLES;
+use crate::span::Span;
+use crate::syntax::{Ident, Opt};
+
+fn bad(o: &Opt, why: &str) -> Error {
+    Error::new(
+        ErrorKind::Command,
+        format!("`{}={}`: {why}", o.key.name, o.value),
+    )
+    .at(o.value_span)
+}
+
+fn number(o: &Opt) -> Result<f64, Error> {
+    match o.value.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(bad(o, "expected a finite number")),
+    }
+}
+
+/// `:min`'s options: reads `lr=`, `steps=`, `method=` and `tol=`; anything else is an error
+/// naming the option.
+pub(super) fn min_options(opts: &[Opt]) -> Result<Options, Error> {
+    let mut method = Method::Gd;
+    let mut lr = None;
+    let mut steps = DEFAULT_STEPS;
+    let mut tol = DEFAULT_TOL;
+    for o in opts {
+        match o.key.name.as_str() {
+            "method" => {
+                method = match o.value.as_str() {
+                    "gd" | "sgd" => Method::Gd,
+                    "momentum" => Method::Momentum,
+                    "adam" => Method::Adam,
+                    "newton" => Method::Newton,
+                    _ => return Err(bad(o, "the methods are gd, momentum, adam and newton")),
+                }
+            }
+            "lr" => {
+                let v = number(o)?;
+                if v <= 0.0 {
+                    return Err(bad(o, "the learning rate must be positive"));
+                }
+                lr = Some(v);
+            }
+            "steps" => {
+                let v = number(o)?;
+                if v < 0.0 || v.fract() != 0.0 {
+                    return Err(bad(o, "expected a whole number of steps"));
+                }
+                if v > limits::MAX_MIN_STEPS as f64 {
+                    return Err(Error::limit(
+                        &format!("`steps={}` is too many", o.value),
+                        limits::MAX_MIN_STEPS,
+                    )
+                    .at(o.value_span));
+                }
+                steps = v as u64;
+            }
+            "tol" => {
+                let v = number(o)?;
+                if v < 0.0 {
+                    return Err(bad(o, "the tolerance cannot be negative"));
+                }
+                tol = v;
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Command,
+                    format!("unknown option `{other}=` for :min"),
+                )
+                .at(o.key.span)
+                .help("the options are lr=, steps=, method= and tol="));
+            }
+        }
+    }
+    let lr = lr.unwrap_or(if method == Method::Newton {
+        DEFAULT_NEWTON_LR
+    } else {
+        DEFAULT_LR
+    });
+    Ok(Options {
+        method,
+        lr,
+        steps,
+        tol,
+    })
+}
+
+/// `:plot`'s options.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct PlotOptions {
+    /// `svg=FILE`, and where the file name was written.
+    pub svg: Option<(String, Span)>,
+    /// `samples=N`: points per curve.
+    pub samples: usize,
+}
+
+impl PlotOptions {
+    /// Reads `svg=` and `samples=`; anything else is an error naming it.
+    pub fn parse(opts: &[Opt]) -> Result<PlotOptions, Error> {
+        let mut p = PlotOptions {
+            svg: None,
+            samples: DEFAULT_SAMPLES,
+        };
+        for o in opts {
+            match o.key.name.as_str() {
+                "svg" => p.svg = Some((o.value.clone(), o.value_span)),
+                "samples" => p.samples = samples(o)?,
+                other => {
+                    return Err(Error::new(
+                        ErrorKind::Command,
+                        format!("unknown option `{other}=` for :plot"),
+                    )
+                    .at(o.key.span)
+                    .help("the options are svg=FILE and samples=N"));
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
+fn samples(o: &Opt) -> Result<usize, Error> {
+    match o.value.parse::<f64>() {
+        Ok(v) if v.fract() == 0.0 && v >= 2.0 => {
+            if v > limits::MAX_PLOT_SAMPLES as f64 {
+                return Err(Error::limit(
+                    &format!("`samples={}` is too many", o.value),
+                    limits::MAX_PLOT_SAMPLES,
+                )
+                .at(o.value_span));
+            }
+            Ok(v as usize)
+        }
+        _ => Err(bad(o, "expected a whole number of at least 2")),
+    }
+}
+
+/// One `:set NAME VALUE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    /// `check on|off`: run the finite-difference check under every result.
+    Check(bool),
+    /// `digits N|auto`: significant digits, or the shortest form.
+    Digits(Option<usize>),
+}
+
+impl Setting {
+    /// Reads `name value`.
+    pub(super) fn parse(name: &Ident, value: &Ident) -> Result<Setting, Error> {
+        let bad = |what: &str| {
+            Error::new(
+                ErrorKind::Command,
+                format!(
+                    "`{}` is not a value for `{}`: {what}",
+                    value.name, name.name
+                ),
+            )
+            .at(value.span)
+        };
+        match name.name.as_str() {
+            "check" => match value.name.as_str() {
+                "on" | "true" | "yes" => Ok(Setting::Check(true)),
+                "off" | "false" | "no" => Ok(Setting::Check(false)),
+                _ => Err(bad("say `on` or `off`")),
+            },
+            "digits" => match value.name.as_str() {
+                "auto" | "off" | "shortest" => Ok(Setting::Digits(None)),
+                v => match v.parse::<usize>() {
+                    Ok(d) if (1..=17).contains(&d) => Ok(Setting::Digits(Some(d))),
+                    _ => Err(bad(
+                        "say a number of significant digits from 1 to 17, or `auto`",
+                    )),
+                },
+            },
+            other => Err(
+                Error::new(ErrorKind::Command, format!("unknown setting `{other}`"))
+                    .at(name.span)
+                    .help("the settings are `check` (on|off) and `digits` (1–17 or auto)"),
+            ),
+        }
+    }
+}
