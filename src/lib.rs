@@ -51,7 +51,7 @@ pub mod builtins;
 pub mod check;
 pub mod engine;
 pub mod error;
-mod files;
+pub mod files;
 pub mod format;
 pub mod limits;
 pub mod num;

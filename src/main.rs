@@ -313,7 +313,7 @@ fn run(cli: Cli) -> Exit {
     // Check every file first: a missing one is bad command-line use.
     let mut files = Vec::new();
     for f in &cli.files {
-        match std::fs::read(f) {
+        match deriv::files::read_bounded(f, deriv::limits::MAX_LOAD_BYTES) {
             Ok(b) => files.push((f.display().to_string(), b)),
             Err(e) => {
                 report!("deriv: cannot read {}: {}", f.display(), e);

@@ -6,12 +6,15 @@
 //! file is cut to [`CAP`] entries when it is read. Any failure to read or
 //! write it gives one warning, and the session goes on without it.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use deriv::files::{self, FileError, FileErrorKind};
 use std::path::PathBuf;
 
 /// Most entries kept.
 pub const CAP: usize = 5_000;
+
+/// A history file larger than this is not read (about 100 times what
+/// [`CAP`] lines of ordinary statements take).
+const MAX_BYTES: u64 = 64 << 20;
 
 /// The history file of one prompt session.
 pub struct History {
@@ -44,9 +47,13 @@ impl History {
         let Some(path) = self.path.clone() else {
             return Vec::new();
         };
-        let text = match fs::read(&path) {
+        let text = match files::read_bounded(&path, MAX_BYTES) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Vec::new(),
+            Err(FileError {
+                kind: FileErrorKind::Missing,
+                linked: false,
+                ..
+            }) => return Vec::new(),
             Err(e) => {
                 self.fail("read", &e);
                 return Vec::new();
@@ -57,9 +64,7 @@ impl History {
         if lines.len() > CAP + CAP / 2 {
             let mut body = entries.join("\n");
             body.push('\n');
-            let tmp = path.with_extension("tmp");
-            if let Err(e) = fs::write(&tmp, body).and_then(|_| fs::rename(&tmp, &path)) {
-                let _ = fs::remove_file(&tmp);
+            if let Err(e) = files::write_atomic(&path, body.as_bytes()) {
                 self.fail("write", &e);
             }
         }
@@ -75,20 +80,19 @@ impl History {
         let Some(path) = &self.path else {
             return;
         };
-        let r = (|| {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir)?;
-            }
-            let mut f = OpenOptions::new().create(true).append(true).open(path)?;
-            // One write, so that lines from two prompts never interleave.
-            f.write_all(format!("{entry}\n").as_bytes())
-        })();
-        if let Err(e) = r {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            self.fail("write", &format!("cannot create its folder: {e}"));
+            return;
+        }
+        // One write, so that lines from two prompts never interleave.
+        if let Err(e) = files::append(path, format!("{entry}\n").as_bytes()) {
             self.fail("write", &e);
         }
     }
 
-    fn fail(&mut self, what: &str, e: &io::Error) {
+    fn fail(&mut self, what: &str, e: &dyn std::fmt::Display) {
         if !self.warned {
             self.warned = true;
             let p = self
