@@ -184,4 +184,45 @@ mod tests {
         assert!(h.warned);
         h.append("1+1");
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_history_stays_a_link_when_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        let link = dir.path().join("history");
+        std::os::unix::fs::symlink("real", &link).unwrap();
+        let lines: Vec<String> = (0..2 * CAP)
+            .map(|i| format!("{}\n", i % (CAP + 1)))
+            .collect();
+        std::fs::write(&real, lines.concat()).unwrap();
+        let entries = History::at(link.clone()).load();
+        assert_eq!(entries.len(), CAP);
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let folded = std::fs::read_to_string(&real).unwrap();
+        assert_eq!(folded.lines().count(), CAP);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_history_is_neither_waited_on_nor_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("history");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let mut h = History::at(fifo.clone());
+        assert!(h.load().is_empty());
+        h.append("1+1");
+        assert!(h.warned);
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
 }
