@@ -354,12 +354,14 @@ fn run(cli: Cli) -> Exit {
 
 fn run_args(r: &mut Runner, files: &[(String, Vec<u8>)], evals: &[String]) -> Result<(), Stop> {
     for (name, bytes) in files {
+        r.session.begin_file(std::path::Path::new(name));
         for (i, raw) in syntax::split_lines(bytes).enumerate() {
             if r.quit {
                 return Ok(());
             }
             r.line(name, i + 1, raw)?;
         }
+        r.session.end_file();
     }
     for (i, e) in evals.iter().enumerate() {
         if r.quit {

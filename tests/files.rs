@@ -328,6 +328,14 @@ fn load_inside_a_file_is_relative_to_that_file() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.ends_with("9\n"), "{stdout}");
+    // So is a FILE argument.
+    let out = deriv()
+        .current_dir(dir.path())
+        .args(["lib/main.deriv", "-e", "b + c + d"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("9\n"));
+    assert_eq!(out.status.code(), Some(0));
     // A missing one names the path it tried.
     fs::write(lib.join("bad.deriv"), ":load nope.deriv\n").unwrap();
     let out = deriv()

@@ -36,6 +36,21 @@ impl Session {
         }
     }
 
+    /// Runs the lines that follow as those of the file at `path` (the
+    /// binary's FILE arguments, run line by line): a `:load` in them is
+    /// relative to its folder, as in a loaded file, and a file loading it
+    /// back is refused. [`Session::end_file`] closes it.
+    pub fn begin_file(&mut self, path: &Path) {
+        let opened = path.to_path_buf();
+        let real = opened.canonicalize().unwrap_or_else(|_| opened.clone());
+        self.loading.push(Loading { real, opened });
+    }
+
+    /// Closes what [`Session::begin_file`] opened.
+    pub fn end_file(&mut self) {
+        self.loading.pop();
+    }
+
     pub(super) fn load(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
         let opened = self.load_path(path);
         let doing = if opened == Path::new(path) {

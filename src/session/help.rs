@@ -65,7 +65,7 @@ fn details(name: &str) -> String {
         ),
         "load" => format!(
             "  a path in double quotes may hold blanks or #; ~/ is the home folder. In a file\n\
-               \x20 being loaded, a relative path is relative to that file's folder; elsewhere to\n\
+               \x20 being loaded or run, a relative path is from that file's folder; elsewhere from\n\
                \x20 the working directory. At most {} bytes, counted as read (/dev/zero\n\
                \x20 stops at once); a FIFO with no writer reads as empty; a directory is refused.",
             limits::MAX_LOAD_BYTES
