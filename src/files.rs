@@ -339,6 +339,11 @@ fn nonblocking(options: &mut OpenOptions) {
 
 // ------------------------------------------------------------------ paths
 
+/// Whether `path` is (or links to) a regular file.
+pub fn is_regular(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
 fn is_link(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }

@@ -336,6 +336,16 @@ fn load_inside_a_file_is_relative_to_that_file() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).ends_with("9\n"));
     assert_eq!(out.status.code(), Some(0));
+    // A pipe has no folder of its own: from it, paths are from the working
+    // directory.
+    let out = deriv()
+        .current_dir(&lib)
+        .args(["-e", ":load /dev/stdin", "-e", "c"])
+        .write_stdin(":load c.deriv\n")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("3\n"));
+    assert_eq!(out.status.code(), Some(0));
     // A missing one names the path it tried.
     fs::write(lib.join("bad.deriv"), ":load nope.deriv\n").unwrap();
     let out = deriv()

@@ -15,9 +15,23 @@ pub(super) struct Loading {
     /// Where it really is, links resolved: a file met twice in the chain of
     /// loads is the same file however it was named.
     real: PathBuf,
-    /// The path it was opened by, whose folder the paths it loads are
-    /// relative to.
-    opened: PathBuf,
+    /// The folder the paths it loads are relative to: that of the path it
+    /// was opened by; none (the working directory) for a pipe such as
+    /// `/dev/stdin` or a shell's `<(…)`, whose folder means nothing.
+    folder: Option<PathBuf>,
+}
+
+impl Loading {
+    fn new(opened: &Path) -> Loading {
+        Loading {
+            real: opened
+                .canonicalize()
+                .unwrap_or_else(|_| opened.to_path_buf()),
+            folder: files::is_regular(opened)
+                .then(|| opened.parent().map(Path::to_path_buf))
+                .flatten(),
+        }
+    }
 }
 
 impl Session {
@@ -28,10 +42,9 @@ impl Session {
     fn load_path(&self, path: &str) -> PathBuf {
         let p = files::expand_home(path);
         match self.loading.last() {
-            Some(outer) if p.is_relative() => outer
-                .opened
-                .parent()
-                .map_or_else(|| p.clone(), |dir| dir.join(&p)),
+            Some(Loading {
+                folder: Some(dir), ..
+            }) if p.is_relative() => dir.join(p),
             _ => p,
         }
     }
@@ -41,9 +54,7 @@ impl Session {
     /// relative to its folder, as in a loaded file, and a file loading it
     /// back is refused. [`Session::end_file`] closes it.
     pub fn begin_file(&mut self, path: &Path) {
-        let opened = path.to_path_buf();
-        let real = opened.canonicalize().unwrap_or_else(|_| opened.clone());
-        self.loading.push(Loading { real, opened });
+        self.loading.push(Loading::new(path));
     }
 
     /// Closes what [`Session::begin_file`] opened.
@@ -63,12 +74,12 @@ impl Session {
         }
         let bytes = files::read_bounded(&opened, limits::MAX_LOAD_BYTES)
             .map_err(|e: FileError| e.into_error(&doing).at(span))?;
-        let real = opened.canonicalize().unwrap_or_else(|_| opened.clone());
-        if let Some(i) = self.loading.iter().position(|l| l.real == real) {
+        let this = Loading::new(&opened);
+        if let Some(i) = self.loading.iter().position(|l| l.real == this.real) {
             let chain: Vec<String> = self.loading[i..]
                 .iter()
                 .map(|l| &l.real)
-                .chain(std::iter::once(&real))
+                .chain(std::iter::once(&this.real))
                 .map(|q| q.display().to_string())
                 .collect();
             return Err(Error::new(
@@ -80,7 +91,7 @@ impl Session {
             )
             .at(span));
         }
-        self.loading.push(Loading { real, opened });
+        self.loading.push(this);
         let mut results = self.run_source(&bytes);
         self.loading.pop();
         for r in &mut results {
