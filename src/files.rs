@@ -40,9 +40,8 @@ pub enum FileErrorKind {
     Missing,
     /// Writing: the folder it would go in does not exist.
     NoFolder,
-    /// It exists and is not a regular file: what it is ("a directory",
-    /// "a character device", "a FIFO", …).
-    NotRegular(&'static str),
+    /// It exists and is not a regular file.
+    NotRegular(Special),
     /// Reading: it holds more bytes than the limit.
     TooLarge {
         /// The limit in bytes.
@@ -70,7 +69,7 @@ impl FileError {
             io::ErrorKind::NotFound if writing => FileErrorKind::NoFolder,
             io::ErrorKind::NotFound => FileErrorKind::Missing,
             io::ErrorKind::PermissionDenied => FileErrorKind::Denied,
-            io::ErrorKind::IsADirectory => FileErrorKind::NotRegular("a directory"),
+            io::ErrorKind::IsADirectory => FileErrorKind::NotRegular(Special::Directory),
             _ => FileErrorKind::Other(e),
         };
         FileError::new(path, kind)
@@ -101,7 +100,7 @@ impl fmt::Display for FileError {
             FileErrorKind::NotRegular(what) if self.linked => {
                 write!(f, "it links to `{p}`, {what}, not a regular file")
             }
-            FileErrorKind::NotRegular("a directory") => write!(f, "it is a directory"),
+            FileErrorKind::NotRegular(Special::Directory) => write!(f, "it is a directory"),
             FileErrorKind::NotRegular(what) => write!(f, "it is {what}, not a regular file"),
             FileErrorKind::Missing if self.linked => {
                 write!(f, "it links to `{p}`, which does not exist")
@@ -124,32 +123,62 @@ impl fmt::Display for FileError {
 
 impl std::error::Error for FileError {}
 
-/// What a file that is not a regular file is, in a few words.
-fn what_it_is(meta: &Metadata) -> Option<&'static str> {
+/// What a file is when it is not a regular file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Special {
+    /// A directory.
+    Directory,
+    /// A character device (`/dev/full`, a terminal).
+    CharDevice,
+    /// A block device (a disk).
+    BlockDevice,
+    /// A FIFO, or a pipe.
+    Fifo,
+    /// A Unix socket.
+    Socket,
+    /// Anything else the system has.
+    Other,
+}
+
+impl fmt::Display for Special {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Special::Directory => "a directory",
+            Special::CharDevice => "a character device",
+            Special::BlockDevice => "a block device",
+            Special::Fifo => "a FIFO (named pipe)",
+            Special::Socket => "a socket",
+            Special::Other => "a special file",
+        })
+    }
+}
+
+/// What the file is, unless it is a regular file.
+fn what_it_is(meta: &Metadata) -> Option<Special> {
     let t = meta.file_type();
     if t.is_file() {
         return None;
     }
     if t.is_dir() {
-        return Some("a directory");
+        return Some(Special::Directory);
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if t.is_char_device() {
-            return Some("a character device");
+            return Some(Special::CharDevice);
         }
         if t.is_block_device() {
-            return Some("a block device");
+            return Some(Special::BlockDevice);
         }
         if t.is_fifo() {
-            return Some("a FIFO (named pipe)");
+            return Some(Special::Fifo);
         }
         if t.is_socket() {
-            return Some("a socket");
+            return Some(Special::Socket);
         }
     }
-    Some("not a regular file")
+    Some(Special::Other)
 }
 
 // ------------------------------------------------------------------ reading
@@ -169,7 +198,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
         }
     })?;
     match what_it_is(&meta) {
-        Some(what @ ("a directory" | "a socket")) => {
+        Some(what @ (Special::Directory | Special::Socket)) => {
             return Err(FileError::new(&real(path), FileErrorKind::NotRegular(what)).linked(linked));
         }
         None if meta.len() > limit => {
