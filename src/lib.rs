@@ -26,7 +26,9 @@
 //! - [`render`]: outcomes and errors as text, colour, JSON Lines and charts.
 //!
 //! Shared leaves: [`error`] (typed errors with spans), [`limits`] (every
-//! bound on input size and work), [`mod@format`] (how numbers print).
+//! bound on input size and work), [`mod@format`] (how numbers print),
+//! [`files`] (every read and write of a user's file: bounded reads, writes
+//! that keep links, permissions and special files intact).
 //!
 //! ```
 //! use deriv::outcome::Outcome;
@@ -51,7 +53,7 @@ pub mod builtins;
 pub mod check;
 pub mod engine;
 pub mod error;
-mod files;
+pub mod files;
 pub mod format;
 pub mod limits;
 pub mod num;

@@ -313,7 +313,7 @@ fn run(cli: Cli) -> Exit {
     // Check every file first: a missing one is bad command-line use.
     let mut files = Vec::new();
     for f in &cli.files {
-        match std::fs::read(f) {
+        match deriv::files::read_bounded(f, deriv::limits::MAX_LOAD_BYTES) {
             Ok(b) => files.push((f.display().to_string(), b)),
             Err(e) => {
                 report!("deriv: cannot read {}: {}", f.display(), e);
@@ -354,12 +354,14 @@ fn run(cli: Cli) -> Exit {
 
 fn run_args(r: &mut Runner, files: &[(String, Vec<u8>)], evals: &[String]) -> Result<(), Stop> {
     for (name, bytes) in files {
+        r.session.begin_file(std::path::Path::new(name));
         for (i, raw) in syntax::split_lines(bytes).enumerate() {
             if r.quit {
                 return Ok(());
             }
             r.line(name, i + 1, raw)?;
         }
+        r.session.end_file();
     }
     for (i, e) in evals.iter().enumerate() {
         if r.quit {

@@ -5,7 +5,6 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::outcome::Plot;
-use std::path::Path;
 
 /// Samples per curve unless `samples=` says otherwise.
 pub const DEFAULT_SAMPLES: usize = 401;
@@ -75,8 +74,8 @@ pub fn segments(xs: &[f64], ys: &[f64], range: Option<(f64, f64)>) -> Vec<Vec<(f
     out
 }
 
-/// Writes the plot as an SVG file at `path` (through a temporary file
-/// renamed over the target, as `:save` does).
+/// Writes the plot as an SVG file at `path`, as `:save` writes its file
+/// (see [`crate::files::write_atomic`]).
 pub fn write_svg(plot: &Plot, path: &str) -> Result<(), Error> {
     use plotters::prelude::*;
     let io = |msg: String| Error::new(ErrorKind::Io, msg);
@@ -121,19 +120,8 @@ pub fn write_svg(plot: &Plot, path: &str) -> Result<(), Error> {
             .map_err(|e| draw(&e))?;
         root.present().map_err(|e| draw(&e))?;
     }
-    let p = Path::new(path);
-    if p.is_dir() {
-        return Err(io(format!("cannot write `{path}`: it is a directory")));
-    }
-    if let Err(e) = crate::files::write_atomically(p, text.as_bytes()) {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such directory".to_string(),
-            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-            _ => e.to_string(),
-        };
-        return Err(io(format!("cannot write `{path}`: {why}")));
-    }
-    Ok(())
+    crate::files::write_atomic(&crate::files::expand_home(path), text.as_bytes())
+        .map_err(|e| e.into_error(&format!("cannot write `{path}`")))
 }
 
 #[cfg(test)]

@@ -59,10 +59,23 @@ fn details(name: &str) -> String {
         "plot" => format!(
             "  curves share one variable; `f` and `f'` stand for f(x) and f'(x); a curve is left\n\
                \x20 blank where it is undefined. samples=N ({} by default, at most {}).\n\
-               \x20 svg=FILE also writes an SVG picture.",
+               \x20 svg=FILE also writes an SVG picture, the way :save writes (see :help save).",
             crate::render::plot::DEFAULT_SAMPLES,
             limits::MAX_PLOT_SAMPLES
         ),
+        "load" => format!(
+            "  a path in double quotes may hold blanks or #; ~/ is the home folder. In a file\n\
+               \x20 being loaded or run, a relative path is from that file's folder; elsewhere from\n\
+               \x20 the working directory. At most {} bytes, counted as read (/dev/zero\n\
+               \x20 stops at once); a FIFO with no writer reads as empty; a directory is refused.",
+            limits::MAX_LOAD_BYTES
+        ),
+        "save" => "  a symbolic link is written through and stays a link; the old file's permissions\n\
+                     \x20 and owner are kept (a mode-600 file stays 600); a directory, device, FIFO or\n\
+                     \x20 socket is refused, never replaced. The file is replaced all at once (a\n\
+                     \x20 temporary file beside it, synced, renamed over it): a failure leaves the old\n\
+                     \x20 file as it was. A relative path is from the working directory; ~/ is home."
+            .to_string(),
         "table" => format!(
             "  from A to B (included) in steps of S; at most {} rows",
             limits::MAX_TABLE_ROWS
@@ -110,7 +123,9 @@ fn limits_text() -> String {
          \x20                        sparsity leaves at most that many Hessian-vector products\n\
          \x20 check on the Hessian   {} variables; on the gradient {}\n\
          \x20 derivative order       {} (primes, nested)\n\
-         \x20 :load                  {} files deep, {} bytes a file\n\
+         \x20 :load                  {} files deep, {} bytes a file (counted as read)\n\
+         \x20 files                  :save and svg= write through links, keep permissions, and\n\
+         \x20                        refuse what is not a regular file (:help save)\n\
          \x20 :min                   {} steps, {} s of wall-clock time (then it stops and reports)\n\
          \x20 :taylor                order {}\n\
          \x20 :plot, :table          {} curves or columns; {} samples a curve; {} rows a table\n\

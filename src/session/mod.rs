@@ -8,17 +8,17 @@ use crate::builtins;
 use crate::check::{self, CheckReport};
 use crate::engine::Compiled;
 use crate::engine::eval::{self, Budget, Defs, Function};
-use crate::error::{Error, ErrorKind, Origin, Warning};
+use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
 use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 use crate::syntax::Command;
 use crate::syntax::{
     Expr, ExprKind, Ident, Point, Span, Stmt, StmtKind, name_span, names_in, walk,
 };
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+mod files;
 pub(crate) mod help;
 mod options;
 mod workflows;
@@ -51,8 +51,9 @@ pub struct Session {
     defs: Defs,
     /// The current settings.
     pub settings: Settings,
-    /// Files being run by `:load`, outermost first (to refuse a file that loads itself).
-    loading: Vec<PathBuf>,
+    /// Files being run by `:load`, outermost first (to refuse a file that
+    /// loads itself, and to find the files a file loads).
+    loading: Vec<files::Loading>,
     cancel: Option<Arc<AtomicBool>>,
     progress: Option<Observer>,
 }
@@ -739,59 +740,6 @@ impl Session {
 
     // ------------------------------------------------------------ files and settings
 
-    fn load(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
-        let io = |msg: String| Error::new(ErrorKind::Io, msg).at(span);
-        let p = Path::new(path);
-        if p.is_dir() {
-            return Err(io(format!("cannot load `{path}`: it is a directory")));
-        }
-        let canon = p
-            .canonicalize()
-            .map_err(|e| io(format!("cannot load `{path}`: {}", io_reason(&e))))?;
-        if let Some(i) = self.loading.iter().position(|q| *q == canon) {
-            let chain: Vec<String> = self.loading[i..]
-                .iter()
-                .chain(std::iter::once(&canon))
-                .map(|q| q.display().to_string())
-                .collect();
-            return Err(io(format!(
-                "`{path}` is already being loaded: {}",
-                chain.join(" loads ")
-            )));
-        }
-        if self.loading.len() >= limits::MAX_LOAD_DEPTH {
-            return Err(Error::limit(":load nested too deeply", limits::MAX_LOAD_DEPTH).at(span));
-        }
-        let size = std::fs::metadata(&canon).map(|m| m.len()).unwrap_or(0);
-        if size > limits::MAX_LOAD_BYTES {
-            return Err(Error::limit(
-                &format!("`{path}` is too large to load ({size} bytes)"),
-                format!("{} bytes", limits::MAX_LOAD_BYTES),
-            )
-            .at(span));
-        }
-        let bytes = std::fs::read(&canon)
-            .map_err(|e| io(format!("cannot load `{path}`: {}", io_reason(&e))))?;
-        self.loading.push(canon);
-        let mut results = self.run_source(&bytes);
-        self.loading.pop();
-        for r in &mut results {
-            if let Err(e) = &mut r.result
-                && e.origin.is_none()
-            {
-                e.origin = Some(Box::new(Origin {
-                    file: path.to_string(),
-                    line: r.line,
-                    text: r.input.clone(),
-                }));
-            }
-        }
-        Ok(Outcome::Loaded {
-            path: path.to_string(),
-            results,
-        })
-    }
-
     /// The session's definitions as a script: variables first (functions may
     /// use them), then functions, each after the functions it calls.
     pub fn script(&self) -> String {
@@ -826,22 +774,6 @@ impl Session {
             }
         }
         out.push_str(&format!("{name}({}) = {}\n", f.params.join(", "), f.body));
-    }
-
-    fn save(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
-        let io = |msg: String| Error::new(ErrorKind::Io, msg).at(span);
-        let p = Path::new(path);
-        if p.is_dir() {
-            return Err(io(format!("cannot save to `{path}`: it is a directory")));
-        }
-        let text = self.script();
-        if let Err(e) = crate::files::write_atomically(p, text.as_bytes()) {
-            return Err(io(format!("cannot save to `{path}`: {}", io_reason(&e))));
-        }
-        Ok(Outcome::Saved {
-            path: path.to_string(),
-            count: self.defs.vars.len() + self.defs.funcs.len(),
-        })
     }
 
     fn set(&mut self, option: Option<(Ident, Ident)>) -> Result<Outcome, Error> {
@@ -893,13 +825,5 @@ fn describe(name: &str, f: &Function) -> Defined {
         name: name.to_string(),
         params: f.params.clone(),
         body: f.body.to_string(),
-    }
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }

@@ -6,12 +6,15 @@
 //! file is cut to [`CAP`] entries when it is read. Any failure to read or
 //! write it gives one warning, and the session goes on without it.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use deriv::files::{self, FileError, FileErrorKind};
 use std::path::PathBuf;
 
 /// Most entries kept.
 pub const CAP: usize = 5_000;
+
+/// A history file larger than this is not read (about 100 times what
+/// [`CAP`] lines of ordinary statements take).
+const MAX_BYTES: u64 = 64 << 20;
 
 /// The history file of one prompt session.
 pub struct History {
@@ -44,9 +47,13 @@ impl History {
         let Some(path) = self.path.clone() else {
             return Vec::new();
         };
-        let text = match fs::read(&path) {
+        let text = match files::read_bounded(&path, MAX_BYTES) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Vec::new(),
+            Err(FileError {
+                kind: FileErrorKind::Missing,
+                linked: false,
+                ..
+            }) => return Vec::new(),
             Err(e) => {
                 self.fail("read", &e);
                 return Vec::new();
@@ -57,9 +64,7 @@ impl History {
         if lines.len() > CAP + CAP / 2 {
             let mut body = entries.join("\n");
             body.push('\n');
-            let tmp = path.with_extension("tmp");
-            if let Err(e) = fs::write(&tmp, body).and_then(|_| fs::rename(&tmp, &path)) {
-                let _ = fs::remove_file(&tmp);
+            if let Err(e) = files::write_atomic(&path, body.as_bytes()) {
                 self.fail("write", &e);
             }
         }
@@ -75,20 +80,19 @@ impl History {
         let Some(path) = &self.path else {
             return;
         };
-        let r = (|| {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                fs::create_dir_all(dir)?;
-            }
-            let mut f = OpenOptions::new().create(true).append(true).open(path)?;
-            // One write, so that lines from two prompts never interleave.
-            f.write_all(format!("{entry}\n").as_bytes())
-        })();
-        if let Err(e) = r {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            self.fail("write", &format!("cannot create its folder: {e}"));
+            return;
+        }
+        // One write, so that lines from two prompts never interleave.
+        if let Err(e) = files::append(path, format!("{entry}\n").as_bytes()) {
             self.fail("write", &e);
         }
     }
 
-    fn fail(&mut self, what: &str, e: &io::Error) {
+    fn fail(&mut self, what: &str, e: &dyn std::fmt::Display) {
         if !self.warned {
             self.warned = true;
             let p = self
@@ -179,5 +183,46 @@ mod tests {
         assert!(h.load().is_empty());
         assert!(h.warned);
         h.append("1+1");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_history_stays_a_link_when_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        let link = dir.path().join("history");
+        std::os::unix::fs::symlink("real", &link).unwrap();
+        let lines: Vec<String> = (0..2 * CAP)
+            .map(|i| format!("{}\n", i % (CAP + 1)))
+            .collect();
+        std::fs::write(&real, lines.concat()).unwrap();
+        let entries = History::at(link.clone()).load();
+        assert_eq!(entries.len(), CAP);
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let folded = std::fs::read_to_string(&real).unwrap();
+        assert_eq!(folded.lines().count(), CAP);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_history_is_neither_waited_on_nor_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("history");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let mut h = History::at(fifo.clone());
+        assert!(h.load().is_empty());
+        h.append("1+1");
+        assert!(h.warned);
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
     }
 }
