@@ -18,11 +18,11 @@
 
 use crate::builtins;
 use crate::builtins::{powi_local, powi_local1};
-use crate::limits;
 use crate::engine::cache::{Scratch, Sparsity};
 use crate::engine::eval::Budget;
 use crate::engine::tape::{self, Instr, Op, Tape};
 use crate::error::Error;
+use crate::limits;
 use crate::num::{Fixed1, Fixed2};
 
 /// From this many variables on, gradients are taken by the reverse sweep

@@ -6,6 +6,7 @@ use crate::error::{Error, Warning};
 use crate::format;
 use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 use colored::Colorize;
+use serde_json::{Map, Value};
 
 pub mod plot;
 mod workflows;
@@ -539,94 +540,92 @@ pub fn column(text: &str, at: usize) -> usize {
 
 // ------------------------------------------------------------------ JSON
 
-/// A JSON object written key by key, keeping the order (serde_json's `json!`
-/// sorts keys and writes `null` for NaN; SPEC §4 wants strings).
-struct Obj(String);
+/// A JSON object built key by key; serde_json's `preserve_order` keeps the
+/// keys in the order they are put.
+struct Obj(Map<String, Value>);
 
 impl Obj {
     fn new() -> Obj {
-        Obj(String::from("{"))
+        Obj(Map::new())
     }
-    fn raw(mut self, k: &str, v: &str) -> Obj {
-        if self.0.len() > 1 {
-            self.0.push(',');
-        }
-        self.0.push_str(&str_json(k));
-        self.0.push(':');
-        self.0.push_str(v);
+    fn put(mut self, k: &str, v: impl Into<Value>) -> Obj {
+        self.0.insert(k.to_string(), v.into());
         self
     }
     fn str(self, k: &str, v: &str) -> Obj {
-        self.raw(k, &str_json(v))
+        self.put(k, v)
     }
     fn num(self, k: &str, v: f64) -> Obj {
-        self.raw(k, &num_json(v))
+        self.put(k, number(v))
     }
-    fn end(mut self) -> String {
-        self.0.push('}');
-        self.0
-    }
-}
-
-fn str_json(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
-/// A number as JSON; non-finite ones as the strings "NaN", "Infinity", "-Infinity".
-pub fn num_json(v: f64) -> String {
-    if v.is_nan() {
-        "\"NaN\"".into()
-    } else if v.is_infinite() {
-        if v > 0.0 {
-            "\"Infinity\"".into()
-        } else {
-            "\"-Infinity\"".into()
-        }
-    } else {
-        format::shortest(v)
+    fn end(self) -> Value {
+        Value::Object(self.0)
     }
 }
 
-fn arr(v: &[f64]) -> String {
-    format!(
-        "[{}]",
-        v.iter().map(|x| num_json(*x)).collect::<Vec<_>>().join(",")
-    )
+/// A number as JSON: finite ones as numbers (printed in their shortest
+/// form by [`Shortest`]), the others as the strings "NaN", "Infinity",
+/// "-Infinity", which JSON has no numbers for.
+pub fn number(v: f64) -> Value {
+    match serde_json::Number::from_f64(v) {
+        Some(n) => Value::Number(n),
+        None if v.is_nan() => Value::from("NaN"),
+        None if v > 0.0 => Value::from("Infinity"),
+        None => Value::from("-Infinity"),
+    }
 }
 
-fn str_arr(v: &[String]) -> String {
-    format!(
-        "[{}]",
-        v.iter().map(|x| str_json(x)).collect::<Vec<_>>().join(",")
-    )
+fn arr(v: &[f64]) -> Value {
+    v.iter().copied().map(number).collect()
+}
+
+fn str_arr(v: &[String]) -> Value {
+    v.iter().map(|s| Value::from(s.as_str())).collect()
+}
+
+/// Writes numbers as [`format::shortest`] does (`63`, not serde_json's
+/// `63.0`), so a value reads the same in text and in JSON.
+struct Shortest;
+
+impl serde_json::ser::Formatter for Shortest {
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: f64) -> std::io::Result<()> {
+        w.write_all(format::shortest(v).as_bytes())
+    }
+}
+
+/// One line of JSON.
+fn to_line(v: &Value) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Shortest);
+    // Serialising a Value into memory cannot fail.
+    let _ = serde::Serialize::serialize(v, &mut ser);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn warnings_json(o: Obj, w: &[Warning], text: &str) -> Obj {
     if w.is_empty() {
         return o;
     }
-    let items: Vec<String> = w
+    let items: Vec<Value> = w
         .iter()
         .map(|w| {
             let mut x = Obj::new().str("message", &w.message);
             if let Some(s) = w.span {
-                x = x.raw("column", &column(text, s.start).to_string());
+                x = x.put("column", column(text, s.start));
             }
             x.end()
         })
         .collect();
-    o.raw("warnings", &format!("[{}]", items.join(",")))
+    o.put("warnings", items)
 }
 
-fn check_json(c: &CheckReport, vars: &[String], full: bool) -> String {
-    let mut o = Obj::new()
-        .raw("ok", if c.ok { "true" } else { "false" })
-        .num("max_rel_err", c.max_rel_err);
+fn check_json(c: &CheckReport, vars: &[String], full: bool) -> Value {
+    let mut o = Obj::new().put("ok", c.ok).num("max_rel_err", c.max_rel_err);
     if let Some(s) = &c.skipped {
         o = o.str("skipped", s);
     }
     if full || !c.ok {
-        let entries: Vec<String> = c
+        let entries: Vec<Value> = c
             .entries
             .iter()
             .map(|e| {
@@ -635,7 +634,7 @@ fn check_json(c: &CheckReport, vars: &[String], full: bool) -> String {
                     wrt.push(vars.get(j).cloned().unwrap_or_default());
                 }
                 Obj::new()
-                    .raw("wrt", &str_arr(&wrt))
+                    .put("wrt", str_arr(&wrt))
                     .num("ad", e.ad)
                     .num("fd", e.fd)
                     .num("err_est", e.err_est)
@@ -648,32 +647,34 @@ fn check_json(c: &CheckReport, vars: &[String], full: bool) -> String {
                     .end()
             })
             .collect();
-        o = o.raw("entries", &format!("[{}]", entries.join(",")));
+        o = o.put("entries", entries);
     }
     o.end()
 }
 
 /// One JSON Lines object for a statement's result.
 pub fn json(line: usize, input: &str, r: &Result<Outcome, Error>) -> String {
-    let o = Obj::new()
-        .raw("line", &line.to_string())
-        .str("input", input);
+    to_line(&line_value(line, input, r))
+}
+
+fn line_value(line: usize, input: &str, r: &Result<Outcome, Error>) -> Value {
+    let o = Obj::new().put("line", line).str("input", input);
     match r {
-        Err(e) => o.raw("error", &error_json(e, input)).end(),
+        Err(e) => o.put("error", error_json(e, input)).end(),
         Ok(out) => outcome_json(o.str("kind", out.kind()), out, input).end(),
     }
 }
 
-fn error_json(e: &Error, input: &str) -> String {
+fn error_json(e: &Error, input: &str) -> Value {
     let mut x = Obj::new()
         .str("kind", e.kind.as_str())
         .str("message", &e.message);
     let text = e.origin.as_ref().map_or(input, |o| o.text.as_str());
     if let Some(o) = &e.origin {
-        x = x.str("file", &o.file).raw("file_line", &o.line.to_string());
+        x = x.str("file", &o.file).put("file_line", o.line);
     }
     if let Some(s) = e.span {
-        x = x.raw("column", &column(text, s.start).to_string());
+        x = x.put("column", column(text, s.start));
     }
     if let Some(h) = &e.help {
         x = x.str("help", h);
@@ -692,29 +693,29 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
                 Defined::Variable { name, value } => o.str("name", name).num("value", *value),
                 Defined::Function { name, params, body } => o
                     .str("name", name)
-                    .raw("params", &str_arr(params))
+                    .put("params", str_arr(params))
                     .str("body", body),
             };
-            o.raw("replaced", if *replaced { "true" } else { "false" })
+            o.put("replaced", *replaced)
         }
         Outcome::Derivatives(d) => {
             let mut o = o
                 .str("expr", &d.expr)
-                .raw("vars", &str_arr(&d.vars))
-                .raw("point", &arr(&d.point))
+                .put("vars", str_arr(&d.vars))
+                .put("point", arr(&d.point))
                 .num("value", d.value);
             if let (Some(w), Some(a), Some(b)) = (&d.wrt, d.derivative, d.second) {
                 o = o.str("wrt", w).num("derivative", a).num("second", b);
             }
             if let Some(g) = &d.gradient {
-                o = o.raw("gradient", &arr(g));
+                o = o.put("gradient", arr(g));
             }
             if let Some(h) = &d.hessian {
-                let rows: Vec<String> = h.iter().map(|r| arr(r)).collect();
-                o = o.raw("hessian", &format!("[{}]", rows.join(",")));
+                let rows: Vec<Value> = h.iter().map(|r| arr(r)).collect();
+                o = o.put("hessian", rows);
             }
             if let Some(c) = &d.check {
-                o = o.raw("check", &check_json(c, &d.vars, d.kind == DerivKind::Check));
+                o = o.put("check", check_json(c, &d.vars, d.kind == DerivKind::Check));
             }
             warnings_json(o, &d.warnings, input)
         }
@@ -727,48 +728,47 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         Outcome::Plot(p) => workflows::plot_json(o, p),
         Outcome::Table(t) => workflows::table_json(o, t),
         Outcome::Vars(v) => {
-            let items: Vec<String> = v
+            let items: Vec<Value> = v
                 .iter()
                 .map(|(k, x)| Obj::new().str("name", k).num("value", *x).end())
                 .collect();
-            o.raw("variables", &format!("[{}]", items.join(",")))
+            o.put("variables", items)
         }
         Outcome::Funcs(f) => {
-            let items: Vec<String> = f
+            let items: Vec<Value> = f
                 .iter()
                 .filter_map(|d| match d {
                     Defined::Function { name, params, body } => Some(
                         Obj::new()
                             .str("name", name)
-                            .raw("params", &str_arr(params))
+                            .put("params", str_arr(params))
                             .str("body", body)
                             .end(),
                     ),
                     Defined::Variable { .. } => None,
                 })
                 .collect();
-            o.raw("functions", &format!("[{}]", items.join(",")))
+            o.put("functions", items)
         }
-        Outcome::Deleted(n) => o.raw("names", &str_arr(n)),
-        Outcome::Cleared(n) => o.raw("count", &n.to_string()),
+        Outcome::Deleted(n) => o.put("names", str_arr(n)),
+        Outcome::Cleared(n) => o.put("count", *n),
         Outcome::Settings(s) => {
             let mut x = Obj::new();
             for (k, v) in s {
                 x = x.str(k, v);
             }
-            o.raw("settings", &x.end())
+            o.put("settings", x.end())
         }
         Outcome::Set { name, value } => o.str("name", name).str("value", value),
         Outcome::Loaded { path, results } => {
-            let items: Vec<String> = results.iter().map(line_json).collect();
-            o.str("path", path)
-                .raw("results", &format!("[{}]", items.join(",")))
+            let items: Vec<Value> = results.iter().map(line_json).collect();
+            o.str("path", path).put("results", items)
         }
-        Outcome::Saved { path, count } => o.str("path", path).raw("count", &count.to_string()),
+        Outcome::Saved { path, count } => o.str("path", path).put("count", *count),
         Outcome::Help(t) => o.str("text", t),
     }
 }
 
-fn line_json(r: &LineResult) -> String {
-    json(r.line, &r.input, &r.result)
+fn line_json(r: &LineResult) -> Value {
+    line_value(r.line, &r.input, &r.result)
 }

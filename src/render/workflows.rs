@@ -6,6 +6,7 @@ use crate::format;
 use crate::outcome::{
     Jacobian, LimitTable, Minimum, Plot, Stop, Table, Tangent, TaylorSeries, Trace,
 };
+use serde_json::Value;
 
 /// Lays out rows of cells in columns: the first `left` columns left-aligned,
 /// the rest right-aligned; the first row is a dimmed header.
@@ -493,26 +494,23 @@ pub fn table(t: &Table, st: Style) -> String {
 
 // ------------------------------------------------------------------ JSON
 
-fn matrix_json(m: &[Vec<f64>]) -> String {
-    format!(
-        "[{}]",
-        m.iter().map(|r| arr(r)).collect::<Vec<_>>().join(",")
-    )
+fn matrix_json(m: &[Vec<f64>]) -> Value {
+    m.iter().map(|r| arr(r)).collect()
 }
 
 pub fn jacobian_json(o: Obj, j: &Jacobian, input: &str) -> Obj {
     let o = o
-        .raw("exprs", &str_arr(&j.exprs))
-        .raw("vars", &str_arr(&j.vars))
-        .raw("point", &arr(&j.point))
-        .raw("values", &arr(&j.values))
-        .raw("jacobian", &matrix_json(&j.jacobian))
-        .raw("column_sums", &arr(&j.column_sums));
+        .put("exprs", str_arr(&j.exprs))
+        .put("vars", str_arr(&j.vars))
+        .put("point", arr(&j.point))
+        .put("values", arr(&j.values))
+        .put("jacobian", matrix_json(&j.jacobian))
+        .put("column_sums", arr(&j.column_sums));
     warnings_json(o, &j.warnings, input)
 }
 
 pub fn limit_json(o: Obj, l: &LimitTable, input: &str) -> Obj {
-    let rows: Vec<String> = l
+    let rows: Vec<Value> = l
         .rows
         .iter()
         .map(|r| {
@@ -527,12 +525,12 @@ pub fn limit_json(o: Obj, l: &LimitTable, input: &str) -> Obj {
         .collect();
     let o = o
         .str("expr", &l.expr)
-        .raw("vars", &str_arr(&l.vars))
-        .raw("point", &arr(&l.point))
+        .put("vars", str_arr(&l.vars))
+        .put("point", arr(&l.point))
         .str("wrt", &l.vars[l.wrt])
         .num("value", l.value)
         .num("exact", l.exact)
-        .raw("rows", &format!("[{}]", rows.join(",")));
+        .put("rows", rows);
     warnings_json(o, &l.warnings, input)
 }
 
@@ -543,10 +541,10 @@ pub fn tangent_json(o: Obj, t: &Tangent, input: &str) -> Obj {
     };
     let o = o
         .str("expr", &t.expr)
-        .raw("vars", &str_arr(&t.vars))
-        .raw("point", &arr(&t.point))
+        .put("vars", str_arr(&t.vars))
+        .put("point", arr(&t.point))
         .num("value", t.value)
-        .raw("slopes", &arr(&t.slopes))
+        .put("slopes", arr(&t.slopes))
         .num("intercept", t.intercept)
         .str("equation", &tangent_equation(t, plain));
     warnings_json(o, &t.warnings, input)
@@ -557,14 +555,14 @@ pub fn taylor_json(o: Obj, t: &TaylorSeries, input: &str) -> Obj {
         .str("expr", &t.expr)
         .str("var", &t.var)
         .num("point", t.point)
-        .raw("order", &t.coeffs.len().saturating_sub(1).to_string())
-        .raw("coefficients", &arr(&t.coeffs))
-        .raw("derivatives", &arr(&t.derivatives));
+        .put("order", t.coeffs.len().saturating_sub(1))
+        .put("coefficients", arr(&t.coeffs))
+        .put("derivatives", arr(&t.derivatives));
     warnings_json(o, &t.warnings, input)
 }
 
 pub fn trace_json(o: Obj, t: &Trace, input: &str) -> Obj {
-    let rows: Vec<String> = t
+    let rows: Vec<Value> = t
         .rows
         .iter()
         .map(|r| {
@@ -574,31 +572,31 @@ pub fn trace_json(o: Obj, t: &Trace, input: &str) -> Obj {
                 .num("value", r.value);
             match (&t.wrt, r.tangents.as_slice()) {
                 (Some(_), [g]) => row.num("tangent", *g),
-                _ => row.raw("gradient", &arr(&r.tangents)),
+                _ => row.put("gradient", arr(&r.tangents)),
             }
             .end()
         })
         .collect();
     let o = o
         .str("expr", &t.expr)
-        .raw("vars", &str_arr(&t.vars))
-        .raw("point", &arr(&t.point));
+        .put("vars", str_arr(&t.vars))
+        .put("point", arr(&t.point));
     let o = match &t.wrt {
         Some(w) => o.str("wrt", w),
         None => o,
     };
-    let o = o.raw("rows", &format!("[{}]", rows.join(",")));
+    let o = o.put("rows", rows);
     warnings_json(o, &t.warnings, input)
 }
 
 pub fn minimum_json(o: Obj, m: &Minimum, input: &str) -> Obj {
-    let progress: Vec<String> = m
+    let progress: Vec<Value> = m
         .progress
         .iter()
         .map(|p| {
             Obj::new()
-                .raw("iteration", &p.iteration.to_string())
-                .raw("point", &arr(&p.point))
+                .put("iteration", p.iteration)
+                .put("point", arr(&p.point))
                 .num("value", p.value)
                 .num("grad_norm", p.grad_norm)
                 .end()
@@ -606,40 +604,35 @@ pub fn minimum_json(o: Obj, m: &Minimum, input: &str) -> Obj {
         .collect();
     let o = o
         .str("expr", &m.expr)
-        .raw("vars", &str_arr(&m.vars))
-        .raw("start", &arr(&m.start))
+        .put("vars", str_arr(&m.vars))
+        .put("start", arr(&m.start))
         .str("method", m.method.as_str())
         .num("lr", m.lr)
-        .raw("steps", &m.steps.to_string())
+        .put("steps", m.steps)
         .num("tol", m.tol)
-        .raw("point", &arr(&m.point))
+        .put("point", arr(&m.point))
         .num("value", m.value)
-        .raw("gradient", &arr(&m.gradient))
+        .put("gradient", arr(&m.gradient))
         .num("grad_norm", m.grad_norm)
-        .raw("iterations", &m.iterations.to_string())
+        .put("iterations", m.iterations)
         .str("stop", m.stop.as_str())
-        .raw("hessian_shifts", &m.shifted.to_string())
-        .raw("progress", &format!("[{}]", progress.join(",")));
+        .put("hessian_shifts", m.shifted)
+        .put("progress", progress);
     warnings_json(o, &m.warnings, input)
 }
 
 pub fn plot_json(o: Obj, p: &Plot) -> Obj {
-    let curves: Vec<String> = p
+    let curves: Vec<Value> = p
         .curves
         .iter()
-        .map(|c| {
-            Obj::new()
-                .str("label", &c.label)
-                .raw("y", &arr(&c.ys))
-                .end()
-        })
+        .map(|c| Obj::new().str("label", &c.label).put("y", arr(&c.ys)).end())
         .collect();
     let mut o = o
         .str("var", &p.var)
         .num("from", p.from)
         .num("to", p.to)
-        .raw("x", &arr(&p.xs))
-        .raw("curves", &format!("[{}]", curves.join(",")));
+        .put("x", arr(&p.xs))
+        .put("curves", curves);
     if let Some(s) = &p.svg {
         o = o.str("svg", s);
     }
@@ -648,7 +641,7 @@ pub fn plot_json(o: Obj, p: &Plot) -> Obj {
 
 pub fn table_json(o: Obj, t: &Table) -> Obj {
     o.str("var", &t.var)
-        .raw("columns", &str_arr(&t.columns))
-        .raw("x", &arr(&t.xs))
-        .raw("rows", &matrix_json(&t.rows))
+        .put("columns", str_arr(&t.columns))
+        .put("x", arr(&t.xs))
+        .put("rows", matrix_json(&t.rows))
 }
