@@ -443,7 +443,7 @@ fn main() {
     });
     println!("time rosen10000-hessian-sparse {t_sparse:.2e}");
     println!(
-        "skip numdual-rosen1000-hessian: dense Dual2DVec64 costs ~n² per operation (about 32 s per call, issue 5's figure), one hyper-dual pass per pair ~1.8 s; not run"
+        "skip numdual-rosen1000-hessian: dense Dual2DVec64 costs ~n² per operation (about 32 s per call, measured once), one hyper-dual pass per pair ~1.8 s; not run"
     );
     println!(
         "skip numdual-rosen10000-gradient: forward DualDVec64 costs ~n per operation (~100 × the n = 1000 time, ~0.4 s per call; not run)"

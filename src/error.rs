@@ -3,7 +3,7 @@
 //! The library never prints; the binary turns an [`Error`] into a diagnostic
 //! with the source line and a caret (see `render.rs`).
 
-use crate::syntax::Span;
+use crate::span::Span;
 
 /// What phase or rule an error comes from (the `kind` key of `--json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -25,7 +25,7 @@ macro_rules! report {
 }
 pub(crate) use report;
 
-/// The exit statuses of SPEC §5.
+/// The exit statuses (docs/language.md §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Exit {
     /// Every statement succeeded.

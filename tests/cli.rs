@@ -1,4 +1,4 @@
-//! The binary end to end: the tutorials' numbers, SPEC's examples, JSON, exit
+//! The binary end to end: the tutorials' numbers, the language reference's examples, JSON, exit
 //! codes, pipes and bad input.
 
 mod common;
@@ -77,7 +77,7 @@ fn tutorial_five_variables_against_num_dual() {
         |v: nalgebra::SVector<Dual2SVec64<5>, 5>| {
             let (a, b, c, d, e) = (v[0], v[1], v[2], v[3], v[4]);
             a.powi(3) * b.powi(2) / (c + 1.0).ln()
-                // `e` is the fifth parameter here, not Euler's number (SPEC §1)
+                // `e` is the fifth parameter here, not Euler's number (docs/language.md §1)
                 + (a * d * e.ln()).exp() * (b * c).cos()
                 + (a * a + b * b).sqrt() * (d * d + e * e).ln()
         },

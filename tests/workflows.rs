@@ -1,4 +1,4 @@
-//! The tutorials' workflows (issue 4): every command's numbers, through the
+//! The tutorials' workflows: every command's numbers, through the
 //! binary's JSON, and its bad input.
 
 mod common;

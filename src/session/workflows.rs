@@ -1,4 +1,4 @@
-//! The tutorials' workflows (issue 4): `:jac`, `:limit`, `:tangent`,
+//! The tutorials' workflows: `:jac`, `:limit`, `:tangent`,
 //! `:taylor`, `:trace`, `:min`, `:plot` and `:table`. Each binds its point
 //! like the derivative commands and returns plain data.
 

@@ -1,7 +1,7 @@
 //! The syntax tree: expressions, statements and commands, each node with its span.
 //!
 //! `Display` prints a form that parses back to the same tree (with the fewest
-//! parentheses the precedence of SPEC §1 needs).
+//! parentheses the precedence table needs).
 
 use super::precedence::{ATOM, Op, level};
 use crate::span::Span;

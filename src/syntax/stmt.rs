@@ -13,7 +13,7 @@ pub struct Stmt {
     pub span: Span,
 }
 
-/// The kinds of statement (SPEC §2) and the commands (SPEC §3).
+/// The kinds of statement, and the commands (docs/language.md §2, §3).
 #[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
     /// A blank line or a comment.

@@ -74,7 +74,7 @@ pub fn last_json(stmts: &[&str]) -> Value {
     json(stmts).pop().expect("at least one result")
 }
 
-/// A JSON number as f64 (non-finite numbers are strings per SPEC §4).
+/// A JSON number as f64 (non-finite numbers are strings as docs/language.md §4 says).
 #[track_caller]
 pub fn num(v: &Value) -> f64 {
     match v {
