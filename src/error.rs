@@ -18,8 +18,6 @@ pub enum ErrorKind {
     Definition,
     /// A point that does not fit the expression.
     Point,
-    /// Evaluation failed.
-    Eval,
     /// A size, depth or time limit was reached.
     Limit,
     /// A file could not be read or written.
@@ -39,7 +37,6 @@ impl ErrorKind {
             ErrorKind::Arity => "arity",
             ErrorKind::Definition => "definition",
             ErrorKind::Point => "point",
-            ErrorKind::Eval => "eval",
             ErrorKind::Limit => "limit",
             ErrorKind::Io => "io",
             ErrorKind::Command => "command",
@@ -109,10 +106,6 @@ impl Error {
     /// A parse error.
     pub fn parse(message: impl Into<String>, span: Span) -> Error {
         Error::new(ErrorKind::Parse, message).at(span)
-    }
-    /// An evaluation error.
-    pub fn eval(message: impl Into<String>) -> Error {
-        Error::new(ErrorKind::Eval, message)
     }
     /// Ctrl-C stopped the computation.
     pub fn interrupted() -> Error {

@@ -153,37 +153,18 @@ pub fn run(
     let started = Instant::now();
     let deadline = started + Duration::from_secs(limits::MIN_DEADLINE_SECS);
     let mut next_tick = started + TICK_EVERY;
-    let n = start.len();
     let newton = opts.method == Method::Newton;
     let stride = (opts.steps / 10).max(1);
     let mut x = start.to_vec();
-    let mut v = vec![0.0; n];
-    let mut m = vec![0.0; n];
-    let mut s = vec![0.0; n];
+    let mut moments = Moments::new(start.len());
     let mut progress = Vec::new();
     let mut last: Option<(Vec<f64>, f64, Vec<f64>)> = None;
-    let mut shifted = 0;
     let mut k: u64 = 0;
     loop {
         let (value, g, h) = f(&x, newton)?;
         let gn = norm(&g);
-        let finite = value.is_finite()
-            && gn.is_finite()
-            && value.abs() < DIVERGED
-            && x.iter().all(|c| c.is_finite() && c.abs() < DIVERGED);
-        let stop = if !finite {
-            Some(Stop::Diverged)
-        } else if gn <= opts.tol {
-            Some(Stop::Converged)
-        } else if k >= opts.steps {
-            Some(Stop::Steps)
-        } else if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            Some(Stop::Interrupted)
-        } else if Instant::now() > deadline {
-            Some(Stop::Deadline)
-        } else {
-            None
-        };
+        let interrupted = cancel.is_some_and(|c| c.load(Ordering::Relaxed));
+        let stop = stop_reason(&x, value, gn, k, opts, interrupted, deadline);
         if let Some(tick) = tick
             && stop.is_none()
             && Instant::now() >= next_tick
@@ -215,7 +196,7 @@ pub fn run(
                 iterations,
                 stop,
                 progress,
-                shifted,
+                shifted: moments.shifted,
             });
         }
         if k.is_multiple_of(stride) {
@@ -226,18 +207,91 @@ pub fn run(
                 grad_norm: gn,
             });
         }
-        let step: Vec<f64> = match opts.method {
-            Method::Gd => g.clone(),
+        let step = moments.direction(opts.method, k, &g, h);
+        let t = if newton {
+            backtrack(f, &x, &step, &g, value, opts.lr)?
+        } else {
+            opts.lr
+        };
+        last = Some((x.clone(), value, g));
+        for (xi, di) in x.iter_mut().zip(&step) {
+            *xi -= t * di;
+        }
+        k += 1;
+    }
+}
+
+/// Why the run stops at iteration `k`, if it does.
+fn stop_reason(
+    x: &[f64],
+    value: f64,
+    grad_norm: f64,
+    k: u64,
+    opts: &Options,
+    interrupted: bool,
+    deadline: Instant,
+) -> Option<Stop> {
+    let finite = value.is_finite()
+        && grad_norm.is_finite()
+        && value.abs() < DIVERGED
+        && x.iter().all(|c| c.is_finite() && c.abs() < DIVERGED);
+    if !finite {
+        Some(Stop::Diverged)
+    } else if grad_norm <= opts.tol {
+        Some(Stop::Converged)
+    } else if k >= opts.steps {
+        Some(Stop::Steps)
+    } else if interrupted {
+        Some(Stop::Interrupted)
+    } else if Instant::now() > deadline {
+        Some(Stop::Deadline)
+    } else {
+        None
+    }
+}
+
+/// What the methods carry from one step to the next.
+struct Moments {
+    /// Momentum's velocity.
+    v: Vec<f64>,
+    /// Adam's first and second moments.
+    m: Vec<f64>,
+    s: Vec<f64>,
+    /// Newton steps whose Hessian had to be shifted.
+    shifted: u64,
+}
+
+impl Moments {
+    fn new(n: usize) -> Moments {
+        Moments {
+            v: vec![0.0; n],
+            m: vec![0.0; n],
+            s: vec![0.0; n],
+            shifted: 0,
+        }
+    }
+
+    /// The direction to step against at iteration `k`.
+    fn direction(
+        &mut self,
+        method: Method,
+        k: u64,
+        g: &[f64],
+        h: Option<Vec<Vec<f64>>>,
+    ) -> Vec<f64> {
+        match method {
+            Method::Gd => g.to_vec(),
             Method::Momentum => {
-                for (vi, gi) in v.iter_mut().zip(&g) {
+                for (vi, gi) in self.v.iter_mut().zip(g) {
                     *vi = 0.9 * *vi + gi;
                 }
-                v.clone()
+                self.v.clone()
             }
             Method::Adam => {
                 let t = (k + 1) as i32;
                 let (b1, b2) = (0.9f64, 0.999f64);
-                (0..n)
+                let (m, s) = (&mut self.m, &mut self.s);
+                (0..g.len())
                     .map(|i| {
                         m[i] = b1 * m[i] + (1.0 - b1) * g[i];
                         s[i] = b2 * s[i] + (1.0 - b2) * g[i] * g[i];
@@ -249,31 +303,35 @@ pub fn run(
             }
             Method::Newton => {
                 let h = h.unwrap_or_default();
-                let (d, was_shifted) = newton_direction(&h, &g);
-                shifted += u64::from(was_shifted);
+                let (d, was_shifted) = newton_direction(&h, g);
+                self.shifted += u64::from(was_shifted);
                 d
             }
-        };
-        // Newton: backtrack (halve the step) until the value does not rise,
-        // so a far-off quadratic model cannot throw the point uphill.
-        let mut t = opts.lr;
-        if newton {
-            let slope: f64 = g.iter().zip(&step).map(|(a, b)| a * b).sum();
-            for _ in 0..40 {
-                let trial: Vec<f64> = x.iter().zip(&step).map(|(xi, di)| xi - t * di).collect();
-                let (tv, _, _) = f(&trial, false)?;
-                if tv.is_finite() && tv <= value - 1e-4 * t * slope {
-                    break;
-                }
-                t *= 0.5;
-            }
         }
-        last = Some((x.clone(), value, g));
-        for (xi, di) in x.iter_mut().zip(&step) {
-            *xi -= t * di;
-        }
-        k += 1;
     }
+}
+
+/// Newton's step factor: halved from `lr` until the value does not rise
+/// (Armijo), so a far-off quadratic model cannot throw the point uphill.
+fn backtrack(
+    f: &mut Objective<'_>,
+    x: &[f64],
+    step: &[f64],
+    g: &[f64],
+    value: f64,
+    lr: f64,
+) -> Result<f64, Error> {
+    let mut t = lr;
+    let slope: f64 = g.iter().zip(step).map(|(a, b)| a * b).sum();
+    for _ in 0..40 {
+        let trial: Vec<f64> = x.iter().zip(step).map(|(xi, di)| xi - t * di).collect();
+        let (tv, _, _) = f(&trial, false)?;
+        if tv.is_finite() && tv <= value - 1e-4 * t * slope {
+            break;
+        }
+        t *= 0.5;
+    }
+    Ok(t)
 }
 
 /// Solves `H·d = g` when `H` is positive definite; otherwise `(H + λI)·d = g`
