@@ -61,6 +61,16 @@ pub type Local1 = Fixed1<2>;
 /// packed upper triangle `[h00, h01, h11]`.
 pub type Local2 = Fixed2<2, 3>;
 
+/// What the forward pass of the Hessian-vector products leaves for the
+/// reverse sweep, per instruction: the value, the local first and second
+/// derivatives, and (row-major, a row per instruction) the tangents.
+struct HvpForward {
+    val: Vec<f64>,
+    g: Vec<[f64; 2]>,
+    h: Vec<[f64; 3]>,
+    t: Vec<f64>,
+}
+
 /// The seeds of an instruction's arguments: each active argument is its own
 /// local variable, except that an instruction reading one value twice
 /// (`x*x` after sharing) sees one variable, as the forward duals would.
@@ -215,6 +225,18 @@ impl Tape {
         dirs: &[Vec<f64>],
         budget: &mut Budget,
     ) -> Result<ValueGradHess, Error> {
+        let fw = self.hvp_forward(x, dirs, budget)?;
+        Ok(self.hvp_reverse(&fw, dirs.len()))
+    }
+
+    /// The forward pass of [`Tape::hvp`]: values, local first and second
+    /// derivatives, and the tangents along every direction.
+    fn hvp_forward(
+        &self,
+        x: &[f64],
+        dirs: &[Vec<f64>],
+        budget: &mut Budget,
+    ) -> Result<HvpForward, Error> {
         budget.charge(self.steps)?;
         let m = self.instrs.len();
         let kdir = dirs.len();
@@ -287,6 +309,13 @@ impl Tape {
                 }
             }
         }
+        Ok(HvpForward { val, g, h, t })
+    }
+
+    /// The reverse sweep of [`Tape::hvp`]: adjoints and their tangents.
+    fn hvp_reverse(&self, fw: &HvpForward, kdir: usize) -> ValueGradHess {
+        let HvpForward { val, g, h, t } = fw;
+        let m = self.instrs.len();
         let mut adj = vec![0.0; m];
         let mut at = vec![0.0; m * kdir];
         let mut grad = vec![0.0; self.nvars];
@@ -329,7 +358,7 @@ impl Tape {
                 }
             }
         }
-        Ok((val[r], grad, hv))
+        (val[r], grad, hv)
     }
 
     /// The Hessian's sparsity pattern and a colouring of its columns, found
