@@ -182,13 +182,7 @@ impl Tape {
                     (r.v, r.g)
                 }
             };
-            if !notes.is_empty() {
-                tape::warn(
-                    budget,
-                    &self.sites[ins.site as usize],
-                    std::mem::take(&mut notes),
-                );
-            }
+            self.warn(budget, ins, &mut notes);
             val[k] = v;
             part[k] = p;
         }
@@ -286,13 +280,7 @@ impl Tape {
                     (r.v, r.g, r.h)
                 }
             };
-            if !notes.is_empty() {
-                tape::warn(
-                    budget,
-                    &self.sites[ins.site as usize],
-                    std::mem::take(&mut notes),
-                );
-            }
+            self.warn(budget, ins, &mut notes);
             val[k] = v;
             g[k] = gk;
             h[k] = hk;

@@ -618,10 +618,17 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
     }
 }
 
-/// Records `notes` at `site`, as the tree walk does.
-pub fn warn(budget: &mut Budget, site: &Site, notes: Vec<Note>) {
-    for n in notes {
-        budget.record(n.message, site.func.as_deref(), site.span);
+impl Tape {
+    /// Records the notes an instruction raised (and empties `notes`) at its
+    /// site, as the tree walk does.
+    pub(crate) fn warn(&self, budget: &mut Budget, ins: &Instr, notes: &mut Vec<Note>) {
+        if notes.is_empty() {
+            return;
+        }
+        let site = &self.sites[ins.site as usize];
+        for n in notes.drain(..) {
+            budget.record(n.message, site.func.as_deref(), site.span);
+        }
     }
 }
 
@@ -678,13 +685,7 @@ impl Tape {
                 op => {
                     let b = &slots[ins.arg_slots[(ins.nargs as usize).saturating_sub(1)] as usize];
                     let v = exec(op, ins.nargs, a, b, &mut notes);
-                    if !notes.is_empty() {
-                        warn(
-                            budget,
-                            &self.sites[ins.site as usize],
-                            std::mem::take(&mut notes),
-                        );
-                    }
+                    self.warn(budget, ins, &mut notes);
                     v
                 }
             };
