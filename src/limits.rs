@@ -32,6 +32,11 @@ pub const MAX_LOAD_BYTES: u64 = 16 << 20;
 pub const MAX_MIN_STEPS: u64 = 1_000_000;
 /// Wall-clock time `:min` may run before it stops and reports where it got, in seconds.
 pub const MIN_DEADLINE_SECS: u64 = 10;
+/// Wall-clock time one statement may run, in seconds, before it stops with
+/// an error (each line of a `:load`ed file is a statement of its own).
+/// Commands poll it between evaluations: one evaluation is bounded by
+/// [`MAX_EVAL_STEPS`] instead.
+pub const STATEMENT_DEADLINE_SECS: u64 = 30;
 /// Highest order of `:taylor`.
 pub const MAX_TAYLOR_ORDER: usize = 30;
 /// Most rows of `:table`.

@@ -3,17 +3,16 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+use cli::args::Input;
+use cli::interrupt::Interrupt;
+use cli::output::Output;
+use cli::script::Runner;
+use cli::show::{Printer, Stop};
 use cli::{Cli, ColorChoice};
-use deriv::error::{Error, ErrorKind};
-use deriv::outcome::Outcome;
-use deriv::render::{self, Source, Style};
 use deriv::session::Session;
-use deriv::{limits, syntax};
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// `eprintln!` that never panics: a failing standard error (`2>/dev/full`)
 /// must not turn a finished run into a crash; the exit status still tells.
@@ -25,28 +24,27 @@ macro_rules! report {
 }
 pub(crate) use report;
 
-/// The exit statuses (docs/language.md §5).
+/// The exit statuses (a second Ctrl-C exits with
+/// [`cli::interrupt::EXIT_INTERRUPTED`] from the signal handler).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Exit {
     /// Every statement succeeded.
     Success = 0,
-    /// At least one statement failed.
+    /// At least one statement failed (or, with `--strict`, a check).
     Failure = 1,
     /// Bad command-line use.
     Usage = 2,
 }
 
-/// Why output stopped early.
-enum Stop {
-    /// The reader went away (`| head`): end quietly.
-    BrokenPipe,
-    /// Writing failed otherwise (disk full): reported once.
-    WriteFailed(io::Error),
-}
-
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, inputs) = match parsed {
+        Ok((c, m)) => {
+            let inputs = c.inputs(&m);
+            (c, inputs)
+        }
         Err(e) => {
             let usage = e.use_stderr();
             let _ = e.print();
@@ -62,7 +60,7 @@ fn main() -> ExitCode {
     let worker = std::thread::Builder::new()
         .name("deriv".into())
         .stack_size(64 << 20)
-        .spawn(move || run(cli));
+        .spawn(move || run(cli, inputs));
     let code = match worker.map(|h| h.join()) {
         Ok(Ok(code)) => code,
         _ => Exit::Failure,
@@ -81,210 +79,13 @@ fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
-/// Runs statements and prints their results; remembers whether any failed.
-struct Runner {
-    session: Session,
-    json: bool,
-    color_out: bool,
-    color_err: bool,
-    fail_fast: bool,
-    failed: bool,
-    quit: bool,
-    out: io::BufWriter<io::Stdout>,
-    /// Flush after every statement (a pipe that feeds us line by line wants answers as it goes).
-    eager: bool,
-    /// Set by Ctrl-C to stop the statement running; cleared after each one.
-    cancel: Option<Arc<AtomicBool>>,
-    /// The progress bar of long commands, erased before each result.
-    bar: cli::progress::Bar,
-}
-
-impl Runner {
-    fn style_out(&self) -> Style {
-        Style {
-            color: self.color_out,
-            digits: self.session.settings.digits,
-        }
-    }
-
-    fn style_err(&self) -> Style {
-        Style {
-            color: self.color_err,
-            digits: self.session.settings.digits,
-        }
-    }
-
-    fn write(&mut self, s: &str) -> Result<(), Stop> {
-        let r = writeln!(self.out, "{s}")
-            .and_then(|_| if self.eager { self.out.flush() } else { Ok(()) });
-        r.map_err(|e| {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                Stop::BrokenPipe
-            } else {
-                Stop::WriteFailed(e)
-            }
-        })
-    }
-
-    fn flush(&mut self) -> Result<(), Stop> {
-        self.out.flush().map_err(|e| {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                Stop::BrokenPipe
-            } else {
-                Stop::WriteFailed(e)
-            }
-        })
-    }
-
-    fn error_text(&self, e: &Error, src: &Source<'_>) -> String {
-        render::error(e, src, self.style_err())
-    }
-
-    /// Runs one line (given as bytes: it may not be UTF-8) and prints what it gave.
-    fn line(&mut self, name: &str, line_no: usize, raw: &[u8]) -> Result<(), Stop> {
-        let text = syntax::lossy(raw);
-        let result =
-            syntax::decode_line(raw, line_no == 1).and_then(|l| self.session.eval_line(&l));
-        self.bar.clear();
-        // One Ctrl-C stops one statement; the script goes on with the next.
-        if let Some(c) = &self.cancel {
-            c.store(false, Ordering::Relaxed);
-        }
-        self.show(name, line_no, &text, result)
-    }
-
-    fn show(
-        &mut self,
-        name: &str,
-        line_no: usize,
-        text: &str,
-        result: Result<Outcome, Error>,
-    ) -> Result<(), Stop> {
-        let failed = match &result {
-            Ok(o) => o.has_error(),
-            Err(_) => true,
-        };
-        if matches!(result, Ok(Outcome::Quit)) {
-            self.quit = true;
-        }
-        if failed {
-            self.failed = true;
-            if self.fail_fast {
-                self.quit = true;
-            }
-        }
-        if matches!(result, Ok(Outcome::Empty)) {
-            return Ok(());
-        }
-        if self.json {
-            let j = render::json(line_no, text, &result);
-            return self.write(&j);
-        }
-        match &result {
-            Ok(o) => {
-                let s = render::outcome(o, self.style_out());
-                if !s.is_empty() {
-                    self.write(&s)?;
-                }
-                let nested = render::nested_errors(o, self.style_err());
-                if !nested.is_empty() {
-                    self.flush()?;
-                    for e in nested {
-                        report!("{e}");
-                    }
-                }
-            }
-            Err(e) => {
-                let src = Source {
-                    name,
-                    line: line_no,
-                    text,
-                };
-                let msg = self.error_text(e, &src);
-                self.flush()?;
-                report!("{msg}");
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Exit status after a second Ctrl-C in a script (128 + SIGINT, as shells
-/// and fd report it).
-const EXIT_INTERRUPTED: i32 = 130;
-
-/// Ctrl-C while a script runs: the first one stops the statement being
-/// computed (it fails with "interrupted" and the script goes on); a second
-/// one, at any later time, ends deriv with status 130, as fd does. The
-/// prompt installs its own handler instead (`repl::run`).
-fn interrupt_handler() -> Arc<AtomicBool> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancel);
-    let presses = AtomicUsize::new(0);
-    let installed = ctrlc::set_handler(move || {
-        if presses.fetch_add(1, Ordering::Relaxed) >= 1 {
-            std::process::exit(EXIT_INTERRUPTED);
-        }
-        flag.store(true, Ordering::Relaxed);
-        let _ = writeln!(
-            io::stderr(),
-            "deriv: interrupted (press Ctrl-C again to quit)"
-        );
-    });
-    if let Err(e) = installed {
-        let _ = writeln!(
-            io::stderr(),
-            "deriv: warning: Ctrl-C will not interrupt a computation: {e}"
-        );
-    }
-    cancel
-}
-
-/// Reads one line of at most `max` bytes (without the newline). A longer line
-/// is read to its end and dropped; the flag says so. `None` at end of input.
-fn read_line_limited(r: &mut impl BufRead, max: usize) -> io::Result<Option<(Vec<u8>, bool)>> {
-    let mut buf = Vec::new();
-    let mut too_long = false;
-    let mut any = false;
-    loop {
-        let chunk = match r.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            return Ok(if any { Some((buf, too_long)) } else { None });
-        }
-        any = true;
-        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (&chunk[..i], Some(i + 1)),
-            None => (chunk, None),
-        };
-        if !too_long {
-            if buf.len() + part.len() > max {
-                too_long = true;
-                buf.clear();
-            } else {
-                buf.extend_from_slice(part);
-            }
-        }
-        let used = done.unwrap_or(chunk.len());
-        r.consume(used);
-        if done.is_some() {
-            return Ok(Some((buf, too_long)));
-        }
-    }
-}
-
-fn run(cli: Cli) -> Exit {
+fn run(cli: Cli, inputs: Vec<Input>) -> Exit {
     if let Some(shell) = cli.completions {
-        use clap::CommandFactory;
         clap_complete::generate(shell, &mut Cli::command(), "deriv", &mut io::stdout());
         return Exit::Success;
     }
     let stdin_tty = io::stdin().is_terminal();
-    let stdout_tty = io::stdout().is_terminal();
-    let color_out = !cli.json && use_color(cli.color, stdout_tty);
+    let color_out = !cli.json && use_color(cli.color, io::stdout().is_terminal());
     let color_err = use_color(cli.color, io::stderr().is_terminal());
     // colored decides from stdout alone; we decide per stream and paint only
     // where the flag is on, so let it paint whenever asked.
@@ -293,121 +94,58 @@ fn run(cli: Cli) -> Exit {
     }
     // textplots' colours (`:plot`) go to stdout through colored 2.
     colored2::control::set_override(color_out);
+    let files = match cli::script::read_files(&inputs) {
+        Ok(f) => f,
+        Err(e) => {
+            report!("deriv: {e}");
+            return Exit::Usage;
+        }
+    };
     let mut session = Session::new();
     if cli.no_check {
         session.settings.check = false;
     }
-    let mut r = Runner {
-        session,
+    if let Some(t) = cli.time_limit {
+        session.set_time_limit(t);
+    }
+    let prompt = inputs.is_empty() && stdin_tty && !cli.json;
+    let out = Output::stdout();
+    let interrupt = Interrupt::install(out.clone(), prompt);
+    session.set_cancel(interrupt.flag());
+    let bar = cli::progress::Bar::install(&mut session);
+    let printer = Printer {
         json: cli.json,
         color_out,
         color_err,
         fail_fast: cli.fail_fast,
+        strict: cli.strict,
+        // A pipe that feeds us line by line wants answers as it goes.
+        eager: inputs.is_empty(),
         failed: false,
         quit: false,
-        out: io::BufWriter::new(io::stdout()),
-        eager: true,
-        cancel: None,
-        bar: cli::progress::Bar::default(),
+        out,
+        bar,
+        interrupt: Some(interrupt),
     };
-    // Check every file first: a missing one is bad command-line use.
-    let mut files = Vec::new();
-    for f in &cli.files {
-        match deriv::files::read_bounded(f, deriv::limits::MAX_LOAD_BYTES) {
-            Ok(b) => files.push((f.display().to_string(), b)),
-            Err(e) => {
-                report!("deriv: cannot read {}: {}", f.display(), e);
-                return Exit::Usage;
-            }
-        }
+    if prompt {
+        return cli::repl::run(session, printer);
     }
-    r.bar = cli::progress::Bar::install(&mut r.session);
-    let scripted = !files.is_empty() || !cli.eval.is_empty();
-    if scripted || !stdin_tty || cli.json {
-        r.cancel = Some(interrupt_handler());
-        if let Some(c) = &r.cancel {
-            r.session.set_cancel(Arc::clone(c));
-        }
-    }
-    let result = if scripted {
-        r.eager = false;
-        run_args(&mut r, &files, &cli.eval)
-    } else if stdin_tty && !cli.json {
-        return cli::repl::run(r.session, r.color_out, r.color_err);
+    let mut r = Runner { session, printer };
+    let result = if inputs.is_empty() {
+        r.stdin()
     } else {
-        run_stdin(&mut r)
+        r.inputs(&inputs, &files)
     };
-    let result = result.and_then(|_| r.flush());
-    match result {
+    match result.and_then(|_| r.printer.flush()) {
         Ok(()) | Err(Stop::BrokenPipe) => {}
         Err(Stop::WriteFailed(e)) => {
             report!("deriv: cannot write the output: {e}");
             return Exit::Failure;
         }
     }
-    if r.failed {
+    if r.printer.failed {
         Exit::Failure
     } else {
         Exit::Success
     }
-}
-
-fn run_args(r: &mut Runner, files: &[(String, Vec<u8>)], evals: &[String]) -> Result<(), Stop> {
-    for (name, bytes) in files {
-        r.session.begin_file(std::path::Path::new(name));
-        for (i, raw) in syntax::split_lines(bytes).enumerate() {
-            if r.quit {
-                return Ok(());
-            }
-            r.line(name, i + 1, raw)?;
-        }
-        r.session.end_file();
-    }
-    for (i, e) in evals.iter().enumerate() {
-        if r.quit {
-            return Ok(());
-        }
-        // Each -e is one statement; a newline inside one is not a second statement.
-        let text = e.replace(['\n', '\r'], " ");
-        r.line("-e", i + 1, text.as_bytes())?;
-    }
-    Ok(())
-}
-
-fn run_stdin(r: &mut Runner) -> Result<(), Stop> {
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
-    let mut n = 0;
-    while !r.quit {
-        let line = match read_line_limited(&mut input, limits::MAX_LINE_BYTES) {
-            Ok(Some(l)) => l,
-            Ok(None) => break,
-            Err(e) => {
-                let _ = r.flush();
-                report!("deriv: cannot read standard input: {e}");
-                r.failed = true;
-                break;
-            }
-        };
-        n += 1;
-        match line {
-            (raw, false) => r.line("<stdin>", n, &raw)?,
-            (_, true) => {
-                let e = Error::limit(
-                    "the line is too long",
-                    format!("{} bytes", limits::MAX_LINE_BYTES),
-                );
-                r.show(
-                    "<stdin>",
-                    n,
-                    "",
-                    Err(Error {
-                        kind: ErrorKind::Limit,
-                        ..e
-                    }),
-                )?;
-            }
-        }
-    }
-    Ok(())
 }

@@ -1,7 +1,13 @@
-//! The binary's input and output: arguments, the progress bar, the prompt.
+//! The binary's input and output: arguments, the script runner, the prompt,
+//! and what both share: one `show()`, one Ctrl-C handler, one buffered
+//! standard output, the progress bar.
 
-mod args;
+pub mod args;
+pub mod interrupt;
+pub mod output;
 pub mod progress;
 pub mod repl;
+pub mod script;
+pub mod show;
 
 pub use args::{Cli, ColorChoice};

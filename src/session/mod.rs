@@ -21,6 +21,7 @@ use std::sync::atomic::AtomicBool;
 mod files;
 pub(crate) mod help;
 mod options;
+mod stop;
 mod workflows;
 pub use help::{PREVIEW_SYNTAX, help, topics};
 pub use options::Setting;
@@ -56,6 +57,10 @@ pub struct Session {
     loading: Vec<files::Loading>,
     cancel: Option<Arc<AtomicBool>>,
     progress: Option<Observer>,
+    /// When the statement running must stop (see `stop.rs`).
+    deadline: Option<std::time::Instant>,
+    /// The time limit of a statement, when not the default.
+    time_limit: Option<std::time::Duration>,
 }
 
 /// Called now and then by long commands (`:min`) with `(done, total)`, so
@@ -99,14 +104,29 @@ impl Session {
     /// Parses and runs one line.
     pub fn eval_line(&mut self, line: &str) -> Result<Outcome, Error> {
         let stmt = crate::syntax::parse_line(line)?;
-        self.run(stmt)
+        self.timed(|s| s.run(stmt))
     }
 
     /// Runs every line of a script given as bytes, going on past errors.
     /// Blank and comment lines give no result.
     pub fn run_source(&mut self, bytes: &[u8]) -> Vec<LineResult> {
-        let mut out = Vec::new();
+        let mut out: Vec<LineResult> = Vec::new();
         for (i, raw) in crate::syntax::split_lines(bytes).enumerate() {
+            // Ctrl-C stops the whole file, not just the line it came in;
+            // the file's results end with the one that says so.
+            if self.interrupted() {
+                let said = out.last().is_some_and(
+                    |r| matches!(&r.result, Err(e) if e.kind == ErrorKind::Interrupted),
+                );
+                if !said {
+                    out.push(LineResult {
+                        line: i + 1,
+                        input: crate::syntax::lossy(raw),
+                        result: Err(Error::interrupted()),
+                    });
+                }
+                break;
+            }
             let result = crate::syntax::decode_line(raw, i == 0).and_then(|l| self.eval_line(&l));
             if matches!(result, Ok(Outcome::Empty)) {
                 continue;
@@ -704,13 +724,7 @@ impl Session {
         }
         // The check's evaluations turn an interruption into NaN; a stopped
         // check must not print as a verdict.
-        if self
-            .cancel
-            .as_ref()
-            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-        {
-            return Err(Error::interrupted());
-        }
+        self.poll()?;
         Ok(Outcome::Derivatives(Box::new(d)))
     }
 
@@ -734,7 +748,15 @@ impl Session {
     ) -> CheckReport {
         let mut tf = c.f64_fn(self.cancel.clone());
         let noise = tf.noise(point);
-        let mut f = |x: &[f64]| tf.eval(x);
+        // Past Ctrl-C or the time limit every value is NaN: the check ends
+        // quickly and its caller reports why.
+        let mut f = |x: &[f64]| {
+            if self.poll().is_err() {
+                f64::NAN
+            } else {
+                tf.eval(x)
+            }
+        };
         check::check_with_noise(&mut f, point, grad, hess, noise)
     }
 

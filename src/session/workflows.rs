@@ -23,12 +23,6 @@ use crate::syntax::{Opt, Range};
 /// Default order of `:taylor`.
 pub const DEFAULT_TAYLOR_ORDER: usize = 6;
 
-fn interrupted(s: &Session) -> bool {
-    s.cancel
-        .as_ref()
-        .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-}
-
 impl Session {
     /// Expands each expression (a bare `g` is `g(x1, x2)`) and binds the point
     /// to the union of their variables, in order of first appearance.
@@ -150,6 +144,7 @@ impl Session {
         let mut values = Vec::new();
         let mut jacobian = Vec::new();
         for e in &exprs {
+            self.poll()?;
             let r = self.dual1(e, &vars, &point, &mut warnings)?;
             values.push(r.v);
             jacobian.push(r.g);
@@ -205,9 +200,7 @@ impl Session {
                 }
             })
             .collect();
-        if interrupted(self) {
-            return Err(Error::interrupted());
-        }
+        self.poll()?;
         Ok(Outcome::Limit(Box::new(LimitTable {
             expr: expr.to_string(),
             vars,
@@ -398,7 +391,7 @@ impl Session {
             self.progress.as_ref().map(|p| &*p.0),
         )?;
         let mut stop = run.stop;
-        if interrupted(self) {
+        if self.interrupted() {
             stop = crate::outcome::Stop::Interrupted;
         }
         let grad_norm = run.gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
@@ -492,10 +485,11 @@ impl Session {
         let c = Compiled::new(&self.defs, e, &vars);
         let mut out = Vec::with_capacity(xs.len());
         for &x in xs {
+            self.poll()?;
             let mut b = self.budget();
             match c.value(&[x], &mut b) {
                 Ok(v) => out.push(v),
-                Err(_) if interrupted(self) => out.push(f64::NAN),
+                Err(_) if self.interrupted() => return Err(Error::interrupted()),
                 Err(err) => return Err(err),
             }
         }
@@ -520,9 +514,7 @@ impl Session {
                 ys: self.sample(e, &var, &xs)?,
             });
         }
-        if interrupted(self) {
-            return Err(Error::interrupted());
-        }
+        self.poll()?;
         let mut p = Plot {
             var,
             from: a,
@@ -573,9 +565,7 @@ impl Session {
         for e in &exprs {
             cols.push(self.sample(e, &var, &xs)?);
         }
-        if interrupted(self) {
-            return Err(Error::interrupted());
-        }
+        self.poll()?;
         let rows = (0..xs.len())
             .map(|i| cols.iter().map(|c| c[i]).collect())
             .collect();

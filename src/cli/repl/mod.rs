@@ -9,9 +9,10 @@ mod history;
 mod lex;
 
 use crate::Exit;
+use crate::cli::show::{Printer, Stop};
 use deriv::limits;
 use deriv::outcome::Outcome;
-use deriv::render::{self, Source, Style};
+use deriv::render::Source;
 use deriv::session::Session;
 use helper::{DerivHelper, PREVIEW_SYNTAX};
 use history::History;
@@ -19,30 +20,18 @@ use rustyline::Editor;
 use rustyline::config::{Behavior, ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
-use std::io::{self, IsTerminal, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{self, IsTerminal};
 
 /// The prompt, and the one shown while parentheses are still open.
 const PROMPT: &str = "> ";
 const CONTINUATION: &str = "... ";
 
-/// Runs the prompt until Ctrl-D or `:quit`. Results go to stdout (coloured
-/// if `color_out`), errors to stderr; the line being typed is coloured when
-/// either stream is (with stdout redirected, the prompt is still on the
-/// terminal: rustyline's PreferTerm).
-pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
-    let cancel = Arc::new(AtomicBool::new(false));
-    // At the prompt the terminal is raw and Ctrl-C is a key that rustyline
-    // reads; during a computation it is a signal, and this handler asks the
-    // evaluator to stop.
-    let flag = Arc::clone(&cancel);
-    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
-        crate::report!("deriv: warning: Ctrl-C will not interrupt a computation: {e}");
-    }
-    session.set_cancel(Arc::clone(&cancel));
-    let bar = crate::cli::progress::Bar::install(&mut session);
-    let color = color_out || color_err;
+/// Runs the prompt until Ctrl-D or `:quit`, showing results through
+/// `printer` like a script's; the line being typed is coloured when either
+/// stream is (with stdout redirected, the prompt is still on the terminal:
+/// rustyline's PreferTerm).
+pub fn run(session: Session, printer: Printer) -> Exit {
+    let color = printer.color_out || printer.color_err;
     let mut rl = match editor(color) {
         Ok(rl) => rl,
         Err(e) => {
@@ -56,22 +45,22 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
     }
     rl.set_helper(Some(DerivHelper::new(session, color)));
     banner();
-    let mut out = io::stdout();
-    let mut n = 0;
+    let mut p = Prompt {
+        rl,
+        history,
+        printer,
+        n: 0,
+    };
     loop {
-        let Some(h) = rl.helper_mut() else {
-            return Exit::Failure;
+        let prompt = match p.rl.helper() {
+            Some(h) if !h.pending.is_empty() => CONTINUATION,
+            _ => PROMPT,
         };
-        let prompt = if h.pending.is_empty() {
-            PROMPT
-        } else {
-            CONTINUATION
-        };
-        let line = match rl.readline(prompt) {
+        let line = match p.rl.readline(prompt) {
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => {
                 // Ctrl-C at the prompt: drop the line (and any open statement).
-                if let Some(h) = rl.helper_mut() {
+                if let Some(h) = p.rl.helper_mut() {
                     h.pending.clear();
                 }
                 continue;
@@ -82,11 +71,38 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
                 return Exit::Failure;
             }
         };
-        let Some(h) = rl.helper_mut() else {
-            return Exit::Failure;
+        // A bracketed paste brings several lines at once: each runs in
+        // order, as if typed.
+        for piece in line.split('\n') {
+            match p.enter(piece) {
+                Ok(()) if !p.printer.quit => {}
+                Ok(()) | Err(Stop::BrokenPipe) => return Exit::Success,
+                Err(Stop::WriteFailed(e)) => {
+                    crate::report!("deriv: cannot write the output: {e}");
+                    return Exit::Failure;
+                }
+            }
+        }
+    }
+    Exit::Success
+}
+
+/// The editor, and how many statements have run (the line of a location).
+struct Prompt {
+    rl: Editor<DerivHelper, DefaultHistory>,
+    history: History,
+    printer: Printer,
+    n: usize,
+}
+
+impl Prompt {
+    /// One line as typed: runs it, or keeps it while parentheses are open.
+    fn enter(&mut self, line: &str) -> Result<(), Stop> {
+        let Some(h) = self.rl.helper_mut() else {
+            return Ok(());
         };
         let text = if h.pending.is_empty() {
-            line
+            line.to_string()
         } else {
             format!("{} {}", std::mem::take(&mut h.pending), line.trim())
         };
@@ -96,18 +112,17 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
             && !names_a_file(&text)
         {
             h.pending = text;
-            continue;
+            return Ok(());
         }
         if text.trim().is_empty() {
-            continue;
+            return Ok(());
         }
-        let _ = rl.add_history_entry(text.as_str());
-        history.append(&text);
-        n += 1;
-        let Some(h) = rl.helper_mut() else {
-            return Exit::Failure;
+        let _ = self.rl.add_history_entry(text.as_str());
+        self.history.append(&text);
+        self.n += 1;
+        let Some(h) = self.rl.helper_mut() else {
+            return Ok(());
         };
-        cancel.store(false, Ordering::Relaxed);
         let result = match set_preview(&text) {
             Some(r) => r.map(|on| {
                 h.preview = on;
@@ -118,8 +133,6 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
             }),
             None => h.session.eval_line(&text),
         };
-        bar.clear();
-        cancel.store(false, Ordering::Relaxed);
         let result = result.map(|o| match o {
             Outcome::Settings(mut s) => {
                 s.push((
@@ -130,42 +143,14 @@ pub fn run(mut session: Session, color_out: bool, color_err: bool) -> Exit {
             }
             o => o,
         });
-        let digits = h.session.settings.digits;
-        let st = |color| Style { color, digits };
-        let written = match result {
-            Ok(Outcome::Quit) => break,
-            Ok(o) => {
-                let s = render::outcome(&o, st(color_out));
-                let w = if s.is_empty() {
-                    Ok(())
-                } else {
-                    writeln!(out, "{s}").and_then(|_| out.flush())
-                };
-                for e in render::nested_errors(&o, st(color_err)) {
-                    crate::report!("{e}");
-                }
-                w
-            }
-            Err(e) => {
-                let src = Source {
-                    name: "<prompt>",
-                    line: n,
-                    text: &text,
-                };
-                crate::report!("{}", render::error(&e, &src, st(color_err)));
-                Ok(())
-            }
+        let src = Source {
+            name: "<prompt>",
+            line: self.n,
+            text: &text,
         };
-        if let Err(e) = written {
-            // The reader of a redirected stdout went away: stop quietly.
-            if e.kind() != io::ErrorKind::BrokenPipe {
-                crate::report!("deriv: cannot write the output: {e}");
-                return Exit::Failure;
-            }
-            break;
-        }
+        let digits = h.session.settings.digits;
+        self.printer.show(&src, result, digits)
     }
-    Exit::Success
 }
 
 /// The line editor: the terminal even when stdout is redirected, our own
