@@ -5,6 +5,7 @@ use crate::check::{CheckReport, Entry, Verdict};
 use crate::error::{Error, Warning};
 use crate::format;
 use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
+use crate::span::Span;
 use colored::Colorize;
 use serde_json::{Map, Value};
 
@@ -453,34 +454,35 @@ pub fn error(e: &Error, src: &Source<'_>, st: Style) -> String {
         None => (src.name, src.line, src.text),
     };
     let mut s = format!("{} {}", st.bad("error:"), st.bold(&e.message));
-    match e.span {
-        Some(span) => {
-            let col = column(text, span.start);
-            let gutter = line.to_string();
-            let pad = " ".repeat(gutter.len());
-            s.push_str(&format!("\n{pad}{} {name}:{line}:{col}", st.dim("-->")));
-            s.push_str(&format!("\n{pad} {}", st.dim("|")));
-            let (shown, caret_at, caret_len) = window(text, span.start, span.end);
-            s.push_str(&format!("\n{} {} {}", st.dim(&gutter), st.dim("|"), shown));
-            let before: String = shown
-                .chars()
-                .take(caret_at)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let caret = "^".repeat(caret_len.max(1));
-            let label = e
-                .label
-                .as_deref()
-                .map(|l| format!(" {l}"))
-                .unwrap_or_default();
-            s.push_str(&format!(
-                "\n{pad} {} {before}{}",
-                st.dim("|"),
-                st.bad(&format!("{caret}{label}"))
-            ));
-        }
-        None => s.push_str(&format!("\n{} {name}:{line}", st.dim("-->"))),
-    }
+    // An error about the statement as a whole (interrupted, a time limit)
+    // points at all of it, so that every location reads FILE:LINE:COL.
+    let span = e.span.unwrap_or_else(|| {
+        let start = text.len() - text.trim_start().len();
+        Span::new(start, text.trim_end().len().max(start))
+    });
+    let col = column(text, span.start);
+    let gutter = line.to_string();
+    let pad = " ".repeat(gutter.len());
+    s.push_str(&format!("\n{pad}{} {name}:{line}:{col}", st.dim("-->")));
+    s.push_str(&format!("\n{pad} {}", st.dim("|")));
+    let (shown, caret_at, caret_len) = window(text, span.start, span.end);
+    s.push_str(&format!("\n{} {} {}", st.dim(&gutter), st.dim("|"), shown));
+    let before: String = shown
+        .chars()
+        .take(caret_at)
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let caret = "^".repeat(caret_len.max(1));
+    let label = e
+        .label
+        .as_deref()
+        .map(|l| format!(" {l}"))
+        .unwrap_or_default();
+    s.push_str(&format!(
+        "\n{pad} {} {before}{}",
+        st.dim("|"),
+        st.bad(&format!("{caret}{label}"))
+    ));
     if let Some(h) = &e.help {
         s.push_str(&format!("\n{} {h}", st.dim("help:")));
     }
