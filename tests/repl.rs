@@ -403,3 +403,47 @@ fn a_long_descent_shows_a_progress_bar_and_ctrl_c_stops_it() {
     assert!(out.contains("point       x = "), "{out:?}");
     assert_eq!(exited(r.quit()), Some(0));
 }
+
+#[test]
+fn lines_typed_in_one_burst_all_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = start(&dir.path().join("history"), false);
+    // Three lines at once, as a fast typist or a paste without bracketing
+    // sends them: the keys read ahead of the first line are kept.
+    r.keys("1001+1\r2002+2\r3003+3\r");
+    // Each line's result comes before the prompt for the next one.
+    for want in ["1002", "2004", "3006"] {
+        let out = plain(&r.prompt());
+        assert!(out.ends_with(&format!("\n{want}")), "{out:?}");
+    }
+    assert_eq!(exited(r.quit()), Some(0));
+}
+
+#[test]
+fn a_bracketed_paste_runs_each_line_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let mut r = start(&history, false);
+    // What a terminal sends for a pasted block of three lines, then Enter.
+    r.keys("\x1b[200~a1 = 1\na2 = 2\r\na3 = a1 + a2\x1b[201~");
+    r.expect("a3 = a1 + a2");
+    r.keys("\r");
+    let out = plain(&r.prompt());
+    assert!(!out.contains("error"), "{out:?}");
+    let defined: Vec<&str> = out
+        .lines()
+        .map(str::trim)
+        .filter(|l| ["a1 = 1", "a2 = 2", "a3 = 3"].contains(l))
+        .collect();
+    assert_eq!(defined, ["a1 = 1", "a2 = 2", "a3 = 3"], "{out:?}");
+    assert_eq!(exited(r.quit()), Some(0));
+    // Each line is its own history entry.
+    let saved = std::fs::read_to_string(&history).expect("the history file");
+    assert_eq!(
+        saved
+            .lines()
+            .filter(|l| l.starts_with("a"))
+            .collect::<Vec<_>>(),
+        ["a1 = 1", "a2 = 2", "a3 = a1 + a2"]
+    );
+}
