@@ -447,3 +447,15 @@ fn a_bracketed_paste_runs_each_line_in_order() {
         ["a1 = 1", "a2 = 2", "a3 = a1 + a2"]
     );
 }
+
+#[test]
+fn tab_after_an_expression_completes_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = start(&dir.path().join("history"), false);
+    r.keys(":grad (x1+5)*x2^2 a\t");
+    r.expect("x2^2 at ");
+    r.keys("2, 3\r");
+    let out = plain(&r.prompt());
+    assert!(out.contains("∂/∂x2") && out.contains("42"), "{out:?}");
+    assert_eq!(exited(r.quit()), Some(0));
+}

@@ -104,7 +104,6 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
             .join("\n"),
         Outcome::Set { name, value } => format!("{name} = {value}"),
         Outcome::Loaded { path, results } => {
-            let failed = results.iter().filter(|r| r.result.is_err()).count();
             let mut s = String::new();
             for r in results {
                 if let Ok(o) = &r.result {
@@ -115,10 +114,16 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
                     }
                 }
             }
+            let (total, failed) = load_counts(results);
+            let nested = total - results.len();
             s.push_str(&st.dim(&format!(
-                "loaded {path}: {} statement{}{}",
-                results.len(),
-                if results.len() == 1 { "" } else { "s" },
+                "loaded {path}: {total} statement{}{}{}",
+                if total == 1 { "" } else { "s" },
+                if nested > 0 {
+                    format!(" ({nested} in the files it loads)")
+                } else {
+                    String::new()
+                },
                 if failed > 0 {
                     format!(", {failed} failed")
                 } else {
@@ -133,6 +138,19 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
         ),
         Outcome::Help(t) => t.clone(),
     }
+}
+
+/// The statements of a loaded file and of the files it loads in turn, and
+/// how many of them failed (a nested `:load` counts as its statements).
+fn load_counts(results: &[LineResult]) -> (usize, usize) {
+    results.iter().fold((0, 0), |(n, f), r| match &r.result {
+        Ok(Outcome::Loaded { results, .. }) => {
+            let (n2, f2) = load_counts(results);
+            (n + 1 + n2, f + f2)
+        }
+        Ok(_) => (n + 1, f),
+        Err(_) => (n + 1, f + 1),
+    })
 }
 
 /// Errors inside a `:load`ed file, rendered for stderr after the outcome.

@@ -411,9 +411,11 @@ impl Completer for DerivHelper {
         } else {
             Vec::new()
         };
-        // Right after an operand with nothing typed, a name would be an implicit
-        // product: only the keywords make sense there.
-        let names = !(prefix.is_empty() && after_operand);
+        // Right after an operand a name would be an implicit product: with
+        // nothing typed, or with the start of a keyword (`a` for `at`), only
+        // the keywords make sense there.
+        let names = !(after_operand
+            && (prefix.is_empty() || keywords.iter().any(|k| k.starts_with(prefix))));
         Ok((start, self.complete_name(prefix, &keywords, call, names)))
     }
 }
@@ -629,12 +631,11 @@ mod tests {
         assert_eq!(complete(&h, ":grad x^2 "), vec!["at "]);
         assert!(!complete(&h, ":grad x^2 at ").contains(&"at ".to_string()));
         assert!(!complete(&h, "x + ").contains(&"at ".to_string()));
-        assert_eq!(
-            complete(&h, "speed a"),
-            vec![
-                "abs(", "acos(", "acosh(", "asin(", "asinh(", "at ", "atan(", "atan2(", "atanh("
-            ]
-        );
+        // The start of a keyword after an operand is the keyword, not an
+        // implicit product with a function.
+        assert_eq!(complete(&h, "speed a"), vec!["at "]);
+        assert_eq!(complete(&h, ":grad (x1+5)*x2^2 a"), vec!["at "]);
+        assert_eq!(complete(&h, "speed ab"), vec!["abs("]);
     }
 
     #[test]
