@@ -84,8 +84,9 @@ fn every_location_has_a_line_and_a_column() {
     let outer = write(dir.path(), "outer.deriv", &format!("1+\n:load {inner}\n"));
     // A statement stopped by its time limit (an error with no span of its
     // own) points at the whole statement, in the nested file.
+    let load = format!(":load {outer}");
     let out = deriv()
-        .args(["--time-limit", "0.3", &outer])
+        .args(["--time-limit", "0.3", "-e", &load])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -96,7 +97,7 @@ fn every_location_has_a_line_and_a_column() {
     // The count of the outer file includes the failure inside the inner one.
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("statements (2 in the files it loads), 2 failed"),
+        stdout.contains("4 statements (2 in the files it loads), 2 failed"),
         "{stdout}"
     );
     assert_eq!(out.status.code(), Some(1));
