@@ -459,3 +459,26 @@ fn tab_after_an_expression_completes_at() {
     assert!(out.contains("∂/∂x2") && out.contains("42"), "{out:?}");
     assert_eq!(exited(r.quit()), Some(0));
 }
+
+#[test]
+fn help_fits_the_terminal_width_and_errors_have_a_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deriv"));
+    cmd.env("TERM", "xterm")
+        .env("DERIV_HISTORY", dir.path().join("history"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "60");
+    let p = rexpect::session::spawn_command(cmd, Some(TIMEOUT_MS)).expect("deriv starts");
+    let mut r = Repl { p };
+    r.expect("type :help");
+    r.prompt();
+    let out = plain(&r.run(":help"));
+    let lines: Vec<&str> = out.lines().skip(1).collect();
+    assert!(lines.iter().any(|l| l.contains(":min EXPR")), "{out}");
+    for l in &lines {
+        assert!(l.chars().count() <= 60, "{l:?} is wider than 60");
+    }
+    let out = plain(&r.run("1 +"));
+    assert!(out.contains(" --> <prompt>:2:4"), "{out:?}");
+    assert_eq!(exited(r.quit()), Some(0));
+}

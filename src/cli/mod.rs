@@ -3,6 +3,7 @@
 //! standard output, the progress bar.
 
 pub mod args;
+pub mod fit;
 pub mod interrupt;
 pub mod output;
 pub mod progress;

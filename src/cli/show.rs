@@ -103,7 +103,10 @@ impl Printer {
         );
         match &result {
             Ok(o) => {
-                let s = render::outcome(o, out);
+                let mut s = render::outcome(o, out);
+                if let Some(w) = super::fit::stdout_width() {
+                    s = super::fit::fit(&s, w);
+                }
                 if !s.is_empty() {
                     self.write(&s)?;
                 }
