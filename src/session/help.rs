@@ -129,7 +129,9 @@ fn limits_text() -> String {
          \x20 :min                   {} steps, {} s of wall-clock time (then it stops and reports)\n\
          \x20 :taylor                order {}\n\
          \x20 :plot, :table          {} curves or columns; {} samples a curve; {} rows a table\n\
-         \x20 :trace                 {} rows",
+         \x20 :trace                 {} rows\n\
+         \x20 time                   {} s a statement (each line of a :load'ed file on its own;\n\
+         \x20                        --time-limit changes it); Ctrl-C stops any of them",
         limits::MAX_LINE_BYTES,
         limits::MAX_NESTING,
         limits::MAX_NODES,
@@ -151,6 +153,7 @@ fn limits_text() -> String {
         limits::MAX_PLOT_SAMPLES,
         limits::MAX_TABLE_ROWS,
         limits::MAX_TRACE_ROWS,
+        limits::STATEMENT_DEADLINE_SECS,
     )
 }
 
@@ -253,7 +256,11 @@ The interactive prompt (when both ends are a terminal)
   ( ...           open parentheses continue the statement on the next line (prompt ...)
   Up, Ctrl-R      earlier lines, kept in $DERIV_HISTORY or the data directory
                   (deriv/history, the latest few thousand, duplicates folded)
-  Ctrl-C          clear the line; during a long computation, stop it
+  paste           several lines pasted (or typed ahead) run one by one, in order
+  width           help and wide tables fit the terminal ($COLUMNS): long lines wrap,
+                  middle columns of a table give way to …
+  Ctrl-C          clear the line; during a long computation, stop it (within a
+                  fraction of a second); a second Ctrl-C then leaves (status 130)
   Ctrl-D, :quit   leave
   example: :set preview off";
 
