@@ -478,7 +478,29 @@ fn help_fits_the_terminal_width_and_errors_have_a_column() {
     for l in &lines {
         assert!(l.chars().count() <= 60, "{l:?} is wider than 60");
     }
+    // A descent in six variables: its table keeps the iteration, f and
+    // |∇f| columns and gives up some in between.
+    r.run("r(x1,x2,x3,x4,x5,x6) = (1-x1)^2 + 100*(x2-x1^2)^2 + (x3-x4)^2 + (x5-x6)^2");
+    // (The echo of a line this long wraps and redraws the prompt: wait for
+    // the result's last lines instead.)
+    r.p.send_line(":min r from 0,0,0,0,0,0 method=adam lr=0.01")
+        .unwrap();
+    let out = plain(&r.expect("  value  "));
+    let out = out
+        .split_once("lr=0.01\n")
+        .map_or(out.as_str(), |x| x.1)
+        .to_string();
+    r.prompt();
+    let table: Vec<&str> = out.lines().filter(|l| l.contains('…')).collect();
+    assert!(table.len() >= 10, "{out}");
+    assert!(
+        table[0].contains("iteration") && table[0].ends_with("|∇f|"),
+        "{out}"
+    );
+    for l in out.lines() {
+        assert!(l.chars().count() <= 60, "{l:?} is wider than 60");
+    }
     let out = plain(&r.run("1 +"));
-    assert!(out.contains(" --> <prompt>:2:4"), "{out:?}");
+    assert!(out.contains(" --> <prompt>:4:4"), "{out:?}");
     assert_eq!(exited(r.quit()), Some(0));
 }
