@@ -57,7 +57,7 @@ fn powr_int(x: f64, k: i32) -> f64 {
 }
 
 /// The value of a one-argument built-in at a plain number, where it is
-/// exactly the first term of [`series`](super::series) and gives no note: the
+/// exactly the first term of [`series`](fn@super::series) and gives no note: the
 /// common functions inside their domains, without building the series.
 /// `None` sends the call through [`apply`](super::apply).
 pub fn plain_value(id: BuiltinId, x: f64) -> Option<f64> {

@@ -584,7 +584,7 @@ impl Obj {
 }
 
 /// A number as JSON: finite ones as numbers (printed in their shortest
-/// form by [`Shortest`]), the others as the strings "NaN", "Infinity",
+/// form, as text prints them), the others as the strings "NaN", "Infinity",
 /// "-Infinity", which JSON has no numbers for.
 pub fn number(v: f64) -> Value {
     match serde_json::Number::from_f64(v) {
