@@ -8,8 +8,11 @@ use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
 use colored::Colorize;
 use serde_json::{Map, Value};
 
+mod arrays;
 pub mod plot;
 mod workflows;
+
+pub use arrays::{array, array_json};
 
 /// Where a line came from, for the `-->` location of a diagnostic.
 #[derive(Clone, Debug)]
@@ -131,6 +134,7 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
             if *count == 1 { "" } else { "s" }
         ),
         Outcome::Help(t) => t.clone(),
+        Outcome::Arrays(a) => arrays::outcome(a, st),
     }
 }
 
@@ -766,6 +770,7 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         }
         Outcome::Saved { path, count } => o.str("path", path).put("count", *count),
         Outcome::Help(t) => o.str("text", t),
+        Outcome::Arrays(a) => arrays::outcome_json(o, a, input),
     }
 }
 
