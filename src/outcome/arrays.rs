@@ -133,4 +133,6 @@ pub struct DataLoaded {
     pub bound: Vec<(String, Vec<usize>)>,
     /// Headers renamed to valid names: (header, name).
     pub renamed: Vec<(String, String)>,
+    /// Headers of the columns left out: not numbers.
+    pub skipped: Vec<String>,
 }

@@ -158,6 +158,13 @@ fn data(d: &DataLoaded, st: Style) -> String {
             st.dim(&shape_text(shape))
         ));
     }
+    if !d.skipped.is_empty() {
+        s.push_str(&format!(
+            "\n{} not numbers, left out: {}",
+            st.warn("note:"),
+            d.skipped.join(", ")
+        ));
+    }
     for (from, to) in &d.renamed {
         s.push_str(&format!(
             "\n{} column `{from}` is bound as `{to}` (a name is a letter or `_`, then letters, digits, `_`)",
@@ -384,6 +391,7 @@ pub(super) fn outcome_json(o: Obj, out: &ArrayOutcome, input: &str) -> Obj {
                 .put("rows", d.rows)
                 .put("bound", bound)
                 .put("renamed", renamed)
+                .put("skipped", str_arr(&d.skipped))
         }
         ArrayOutcome::Vars(v) => {
             let items: Vec<Value> = v

@@ -39,7 +39,7 @@ impl Session {
     /// folder; a relative path in a file being loaded is relative to that
     /// file's folder (as includes are in most languages), else to the working
     /// directory.
-    fn load_path(&self, path: &str) -> PathBuf {
+    pub(super) fn load_path(&self, path: &str) -> PathBuf {
         let p = files::expand_home(path);
         match self.loading.last() {
             Some(Loading {

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 mod arrays;
+mod data;
 mod files;
 pub(crate) mod help;
 mod options;
@@ -202,6 +203,7 @@ impl Session {
             } => self.plot(exprs, &range, &options, span),
             Command::Table { exprs, range, step } => self.table(exprs, &range, &step, span),
             Command::Load { path, span } => self.load(&path, span),
+            Command::Data { name, path, span } => self.data(name, &path, span),
             Command::Save { path, span } => self.save(&path, span),
             Command::Set { option } => self.set(option),
             Command::Vars if !self.arrays.is_empty() => {

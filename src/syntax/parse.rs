@@ -53,7 +53,8 @@ pub use crate::limits::MAX_TREE_DEPTH;
 /// grammar's `k_*` rules (a test holds the two equal).
 const COMMAND_WORDS: &[&str] = &[
     "grad", "hess", "check", "diff", "jac", "limit", "tangent", "taylor", "trace", "min", "plot",
-    "table", "load", "save", "set", "vars", "funcs", "del", "clear", "help", "quit", "q", "exit",
+    "table", "load", "save", "data", "set", "vars", "funcs", "del", "clear", "help", "quit", "q",
+    "exit",
 ];
 
 // ---------------------------------------------------------------- precedence
@@ -165,7 +166,7 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
         if !COMMAND_WORDS.contains(&word) {
             return Err(unknown_command(word, span));
         }
-        if word == "load" || word == "save" {
+        if word == "load" || word == "save" || word == "data" {
             // The rest is a file name: any characters, no nesting.
             return Ok(());
         }
@@ -1034,8 +1035,14 @@ impl Builder<'_> {
                     },
                 }
             }
-            Rule::cmd_load | Rule::cmd_save => {
-                let q = inner.next().ok_or_else(|| internal(span))?;
+            Rule::cmd_load | Rule::cmd_save | Rule::cmd_data => {
+                let mut q = inner.next().ok_or_else(|| internal(span))?;
+                let mut name = None;
+                if q.as_rule() == Rule::name {
+                    name = Some(ident_of(&q));
+                    inner.next();
+                    q = inner.next().ok_or_else(|| internal(span))?;
+                }
                 let (path, path_span) = match q.as_rule() {
                     Rule::quoted_path => {
                         let whole = span_of(&q);
@@ -1051,7 +1058,13 @@ impl Builder<'_> {
                         (q.as_str().to_string(), span_of(&q))
                     }
                 };
-                if rule == Rule::cmd_load {
+                if rule == Rule::cmd_data {
+                    Command::Data {
+                        name,
+                        path,
+                        span: path_span,
+                    }
+                } else if rule == Rule::cmd_load {
                     Command::Load {
                         path,
                         span: path_span,
