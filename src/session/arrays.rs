@@ -138,6 +138,7 @@ impl Session {
 
     /// Removes every definition of `name`; true if there was one.
     pub(super) fn forget(&mut self, name: &str) -> bool {
+        self.data_sources.remove(name);
         self.defs.vars.remove(name).is_some()
             | self.defs.funcs.remove(name).is_some()
             | self.arrays.remove(name).is_some()
@@ -624,6 +625,11 @@ impl Session {
             {
                 Ok(self.array_jac(exprs, &point, span))
             }
+            C::Min {
+                expr,
+                point,
+                options,
+            } if arrays(self, &expr, &point) => Ok(self.array_min(expr, &point, &options, span)),
             C::Limit { expr, point, .. }
             | C::Tangent { expr, point }
             | C::Taylor { expr, point, .. }
@@ -641,5 +647,191 @@ impl Session {
             }
             c => Err(c),
         }
+    }
+}
+
+impl Session {
+    /// `:min` over array variables: the descent runs over their entries,
+    /// flattened; each step is one forward pass and one reverse sweep
+    /// (Newton adds one Hessian-vector product per entry).
+    pub(super) fn array_min(
+        &mut self,
+        expr: Expr,
+        point: &Point,
+        options: &[crate::syntax::Opt],
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        use crate::optimize::{self, Method};
+        let opts = super::options::min_options(options)?;
+        let (expr, given) = self.expand(expr);
+        let p = self.bind_arrays(&expr, given, point, span)?;
+        let (prog, mut warnings) = self.compile_at(&expr, &p)?;
+        if !prog.out_shape().is_empty() {
+            return Err(Error::new(
+                ErrorKind::Point,
+                format!(
+                    "`:min` needs a scalar expression, but this one has shape {}",
+                    shape_text(prog.out_shape())
+                ),
+            )
+            .at(span)
+            .help("reduce it first, e.g. `sum(…)` or `mean(…)`"));
+        }
+        let n = prog.input_len();
+        if n == 0 {
+            return Err(Error::new(
+                ErrorKind::Point,
+                "the expression has no variables to minimise over",
+            )
+            .at(span));
+        }
+        if opts.method == Method::Newton && n > limits::MAX_HESSIAN_VARS {
+            return Err(Error::limit(
+                "too many entries for Newton's method (a dense Hessian)",
+                limits::MAX_HESSIAN_VARS,
+            )
+            .at(span));
+        }
+        let sizes: Vec<usize> = p.values.iter().map(Array::len).collect();
+        let split = |x: &[f64]| -> Vec<Vec<f64>> {
+            let mut at = 0;
+            sizes
+                .iter()
+                .map(|len| {
+                    let s = x[at..at + len].to_vec();
+                    at += len;
+                    s
+                })
+                .collect()
+        };
+        let cancel = self.cancel.clone();
+        let mut f = |x: &[f64], hessian: bool| -> Result<optimize::Eval, Error> {
+            let mut b = crate::engine::Budget::new(cancel.clone());
+            let bufs = split(x);
+            let r = prog.gradient(&bufs, &mut b).and_then(|(v, g, _)| {
+                let h = if hessian {
+                    Some(prog.hessian(&bufs, &mut b)?)
+                } else {
+                    None
+                };
+                Ok((v[0], g.concat(), h))
+            });
+            for w in b.warnings {
+                if !warnings.iter().any(|x| x.message == w.message) {
+                    warnings.push(w);
+                }
+            }
+            match r {
+                Err(e) if e.kind == ErrorKind::Interrupted => {
+                    Ok((f64::NAN, vec![f64::NAN; x.len()], None))
+                }
+                other => other,
+            }
+        };
+        let start: Vec<f64> = p.values.iter().flat_map(|a| a.data().to_vec()).collect();
+        let run = optimize::run(
+            &mut f,
+            &start,
+            &opts,
+            self.cancel.as_deref(),
+            self.progress.as_ref().map(|p| &*p.0),
+        )?;
+        let mut stop = run.stop;
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            stop = crate::outcome::Stop::Interrupted;
+        }
+        let grad_norm = run.gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
+        let vars = p
+            .vars
+            .iter()
+            .zip(&p.values)
+            .flat_map(|(k, a)| entry_names(k, a.shape()))
+            .collect();
+        Ok(Outcome::Min(Box::new(crate::outcome::Minimum {
+            expr: expr.to_string(),
+            vars,
+            start,
+            method: opts.method,
+            lr: opts.lr,
+            steps: opts.steps,
+            tol: opts.tol,
+            point: run.point,
+            value: run.value,
+            gradient: run.gradient,
+            grad_norm,
+            iterations: run.iterations,
+            stop,
+            progress: run.progress,
+            shifted: run.shifted,
+            warnings,
+        })))
+    }
+}
+
+/// Most entries `:save` writes as a literal; a larger array must come from
+/// a file (`:data`), which is written as its `:data` line.
+pub const MAX_SAVE_ENTRIES: usize = 10_000;
+
+impl Session {
+    /// Every array can be written back: from its file, or inline.
+    pub(super) fn check_saveable(&self) -> Result<(), Error> {
+        for (k, a) in &self.arrays {
+            if !self.data_sources.contains_key(k) && a.len() > MAX_SAVE_ENTRIES {
+                return Err(Error::limit(
+                    &format!(
+                        "`{k}` has {} entries, too many to write as a literal",
+                        a.len()
+                    ),
+                    format!("{MAX_SAVE_ENTRIES} entries"),
+                )
+                .help(format!(
+                    "write it to a CSV file and read it with :data, or `:del {k}` first"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The arrays as script lines: each file's `:data` line once, then the
+    /// other arrays as literals.
+    pub(super) fn arrays_script(&self) -> String {
+        let mut out = String::new();
+        let mut lines: Vec<&String> = Vec::new();
+        for l in self.data_sources.values() {
+            if !lines.contains(&l) {
+                lines.push(l);
+            }
+        }
+        for l in lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+        for (k, a) in &self.arrays {
+            if self.data_sources.contains_key(k) {
+                continue;
+            }
+            let row = |r: &[f64]| {
+                format!(
+                    "[{}]",
+                    r.iter()
+                        .map(|v| crate::format::shortest(*v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let text = match a.shape() {
+                [_, _] => format!(
+                    "[{}]",
+                    a.rows().into_iter().map(row).collect::<Vec<_>>().join(", ")
+                ),
+                _ => row(a.data()),
+            };
+            out.push_str(&format!("{k} = {text}\n"));
+        }
+        out
     }
 }

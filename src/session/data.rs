@@ -39,6 +39,14 @@ impl Session {
         }
         let opened = self.load_path(path);
         let table = read_csv(path, &opened, name.is_some()).map_err(|e| e.at(span))?;
+        // `:save` writes this line back; the full path keeps it valid from
+        // another directory.
+        let full = std::fs::canonicalize(&opened)
+            .map_or_else(|_| path.to_string(), |p| p.display().to_string());
+        let line = match &name {
+            Some(n) => format!(":data {} = \"{full}\"", n.name),
+            None => format!(":data \"{full}\""),
+        };
         let mut bound = Vec::new();
         let mut renamed = Vec::new();
         if let Some(n) = name {
@@ -49,6 +57,7 @@ impl Session {
             })?;
             self.forget(&n.name);
             bound.push((n.name.clone(), a.shape().to_vec()));
+            self.data_sources.insert(n.name.clone(), line);
             self.arrays.insert(n.name, a);
         } else {
             let mut names = Vec::new();
@@ -63,6 +72,7 @@ impl Session {
             for (n, col) in names.into_iter().zip(table.data) {
                 self.forget(&n);
                 bound.push((n.clone(), vec![col.len()]));
+                self.data_sources.insert(n.clone(), line.clone());
                 self.arrays.insert(n, Array::vector(col));
             }
         }

@@ -64,6 +64,9 @@ pub struct Session {
     /// The line being run, so that an error over arrays can point at its
     /// operator.
     source: String,
+    /// The `:data` line that bound each array read from a file, so that
+    /// `:save` writes the line instead of the numbers.
+    data_sources: std::collections::BTreeMap<String, String>,
 }
 
 /// Called now and then by long commands (`:min`) with `(done, total)`, so
@@ -259,6 +262,7 @@ impl Session {
                 let n = self.defs.vars.len() + self.defs.funcs.len() + self.arrays.len();
                 self.defs = Defs::default();
                 self.arrays.clear();
+                self.data_sources.clear();
                 Ok(Outcome::Cleared(n))
             }
             Command::Help { topic } => {
@@ -793,6 +797,7 @@ impl Session {
     /// use them), then functions, each after the functions it calls.
     pub fn script(&self) -> String {
         let mut out = String::from("# deriv session, written by :save\n");
+        out.push_str(&self.arrays_script());
         for (k, v) in &self.defs.vars {
             out.push_str(&format!("{k} = {}\n", crate::format::shortest(*v)));
         }
