@@ -53,3 +53,5 @@ pub const MAX_DATA_BYTES: u64 = 1 << 30;
 /// Most array entries the finite-difference check covers one by one;
 /// past that it checks a random sample of entries and one random direction.
 pub const MAX_CHECK_ENTRIES: usize = 100;
+/// How many entries the check samples at random past [`MAX_CHECK_ENTRIES`].
+pub const CHECK_SAMPLE_ENTRIES: usize = 20;

@@ -109,10 +109,10 @@ pub fn shape_text(shape: &[usize]) -> String {
 pub fn broadcast(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     let rank = a.len().max(b.len());
     let mut out = vec![0; rank];
-    for k in 0..rank {
+    for (k, o) in out.iter_mut().enumerate() {
         let da = dim_from_end(a, rank - 1 - k);
         let db = dim_from_end(b, rank - 1 - k);
-        out[k] = match (da, db) {
+        *o = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
             (x, 1) => x,

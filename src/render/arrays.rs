@@ -151,9 +151,16 @@ fn data(d: &DataLoaded, st: Style) -> String {
         if d.rows == 1 { "" } else { "s" },
         d.path
     );
+    let w = d
+        .bound
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(0);
     for (name, shape) in &d.bound {
+        let pad = " ".repeat(w - name.chars().count());
         s.push_str(&format!(
-            "\n  {}  {}",
+            "\n  {}{pad}  {}",
             st.bold(name),
             st.dim(&shape_text(shape))
         ));

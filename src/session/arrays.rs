@@ -570,7 +570,7 @@ impl Session {
 }
 
 /// How many entries the check samples past [`limits::MAX_CHECK_ENTRIES`].
-const SAMPLE: usize = 20;
+const SAMPLE: usize = limits::CHECK_SAMPLE_ENTRIES;
 
 /// The names of each entry of an array called `name`: `x` for a scalar,
 /// `x[0]`, `A[1,0]`.
@@ -599,54 +599,68 @@ impl Lcg {
 }
 
 impl Session {
-    /// Runs `c` over arrays when it involves any; gives it back otherwise.
+    /// Runs `c` over arrays when it involves any; `None` otherwise.
     pub(super) fn array_command(
         &mut self,
-        c: crate::syntax::Command,
+        c: &crate::syntax::Command,
         span: Span,
-    ) -> Result<Result<Outcome, Error>, crate::syntax::Command> {
+    ) -> Option<Result<Outcome, Error>> {
         use crate::syntax::Command as C;
         let arrays = |s: &Session, e: &Expr, p: &Point| s.uses_arrays(e) || s.point_uses_arrays(p);
-        match c {
-            C::Grad { expr, point } if arrays(self, &expr, &point) => {
-                Ok(self.array_derivatives(DerivKind::Grad, expr, None, &point, span))
-            }
-            C::Diff { expr, wrt, point } if arrays(self, &expr, &point) => {
-                Ok(self.array_derivatives(DerivKind::Diff, expr, wrt, &point, span))
-            }
-            C::Hess { expr, point } if arrays(self, &expr, &point) => {
-                Ok(self.array_derivatives(DerivKind::Hess, expr, None, &point, span))
-            }
-            C::Check { expr, point } if arrays(self, &expr, &point) => {
-                Ok(self.array_derivatives(DerivKind::Check, expr, None, &point, span))
-            }
-            C::Jac { exprs, point }
-                if exprs.iter().any(|e| self.uses_arrays(e)) || self.point_uses_arrays(&point) =>
-            {
-                Ok(self.array_jac(exprs, &point, span))
+        let kind = match c {
+            C::Grad { .. } => DerivKind::Grad,
+            C::Diff { .. } => DerivKind::Diff,
+            C::Hess { .. } => DerivKind::Hess,
+            C::Check { .. } => DerivKind::Check,
+            C::Jac { exprs, point } => {
+                if exprs.iter().any(|e| self.uses_arrays(e)) || self.point_uses_arrays(point) {
+                    return Some(self.array_jac(exprs.clone(), point, span));
+                }
+                return None;
             }
             C::Min {
                 expr,
                 point,
                 options,
-            } if arrays(self, &expr, &point) => Ok(self.array_min(expr, &point, &options, span)),
+            } => {
+                if arrays(self, expr, point) {
+                    return Some(self.array_min(expr.clone(), point, options, span));
+                }
+                return None;
+            }
             C::Limit { expr, point, .. }
             | C::Tangent { expr, point }
             | C::Taylor { expr, point, .. }
-            | C::Trace { expr, point, .. }
-                if arrays(self, &expr, &point) =>
-            {
-                Ok(Err(Error::new(
-                    ErrorKind::Command,
-                    "this command works on scalar expressions only",
-                )
-                .at(span)
-                .help(
-                    "over arrays: :grad, :diff, :hess, :jac, :check and EXPR at POINT",
-                )))
+            | C::Trace { expr, point, .. } => {
+                if arrays(self, expr, point) {
+                    return Some(Err(Error::new(
+                        ErrorKind::Command,
+                        "this command works on scalar expressions only",
+                    )
+                    .at(span)
+                    .help(
+                        "over arrays: :grad, :diff, :hess, :jac, :check, :min and EXPR at POINT",
+                    )));
+                }
+                return None;
             }
-            c => Err(c),
+            _ => return None,
+        };
+        let (C::Grad { expr, point }
+        | C::Diff { expr, point, .. }
+        | C::Hess { expr, point }
+        | C::Check { expr, point }) = c
+        else {
+            return None;
+        };
+        if !arrays(self, expr, point) {
+            return None;
         }
+        let wrt = match c {
+            C::Diff { wrt, .. } => wrt.clone(),
+            _ => None,
+        };
+        Some(self.array_derivatives(kind, expr.clone(), wrt, point, span))
     }
 }
 

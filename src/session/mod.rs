@@ -172,10 +172,9 @@ impl Session {
     }
 
     fn command(&mut self, c: Command, span: Span) -> Result<Outcome, Error> {
-        let c = match self.array_command(c, span) {
-            Ok(done) => return done,
-            Err(c) => c,
-        };
+        if let Some(done) = self.array_command(&c, span) {
+            return done;
+        }
         match c {
             Command::Grad { expr, point } => {
                 self.derivatives(DerivKind::Grad, expr, None, &point, span)

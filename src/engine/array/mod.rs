@@ -21,6 +21,10 @@ use crate::error::{Error, ErrorKind, Warning};
 use program::{Aux, Ins, backward, forward};
 use std::borrow::Cow;
 
+/// A value (flattened), the gradient of the sum of its entries by each
+/// input (flattened), and an estimate of one evaluation's rounding error.
+pub type Gradient = (Vec<f64>, Vec<Vec<f64>>, f64);
+
 /// The error for array syntax met by a scalar-only path.
 pub fn scalar_only() -> Error {
     Error::new(ErrorKind::Name, "arrays are not supported by this command")
@@ -164,11 +168,7 @@ impl Program {
     /// The value, the gradient of the sum of the result's entries by each
     /// input (in its shape, row-major), and an estimate of the rounding
     /// error of one evaluation (for the finite-difference check).
-    pub fn gradient(
-        &self,
-        inputs: &[Vec<f64>],
-        budget: &mut Budget,
-    ) -> Result<(Vec<f64>, Vec<Vec<f64>>, f64), Error> {
+    pub fn gradient(&self, inputs: &[Vec<f64>], budget: &mut Budget) -> Result<Gradient, Error> {
         let pass = self.run(inputs, true, budget)?;
         let seed = vec![1.0; pass.vals[self.out].len()];
         let mut noise = 0.0;
