@@ -34,7 +34,10 @@ fn program(src: &str, arrays: &BTreeMap<String, Array>, inputs: &[(&str, Vec<usi
         arrays,
         src,
     };
-    let inputs: Vec<(String, Vec<usize>)> = inputs.iter().map(|(n, s)| (n.to_string(), s.clone())).collect();
+    let inputs: Vec<(String, Vec<usize>)> = inputs
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.clone()))
+        .collect();
     compile(ctx, &parse_expr(src).expect("parses"), &inputs)
         .expect("compiles")
         .0
@@ -94,7 +97,10 @@ pub fn run(paired: impl Fn(&mut dyn FnMut() -> f64, &mut dyn FnMut() -> f64) -> 
     let w: Vec<f64> = (0..COLS).map(|_| rng.next()).collect();
     let b = 0.25;
     let mut arrays = BTreeMap::new();
-    arrays.insert("X".to_string(), Array::new(vec![ROWS, COLS], x.clone()).expect("shape"));
+    arrays.insert(
+        "X".to_string(),
+        Array::new(vec![ROWS, COLS], x.clone()).expect("shape"),
+    );
     arrays.insert("y".to_string(), Array::vector(y.clone()));
     let p = program(
         "mean((X @ w + b - y)^2)",
@@ -126,7 +132,10 @@ pub fn run(paired: impl Fn(&mut dyn FnMut() -> f64, &mut dyn FnMut() -> f64) -> 
     for (i, row) in h.iter().enumerate() {
         for (j, v) in row.iter().enumerate() {
             let c = fh[i * (COLS + 1) + j];
-            assert!((v - c).abs() <= 1e-9 * (1.0 + c.abs()), "H[{i}][{j}] {v} vs {c}");
+            assert!(
+                (v - c).abs() <= 1e-9 * (1.0 + c.abs()),
+                "H[{i}][{j}] {v} vs {c}"
+            );
         }
     }
     let (r, td, tf) = paired(
@@ -187,7 +196,9 @@ pub fn csv() {
         let header: Vec<String> = (0..11).map(|j| format!("c{j}")).collect();
         writeln!(f, "{}", header.join(",")).expect("writes");
         for _ in 0..ROWS {
-            let row: Vec<String> = (0..11).map(|_| format!("{}", rng.next() * 1000.0)).collect();
+            let row: Vec<String> = (0..11)
+                .map(|_| format!("{}", rng.next() * 1000.0))
+                .collect();
             writeln!(f, "{}", row.join(",")).expect("writes");
         }
     }

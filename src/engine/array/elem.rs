@@ -22,8 +22,12 @@ pub trait Elem:
     + AddAssign
     + Default
 {
+    /// True for `f64` itself: constants are used as they are.
+    const NATIVE: bool;
     /// The constant `c`.
     fn cst(c: f64) -> Self;
+    /// `self · c` for a constant `c`.
+    fn scale(self, c: f64) -> Self;
     /// Constants as numbers of this type (borrowed where they already are).
     fn lift(c: &[f64]) -> Cow<'_, [Self]>;
     /// The value part.
@@ -44,9 +48,14 @@ pub trait Elem:
 }
 
 impl Elem for f64 {
+    const NATIVE: bool = true;
     #[inline]
     fn cst(c: f64) -> f64 {
         c
+    }
+    #[inline]
+    fn scale(self, c: f64) -> f64 {
+        self * c
     }
     fn lift(c: &[f64]) -> Cow<'_, [f64]> {
         Cow::Borrowed(c)
@@ -160,8 +169,16 @@ impl AddAssign for Tan {
 }
 
 impl Elem for Tan {
+    const NATIVE: bool = false;
     fn cst(c: f64) -> Tan {
         Tan { v: c, t: 0.0 }
+    }
+    #[inline]
+    fn scale(self, c: f64) -> Tan {
+        Tan {
+            v: self.v * c,
+            t: self.t * c,
+        }
     }
     fn lift(c: &[f64]) -> Cow<'_, [Tan]> {
         Cow::Owned(c.iter().map(|v| Tan::cst(*v)).collect())

@@ -77,15 +77,21 @@ pub fn unbroadcast<T: Elem>(
     each(s, other, out, |k, ia, ib| acc[ia] += g[k] * scale(k, ib));
 }
 
-/// `A @ B` in two-axis form: `[m, n] @ [n, p]`.
-pub fn matmul<T: Elem>(a: &[T], b: &[T], m: usize, n: usize, p: usize) -> Vec<T> {
+/// `A @ B` in two-axis form: `[m, n] @ [n, p]`; `mul(a, b)` multiplies an
+/// entry of each (so that a constant operand stays `f64`).
+pub fn matmul<T: Elem, A: Copy, B: Copy>(
+    a: &[A],
+    b: &[B],
+    (m, n, p): (usize, usize, usize),
+    mul: impl Fn(A, B) -> T,
+) -> Vec<T> {
     let mut y = vec![T::cst(0.0); m * p];
     if p == 1 {
         for (i, yi) in y.iter_mut().enumerate() {
             let row = &a[i * n..(i + 1) * n];
             let mut s = T::cst(0.0);
             for (x, w) in row.iter().zip(b) {
-                s += *x * *w;
+                s += mul(*x, *w);
             }
             *yi = s;
         }
@@ -96,7 +102,7 @@ pub fn matmul<T: Elem>(a: &[T], b: &[T], m: usize, n: usize, p: usize) -> Vec<T>
         for j in 0..n {
             let aij = a[i * n + j];
             for (yk, bk) in yi.iter_mut().zip(&b[j * p..(j + 1) * p]) {
-                *yk += aij * *bk;
+                *yk += mul(aij, *bk);
             }
         }
     }
@@ -104,13 +110,19 @@ pub fn matmul<T: Elem>(a: &[T], b: &[T], m: usize, n: usize, p: usize) -> Vec<T>
 }
 
 /// The adjoint of `A` in `Y = A @ B`: `gA += G @ Bᵀ`.
-pub fn matmul_grad_a<T: Elem>(ga: &mut [T], g: &[T], b: &[T], m: usize, n: usize, p: usize) {
+pub fn matmul_grad_a<T: Elem, B: Copy>(
+    ga: &mut [T],
+    g: &[T],
+    b: &[B],
+    (m, n, p): (usize, usize, usize),
+    mul: impl Fn(T, B) -> T,
+) {
     for i in 0..m {
         let gi = &g[i * p..(i + 1) * p];
         for j in 0..n {
             let mut s = T::cst(0.0);
             for (gk, bk) in gi.iter().zip(&b[j * p..(j + 1) * p]) {
-                s += *gk * *bk;
+                s += mul(*gk, *bk);
             }
             ga[i * n + j] += s;
         }
@@ -118,13 +130,19 @@ pub fn matmul_grad_a<T: Elem>(ga: &mut [T], g: &[T], b: &[T], m: usize, n: usize
 }
 
 /// The adjoint of `B` in `Y = A @ B`: `gB += Aᵀ @ G`.
-pub fn matmul_grad_b<T: Elem>(gb: &mut [T], g: &[T], a: &[T], m: usize, n: usize, p: usize) {
+pub fn matmul_grad_b<T: Elem, A: Copy>(
+    gb: &mut [T],
+    g: &[T],
+    a: &[A],
+    (m, n, p): (usize, usize, usize),
+    mul: impl Fn(A, T) -> T,
+) {
     for i in 0..m {
         let gi = &g[i * p..(i + 1) * p];
         for j in 0..n {
             let aij = a[i * n + j];
             for (gbk, gk) in gb[j * p..(j + 1) * p].iter_mut().zip(gi) {
-                *gbk += aij * *gk;
+                *gbk += mul(aij, *gk);
             }
         }
     }

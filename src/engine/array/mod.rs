@@ -71,9 +71,30 @@ impl Program {
             let ins = &self.ins[k];
             let (v, x) = match ins {
                 Ins::Input(i) => (Cow::Borrowed(&inputs[*i][..]), Aux::None),
+                // A large constant stays f64 until an instruction needs it
+                // lifted: a data matrix meets the point only through `@`.
+                Ins::Const(c) if !T::NATIVE && c.len() > 1 => (Cow::Owned(Vec::new()), Aux::None),
                 Ins::Const(c) => (lift(c), Aux::None),
+                Ins::MatMul(a, b) if self.lazy(*a, &vals) || self.lazy(*b, &vals) => {
+                    let dims = program::mm_dims(&self.shapes[*a], &self.shapes[*b]);
+                    let y = match (self.constant(*a), self.constant(*b)) {
+                        (Some(ca), _) if self.lazy(*a, &vals) => {
+                            self.lift_if_lazy(*b, &mut vals);
+                            kernels::matmul(ca, &vals[*b], dims, |x: f64, w: T| w.scale(x))
+                        }
+                        (_, Some(cb)) => {
+                            self.lift_if_lazy(*a, &mut vals);
+                            kernels::matmul(&vals[*a], cb, dims, |x: T, w: f64| x.scale(w))
+                        }
+                        _ => Vec::new(),
+                    };
+                    (Cow::Owned(y), Aux::None)
+                }
                 _ => {
                     let args = ins.args();
+                    for j in &args {
+                        self.lift_if_lazy(*j, &mut vals);
+                    }
                     let a: Vec<&[T]> = args.iter().map(|j| &vals[*j][..]).collect();
                     let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
                     let (y, x) = forward(
@@ -101,6 +122,27 @@ impl Program {
         Ok(Pass { vals, aux })
     }
 
+    /// The entries of a constant slot.
+    fn constant(&self, j: usize) -> Option<&[f64]> {
+        match &self.ins[j] {
+            Ins::Const(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// True for a constant not yet lifted to `T` (see [`Program::run`]).
+    fn lazy<T: Elem>(&self, j: usize, vals: &[Cow<'_, [T]>]) -> bool {
+        !T::NATIVE && vals[j].is_empty() && self.constant(j).is_some_and(|c| !c.is_empty())
+    }
+
+    fn lift_if_lazy<T: Elem>(&self, j: usize, vals: &mut [Cow<'_, [T]>]) {
+        if self.lazy(j, vals)
+            && let Some(c) = self.constant(j)
+        {
+            vals[j] = Cow::Owned(lift::<T>(c).into_owned());
+        }
+    }
+
     /// The reverse sweep from `seed` (the adjoint of the result): the
     /// adjoint of each input, zeros where it does not reach. `then` sees
     /// every slot's value and adjoint (for the rounding estimate).
@@ -125,6 +167,12 @@ impl Program {
             let ins = &self.ins[k];
             if let Ins::Input(i) = ins {
                 grads[*i] = g;
+                continue;
+            }
+            if let Ins::MatMul(a, b) = ins
+                && (self.lazy(*a, &pass.vals) || self.lazy(*b, &pass.vals))
+            {
+                self.matmul_back_mixed(*a, *b, pass, &g, &mut adj);
                 continue;
             }
             let args = ins.args();
@@ -157,6 +205,36 @@ impl Program {
             }
         }
         Ok(grads)
+    }
+
+    /// The adjoint of the operand of `a @ b` that is not a constant kept
+    /// as `f64` (the other one is; a constant has no adjoint).
+    fn matmul_back_mixed<T: Elem>(
+        &self,
+        a: usize,
+        b: usize,
+        pass: &Pass<'_, T>,
+        g: &[T],
+        adj: &mut [Option<Vec<T>>],
+    ) {
+        let dims = program::mm_dims(&self.shapes[a], &self.shapes[b]);
+        let (k, mut d) = match (self.constant(a), self.constant(b)) {
+            (Some(ca), _) if self.lazy(a, &pass.vals) && self.active[b] => {
+                let mut d = vec![T::cst(0.0); pass.vals[b].len()];
+                kernels::matmul_grad_b(&mut d, g, ca, dims, |x: f64, w: T| w.scale(x));
+                (b, d)
+            }
+            (_, Some(cb)) if self.active[a] => {
+                let mut d = vec![T::cst(0.0); pass.vals[a].len()];
+                kernels::matmul_grad_a(&mut d, g, cb, dims, |x: T, w: f64| x.scale(w));
+                (a, d)
+            }
+            _ => return,
+        };
+        match &mut adj[k] {
+            Some(acc) => acc.iter_mut().zip(d.drain(..)).for_each(|(x, y)| *x += y),
+            slot => *slot = Some(d),
+        }
     }
 
     /// The value at `inputs` (one buffer per input, row-major).

@@ -145,10 +145,6 @@ pub fn forward<T: Elem>(
     notes: &mut Vec<Note>,
 ) -> (Vec<T>, Aux<T>) {
     let o2 = as_2d(out);
-    let local = |v: Vec<(T, T)>| -> (Vec<T>, Aux<T>) {
-        let (y, d): (Vec<T>, Vec<T>) = v.into_iter().unzip();
-        (y, if deriv { Aux::D(d) } else { Aux::None })
-    };
     match ins {
         Ins::Input(_) | Ins::Const(_) => (Vec::new(), Aux::None),
         Ins::Neg(_) => (a[0].iter().map(|x| -*x).collect(), Aux::None),
@@ -167,21 +163,9 @@ pub fn forward<T: Elem>(
             };
             (y, Aux::None)
         }
-        Ins::PowI(_, p) => local(
-            a[0].iter()
-                .map(|x| guard(notes, |n| T::powi(*x, *p, deriv, n)))
-                .collect(),
-        ),
-        Ins::PowC(_, p) => local(
-            a[0].iter()
-                .map(|x| guard(notes, |n| T::powc(*x, *p, deriv, n)))
-                .collect(),
-        ),
-        Ins::Unary(id, _) => local(
-            a[0].iter()
-                .map(|x| guard(notes, |n| T::unary(*id, *x, deriv, n)))
-                .collect(),
-        ),
+        Ins::PowI(_, p) => local(a[0], deriv, notes, |x, n| T::powi(x, *p, deriv, n)),
+        Ins::PowC(_, p) => local(a[0], deriv, notes, |x, n| T::powc(x, *p, deriv, n)),
+        Ins::Unary(id, _) => local(a[0], deriv, notes, |x, n| T::unary(*id, x, deriv, n)),
         Ins::Binary(id, ..) => {
             let (sa, sb) = (as_2d(sh[0]), as_2d(sh[1]));
             let mut y = vec![T::cst(0.0); o2[0] * o2[1]];
@@ -196,8 +180,8 @@ pub fn forward<T: Elem>(
             (y, if deriv { Aux::D2(d) } else { Aux::None })
         }
         Ins::MatMul(..) => {
-            let (m, n, p) = mm_dims(sh[0], sh[1]);
-            (kernels::matmul(a[0], a[1], m, n, p), Aux::None)
+            let dims = mm_dims(sh[0], sh[1]);
+            (kernels::matmul(a[0], a[1], dims, |x, w| x * w), Aux::None)
         }
         Ins::Sum(_, axis) => (sum(a[0], as_2d(sh[0]), sh[0].len(), *axis), Aux::None),
         Ins::Prod(_) => {
@@ -239,6 +223,26 @@ pub fn forward<T: Elem>(
             )
         }
     }
+}
+
+/// Each entry's value and (with `deriv`) local derivative, into two buffers.
+#[inline]
+fn local<T: Elem>(
+    a: &[T],
+    deriv: bool,
+    notes: &mut Vec<Note>,
+    mut f: impl FnMut(T, &mut Vec<Note>) -> (T, T),
+) -> (Vec<T>, Aux<T>) {
+    let mut y = Vec::with_capacity(a.len());
+    let mut d = Vec::with_capacity(if deriv { a.len() } else { 0 });
+    for x in a {
+        let (v, dv) = guard(notes, |n| f(*x, n));
+        y.push(v);
+        if deriv {
+            d.push(dv);
+        }
+    }
+    (y, if deriv { Aux::D(d) } else { Aux::None })
 }
 
 /// Runs `f` with the notes, deduplicating them so that a domain error in a
@@ -421,13 +425,13 @@ pub fn backward<T: Elem>(
             }
         }
         Ins::MatMul(..) => {
-            let (m, n, p) = mm_dims(sh[0], sh[1]);
+            let dims = mm_dims(sh[0], sh[1]);
             let (first, rest) = ga.split_at_mut(1);
             if let Some(d) = first[0].as_deref_mut() {
-                kernels::matmul_grad_a(d, g, a[1], m, n, p);
+                kernels::matmul_grad_a(d, g, a[1], dims, |x, w| x * w);
             }
             if let Some(d) = rest[0].as_deref_mut() {
-                kernels::matmul_grad_b(d, g, a[0], m, n, p);
+                kernels::matmul_grad_b(d, g, a[0], dims, |x, w| x * w);
             }
         }
         Ins::Sum(_, axis) => {
