@@ -117,6 +117,15 @@ pub fn matmul_grad_a<T: Elem, B: Copy>(
     (m, n, p): (usize, usize, usize),
     mul: impl Fn(T, B) -> T,
 ) {
+    if p == 1 {
+        // A column on the right: the outer product of g and b.
+        for (row, gi) in ga.chunks_exact_mut(n.max(1)).zip(g) {
+            for (x, bj) in row.iter_mut().zip(b) {
+                *x += mul(*gi, *bj);
+            }
+        }
+        return;
+    }
     for i in 0..m {
         let gi = &g[i * p..(i + 1) * p];
         for j in 0..n {
@@ -137,6 +146,15 @@ pub fn matmul_grad_b<T: Elem, A: Copy>(
     (m, n, p): (usize, usize, usize),
     mul: impl Fn(A, T) -> T,
 ) {
+    if p == 1 {
+        // A column on the right: gb += Aᵀ g, one pass over A's rows.
+        for (row, gi) in a.chunks_exact(n.max(1)).zip(g) {
+            for (x, aij) in gb.iter_mut().zip(row) {
+                *x += mul(*aij, *gi);
+            }
+        }
+        return;
+    }
     for i in 0..m {
         let gi = &g[i * p..(i + 1) * p];
         for j in 0..n {
