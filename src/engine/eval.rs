@@ -238,7 +238,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                         r
                     }
                     BinOp::MatMul => {
-                        return Err(self.err_here(crate::engine::array::scalar_only(), e.span));
+                        return Err(self.err_here(crate::error::Error::scalar_only(), e.span));
                     }
                 })
             }
@@ -246,7 +246,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                 self.call(&func.name, func.span, *primes as usize, args, e.span, scope)
             }
             ExprKind::Array(_) | ExprKind::Index { .. } => {
-                Err(self.err_here(crate::engine::array::scalar_only(), e.span))
+                Err(self.err_here(crate::error::Error::scalar_only(), e.span))
             }
         }
     }

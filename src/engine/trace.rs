@@ -235,7 +235,7 @@ impl Tracer<'_> {
                 Ok((self.push(op, &d)?, d))
             }
             ExprKind::Array(_) | ExprKind::Index { .. } => {
-                Err(crate::engine::array::scalar_only().at(e.span))
+                Err(crate::error::Error::scalar_only().at(e.span))
             }
         }
     }

@@ -629,7 +629,7 @@ mod tests {
         let h = helper();
         assert_eq!(complete(&h, "sq"), vec!["sqrt("]);
         assert_eq!(complete(&h, "sp"), vec!["speed", "spring("]);
-        assert_eq!(complete(&h, "2*p"), vec!["pi", "pow("]);
+        assert_eq!(complete(&h, "2*p"), vec!["pi", "pow(", "prod("]);
         // `at` after an operand, once; `wrt` only where the command has it.
         assert_eq!(complete(&h, ":diff x^2 "), vec!["at ", "wrt "]);
         assert_eq!(complete(&h, ":diff x^2 w"), vec!["wrt "]);

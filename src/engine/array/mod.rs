@@ -17,19 +17,13 @@ pub use functions::{ARRAY_FUNCTIONS, ArrayFn, ArrayFunction};
 pub use program::Program;
 
 use crate::engine::eval::Budget;
-use crate::error::{Error, ErrorKind, Warning};
+use crate::error::{Error, Warning};
 use program::{Aux, Ins, backward, forward};
 use std::borrow::Cow;
 
 /// A value (flattened), the gradient of the sum of its entries by each
 /// input (flattened), and an estimate of one evaluation's rounding error.
 pub type Gradient = (Vec<f64>, Vec<Vec<f64>>, f64);
-
-/// The error for array syntax met by a scalar-only path.
-pub fn scalar_only() -> Error {
-    Error::new(ErrorKind::Name, "arrays are not supported by this command")
-        .help("`:help arrays` lists what works on vectors and matrices")
-}
 
 /// One forward pass: every slot's value, and what the reverse sweep needs.
 struct Pass<'p, T: Elem> {
