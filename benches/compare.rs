@@ -10,7 +10,10 @@
 //! - `ratio rosenN-gradient-cost R`: deriv's gradient time divided by its own
 //!   value time;
 //! - `time CASE S`: seconds per call (median) for the large cases;
-//! - `skip CASE REASON`: what num-dual cannot finish in reasonable time.
+//! - `skip CASE REASON`: what num-dual cannot finish in reasonable time;
+//! - `ratio mse1e6-gradient`, `mse1e6-hessian`, `elementwise1e6-diff`: the
+//!   array engine against a hand-fused loop, and `time csv1e6 S`
+//!   (`benches/compare_cases/arrays.rs`).
 //!
 //! Times are medians over batches of calls, each batch long enough (≥ 2 ms)
 //! for the clock; deriv evaluates a tape compiled once, as num-dual runs a
@@ -336,8 +339,21 @@ fn numdual_hessian<'a>(name: &'a str, x: &'a [f64]) -> Box<dyn FnMut() + 'a> {
     )
 }
 
+#[path = "compare_cases/arrays.rs"]
+mod arrays;
+
 fn main() {
-    // `cargo bench` passes `--bench`; nothing to parse.
+    // `cargo bench` passes `--bench`; `-- arrays` or `-- csv` runs only
+    // those cases (`csv` first in its process, for its peak memory).
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "csv") {
+        arrays::csv();
+        return;
+    }
+    if args.iter().any(|a| a == "arrays") {
+        arrays::run(|f, g| paired(f, g));
+        return;
+    }
     for name in ["F1", "F2", "rosen10", "rosen100"] {
         let c = case(name);
         let nd = numdual_fn(name);
@@ -451,4 +467,6 @@ fn main() {
     println!(
         "skip numdual-rosen10000-hessian: not feasible (dense 10⁸-entry Hessian per operation)"
     );
+    arrays::run(|f, g| paired(f, g));
+    arrays::csv();
 }

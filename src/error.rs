@@ -107,6 +107,11 @@ impl Error {
     pub fn parse(message: impl Into<String>, span: Span) -> Error {
         Error::new(ErrorKind::Parse, message).at(span)
     }
+    /// Array syntax met by a path that computes with scalars only.
+    pub fn scalar_only() -> Error {
+        Error::new(ErrorKind::Name, "arrays are not supported by this command")
+            .help("`:help arrays` lists what works on vectors and matrices")
+    }
     /// Ctrl-C stopped the computation.
     pub fn interrupted() -> Error {
         Error::new(ErrorKind::Interrupted, "interrupted")

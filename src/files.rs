@@ -217,6 +217,30 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
     Ok(bytes)
 }
 
+/// A regular file opened for a streaming read bounded at `limit` bytes:
+/// the reader stops one byte past it, so the caller tells a file too large
+/// by the bytes it got. Anything but a regular file is refused (a data set
+/// read in one pass has no business with a device or a FIFO).
+pub fn open_regular(path: &Path, limit: u64) -> Result<io::Take<File>, FileError> {
+    let linked = is_link(path);
+    let err = |e: io::Error| FileError::io(path, e, false);
+    let meta = fs::metadata(path).map_err(|e| {
+        let e = err(e);
+        match (&e.kind, linked) {
+            (FileErrorKind::Missing, true) => link_end(path).unwrap_or(e),
+            _ => e,
+        }
+    })?;
+    if let Some(what) = what_it_is(&meta) {
+        return Err(FileError::new(&real(path), FileErrorKind::NotRegular(what)).linked(linked));
+    }
+    if meta.len() > limit {
+        return Err(FileError::new(path, FileErrorKind::TooLarge { limit }));
+    }
+    let file = open_for_reading(path).map_err(err)?;
+    Ok(file.take(limit.saturating_add(1)))
+}
+
 /// Opens without waiting for a FIFO's writer, then reads block as usual: a
 /// FIFO nobody writes to reads as empty at once, one being written to is
 /// read to its end.

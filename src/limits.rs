@@ -47,3 +47,16 @@ pub const MAX_CURVES: usize = 8;
 pub const MAX_PLOT_SAMPLES: usize = 100_000;
 /// Most rows of `:trace`.
 pub const MAX_TRACE_ROWS: usize = 10_000;
+/// Most entries of one array, a literal's or any intermediate result's
+/// (2²⁵ ≈ 33.5 million, 268 MB of f64): checked on the shapes before
+/// anything is allocated.
+pub const MAX_ARRAY_ENTRIES: usize = 1 << 25;
+/// Most entries of a dense Jacobian (`:jac` of an array-valued expression).
+pub const MAX_JACOBIAN_ENTRIES: usize = 1_000_000;
+/// Largest CSV file `:data` reads, in bytes.
+pub const MAX_DATA_BYTES: u64 = 1 << 30;
+/// Most array entries the finite-difference check covers one by one;
+/// past that it checks a random sample of entries and one random direction.
+pub const MAX_CHECK_ENTRIES: usize = 100;
+/// How many entries the check samples at random past [`MAX_CHECK_ENTRIES`].
+pub const CHECK_SAMPLE_ENTRIES: usize = 20;

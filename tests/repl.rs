@@ -359,6 +359,7 @@ fn every_topic_has_help_and_its_example_runs() {
         // Files, quitting, and the prompt's own setting (the session does not know it).
         if example.starts_with(":load")
             || example.starts_with(":save")
+            || example.starts_with(":data")
             || example == ":quit"
             || example.starts_with(":set preview")
         {

@@ -237,10 +237,16 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                         self.budget.notes(notes, e.span);
                         r
                     }
+                    BinOp::MatMul => {
+                        return Err(self.err_here(crate::error::Error::scalar_only(), e.span));
+                    }
                 })
             }
             ExprKind::Call { func, primes, args } => {
                 self.call(&func.name, func.span, *primes as usize, args, e.span, scope)
+            }
+            ExprKind::Array(_) | ExprKind::Index { .. } => {
+                Err(self.err_here(crate::error::Error::scalar_only(), e.span))
             }
         }
     }
@@ -417,7 +423,13 @@ fn too_high_order() -> Error {
     Error::limit("derivative order too high", limits::MAX_ORDER)
 }
 
-fn check_arity(name: &str, min: usize, max: usize, got: usize, primes: usize) -> Result<(), Error> {
+pub(crate) fn check_arity(
+    name: &str,
+    min: usize,
+    max: usize,
+    got: usize,
+    primes: usize,
+) -> Result<(), Error> {
     if primes > 0 && (min > 1 || max < 1) {
         return Err(Error::new(
             ErrorKind::Arity,

@@ -6,6 +6,7 @@
 //! coloured Hessian-vector products for many), or by the tree walk
 //! ([`Evaluator`]) where the expression does not compile.
 
+pub mod array;
 mod cache;
 pub(crate) mod eval;
 pub(crate) mod reverse;

@@ -229,6 +229,7 @@ impl Compiler<'_> {
             match &e.kind {
                 ExprKind::Num(_) | ExprKind::Name(_) | ExprKind::FuncRef { .. } => {}
                 ExprKind::Unary(_, a) => todo.push(a),
+                ExprKind::Array(_) | ExprKind::Index { .. } => {}
                 ExprKind::Binary { lhs, rhs, .. } => {
                     todo.push(lhs);
                     todo.push(rhs);
@@ -364,7 +365,7 @@ impl Compiler<'_> {
                     .or_else(|| builtins::constant(n))?;
                 self.push(Op::Const(v), [0, 0], 0, e.span)
             }
-            ExprKind::FuncRef { .. } => None,
+            ExprKind::FuncRef { .. } | ExprKind::Array(_) | ExprKind::Index { .. } => None,
             ExprKind::Unary(op, a) => {
                 let a = self.expr(a, scope)?;
                 match op {
@@ -380,6 +381,7 @@ impl Compiler<'_> {
                     BinOp::Sub => Op::Sub,
                     BinOp::Mul => Op::Mul,
                     BinOp::Div => Op::Div,
+                    BinOp::MatMul => return None,
                     BinOp::Pow => match self.constant(b) {
                         Some(k) if k.fract() == 0.0 && k.abs() <= 16.0 => {
                             return self.push(Op::PowI(k as i8), [a, 0], 1, e.span);

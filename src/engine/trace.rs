@@ -190,6 +190,7 @@ impl Tracer<'_> {
                     BinOp::Mul => "*",
                     BinOp::Div => "/",
                     BinOp::Pow => "^",
+                    BinOp::MatMul => "@",
                 };
                 Ok((self.push(format!("{ln} {sym} {rn}"), &d)?, d))
             }
@@ -232,6 +233,9 @@ impl Tracer<'_> {
                     names.join(", ")
                 );
                 Ok((self.push(op, &d)?, d))
+            }
+            ExprKind::Array(_) | ExprKind::Index { .. } => {
+                Err(crate::error::Error::scalar_only().at(e.span))
             }
         }
     }

@@ -1,5 +1,8 @@
 //! What running a statement produces: plain data, rendered by the binary.
 
+mod arrays;
+pub use arrays::{ArrayDerivatives, ArrayJacobian, ArrayOutcome, CheckCoverage, DataLoaded};
+
 use crate::check::CheckReport;
 pub use crate::engine::{RowKind, TraceRow};
 use crate::error::{Error, Warning};
@@ -350,6 +353,8 @@ pub enum Outcome {
     },
     /// `:help`: the text.
     Help(String),
+    /// A statement over arrays.
+    Arrays(Box<ArrayOutcome>),
     /// `:quit`
     Quit,
 }
@@ -378,6 +383,7 @@ impl Outcome {
             Outcome::Loaded { .. } => "load",
             Outcome::Saved { .. } => "save",
             Outcome::Help(_) => "help",
+            Outcome::Arrays(a) => a.kind(),
             Outcome::Quit => "quit",
         }
     }

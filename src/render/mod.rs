@@ -9,8 +9,11 @@ use crate::span::Span;
 use colored::Colorize;
 use serde_json::{Map, Value};
 
+mod arrays;
 pub mod plot;
 mod workflows;
+
+pub use arrays::{array, array_json};
 
 /// Where a line came from, for the `-->` location of a diagnostic.
 #[derive(Clone, Debug)]
@@ -137,6 +140,7 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
             if *count == 1 { "" } else { "s" }
         ),
         Outcome::Help(t) => t.clone(),
+        Outcome::Arrays(a) => arrays::outcome(a, st),
     }
 }
 
@@ -786,6 +790,7 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         }
         Outcome::Saved { path, count } => o.str("path", path).put("count", *count),
         Outcome::Help(t) => o.str("text", t),
+        Outcome::Arrays(a) => arrays::outcome_json(o, a, input),
     }
 }
 

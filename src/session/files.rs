@@ -39,7 +39,7 @@ impl Session {
     /// folder; a relative path in a file being loaded is relative to that
     /// file's folder (as includes are in most languages), else to the working
     /// directory.
-    fn load_path(&self, path: &str) -> PathBuf {
+    pub(super) fn load_path(&self, path: &str) -> PathBuf {
         let p = files::expand_home(path);
         match self.loading.last() {
             Some(Loading {
@@ -115,12 +115,13 @@ impl Session {
     /// expanded), relative to the working directory even inside a loaded
     /// file: it is where the user asked the output to go.
     pub(super) fn save(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
+        self.check_saveable().map_err(|e| e.at(span))?;
         let text = self.script();
         files::write_atomic(&files::expand_home(path), text.as_bytes())
             .map_err(|e| e.into_error(&format!("cannot save to `{path}`")).at(span))?;
         Ok(Outcome::Saved {
             path: path.to_string(),
-            count: self.defs.vars.len() + self.defs.funcs.len(),
+            count: self.defs.vars.len() + self.defs.funcs.len() + self.arrays.len(),
         })
     }
 }

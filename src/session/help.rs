@@ -107,6 +107,51 @@ finite difference is too noisy to judge, and is a 'kink' when the left and right
 derivatives differ (no derivative exists). `:check EXPR at POINT` prints every entry;
 `:set check off` (or --no-check) turns the line off.";
 
+/// The arrays topic, with the table of functions over arrays.
+fn arrays() -> String {
+    let mut s = String::from(
+        "\
+Arrays (NumPy's meanings where nothing else is said)
+  literals     [1, 2, 3]   [[0, 0], [1, 2]] (rows of equal length)   [u, 2u] stacks
+  indexing     x[0]  A[1, 0]  A[1] (a row); 0-based, -1 is the last
+  elementwise  + - * / ^ and every built-in, with NumPy broadcasting
+               (shapes align on the last axis; lengths equal or 1)
+  products     A @ x  x @ A  A @ B  u @ v (the dot product); @ binds like *
+  points       :grad dot(x, A @ x) at x = [1, 2]     at w = [3, 1], b = 3
+Derivatives
+  :grad        each variable's gradient in its shape; of an array-valued expression,
+               the gradient of the sum of its entries (y.backward(ones)), and it says so
+  :diff        of one array variable: the derivative and second derivative at each entry
+  :hess        over all entries, flattened row-major, variables in order
+  :jac         every output entry by every input entry
+  :min         over array variables too (gd, momentum, adam, newton)
+  check        every entry up to ",
+    );
+    s.push_str(&format!(
+        "{} entries; past that {} random entries and one random\n\
+         \x20              direction v (the gradient times v against a central difference)\n\
+         Data\n\
+         \x20 :data FILE.csv        each numeric column a vector named by its header\n\
+         \x20 :data NAME = FILE.csv the numeric columns as one matrix\n\
+         \x20                       at most {} bytes; a bad cell names its line and column,\n\
+         \x20                       and then nothing is bound\n\
+         \x20 :save                 writes a file's :data line, other arrays as literals\n\
+         Functions over arrays\n",
+        limits::MAX_CHECK_ENTRIES,
+        limits::CHECK_SAMPLE_ENTRIES,
+        limits::MAX_DATA_BYTES
+    ));
+    for f in crate::engine::array::ARRAY_FUNCTIONS {
+        s.push_str(&format!("  {:<28} {}\n", f.syntax, f.summary));
+    }
+    s.push_str(&format!(
+        "Limits: {} entries an array (checked on the shapes, before anything is allocated)\n\
+         example: :grad x^2 - 2x + 1 at x = [[0, 0], [1, 2]]",
+        limits::MAX_ARRAY_ENTRIES
+    ));
+    s
+}
+
 /// The limits topic.
 fn limits_text() -> String {
     format!(
@@ -131,7 +176,10 @@ fn limits_text() -> String {
          \x20 :plot, :table          {} curves or columns; {} samples a curve; {} rows a table\n\
          \x20 :trace                 {} rows\n\
          \x20 time                   {} s a statement (each line of a :load'ed file on its own;\n\
-         \x20                        --time-limit changes it); Ctrl-C stops any of them",
+         \x20                        --time-limit changes it); Ctrl-C stops any of them\n\
+         \x20 arrays                 {} entries an array; {} entry operations an evaluation;\n\
+         \x20                        {} entries a dense Jacobian\n\
+         \x20 :data                  {} bytes a file",
         limits::MAX_LINE_BYTES,
         limits::MAX_NESTING,
         limits::MAX_NODES,
@@ -154,6 +202,10 @@ fn limits_text() -> String {
         limits::MAX_TABLE_ROWS,
         limits::MAX_TRACE_ROWS,
         limits::STATEMENT_DEADLINE_SECS,
+        limits::MAX_ARRAY_ENTRIES,
+        crate::engine::array::MAX_ARRAY_WORK,
+        limits::MAX_JACOBIAN_ENTRIES,
+        limits::MAX_DATA_BYTES,
     )
 }
 
@@ -218,6 +270,11 @@ const GUIDES: &[Guide] = &[
         CHECK.to_string()
     }),
     ("limits", "the size and time limits", limits_text),
+    (
+        "arrays",
+        "vectors, matrices, CSV data and derivatives over them",
+        arrays,
+    ),
     (
         "prompt",
         "keys, completion, hints and history of the interactive prompt",

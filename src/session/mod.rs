@@ -18,11 +18,14 @@ use crate::syntax::{
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
+mod arrays;
+mod data;
 mod files;
 pub(crate) mod help;
 mod options;
 mod stop;
 mod workflows;
+pub use arrays::entry_names;
 pub use help::{PREVIEW_SYNTAX, help, topics};
 pub use options::Setting;
 pub use workflows::DEFAULT_TAYLOR_ORDER;
@@ -61,6 +64,14 @@ pub struct Session {
     deadline: Option<std::time::Instant>,
     /// The time limit of a statement, when not the default.
     time_limit: Option<std::time::Duration>,
+    /// Variables holding arrays (vectors, matrices, data sets).
+    arrays: std::collections::BTreeMap<String, crate::num::Array>,
+    /// The line being run, so that an error over arrays can point at its
+    /// operator.
+    source: String,
+    /// The `:data` line that bound each array read from a file, so that
+    /// `:save` writes the line instead of the numbers.
+    data_sources: std::collections::BTreeMap<String, String>,
 }
 
 /// Called now and then by long commands (`:min`) with `(done, total)`, so
@@ -104,7 +115,13 @@ impl Session {
     /// Parses and runs one line.
     pub fn eval_line(&mut self, line: &str) -> Result<Outcome, Error> {
         let stmt = crate::syntax::parse_line(line)?;
+        line.clone_into(&mut self.source);
         self.timed(|s| s.run(stmt))
+    }
+
+    /// The variables holding arrays.
+    pub fn arrays(&self) -> &std::collections::BTreeMap<String, crate::num::Array> {
+        &self.arrays
     }
 
     /// Runs every line of a script given as bytes, going on past errors.
@@ -148,6 +165,15 @@ impl Session {
     pub fn run(&mut self, stmt: Stmt) -> Result<Outcome, Error> {
         match stmt.kind {
             StmtKind::Empty => Ok(Outcome::Empty),
+            StmtKind::Expr(e) if self.uses_arrays(&e) => self.array_expr(&e),
+            StmtKind::Assign { name, value } if self.uses_arrays(&value) => {
+                self.array_assign(name, &value)
+            }
+            StmtKind::Report { expr, point }
+                if self.uses_arrays(&expr) || self.point_uses_arrays(&point) =>
+            {
+                self.array_derivatives(DerivKind::Report, expr, None, &point, stmt.span)
+            }
             StmtKind::Expr(e) => {
                 let mut b = self.budget();
                 let value = eval::value(&self.defs, &e, &mut b)?;
@@ -166,6 +192,9 @@ impl Session {
     }
 
     fn command(&mut self, c: Command, span: Span) -> Result<Outcome, Error> {
+        if let Some(done) = self.array_command(&c, span) {
+            return done;
+        }
         match c {
             Command::Grad { expr, point } => {
                 self.derivatives(DerivKind::Grad, expr, None, &point, span)
@@ -196,8 +225,22 @@ impl Session {
             } => self.plot(exprs, &range, &options, span),
             Command::Table { exprs, range, step } => self.table(exprs, &range, &step, span),
             Command::Load { path, span } => self.load(&path, span),
+            Command::Data { name, path, span } => self.data(name, &path, span),
             Command::Save { path, span } => self.save(&path, span),
             Command::Set { option } => self.set(option),
+            Command::Vars if !self.arrays.is_empty() => {
+                let mut all: Vec<(String, crate::num::Array)> = self
+                    .defs
+                    .vars
+                    .iter()
+                    .map(|(k, v)| (k.clone(), crate::num::Array::scalar(*v)))
+                    .chain(self.arrays.iter().map(|(k, a)| (k.clone(), a.clone())))
+                    .collect();
+                all.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(Outcome::Arrays(Box::new(
+                    crate::outcome::ArrayOutcome::Vars(all),
+                )))
+            }
             Command::Vars => Ok(Outcome::Vars(
                 self.defs
                     .vars
@@ -216,6 +259,7 @@ impl Session {
                 for n in &names {
                     if !self.defs.vars.contains_key(&n.name)
                         && !self.defs.funcs.contains_key(&n.name)
+                        && !self.arrays.contains_key(&n.name)
                     {
                         return Err(Error::new(
                             ErrorKind::Name,
@@ -226,8 +270,7 @@ impl Session {
                 }
                 let mut gone = Vec::new();
                 for n in names {
-                    self.defs.vars.remove(&n.name);
-                    self.defs.funcs.remove(&n.name);
+                    self.forget(&n.name);
                     if !gone.contains(&n.name) {
                         gone.push(n.name);
                     }
@@ -235,8 +278,10 @@ impl Session {
                 Ok(Outcome::Deleted(gone))
             }
             Command::Clear => {
-                let n = self.defs.vars.len() + self.defs.funcs.len();
+                let n = self.defs.vars.len() + self.defs.funcs.len() + self.arrays.len();
                 self.defs = Defs::default();
+                self.arrays.clear();
+                self.data_sources.clear();
                 Ok(Outcome::Cleared(n))
             }
             Command::Help { topic } => {
@@ -275,6 +320,7 @@ impl Session {
         let mut b = self.budget();
         let v = eval::value(&self.defs, value, &mut b)?;
         let replaced = self.defs.funcs.remove(&name.name).is_some()
+            | self.arrays.remove(&name.name).is_some()
             | self.defs.vars.insert(name.name.clone(), v).is_some();
         Ok(Outcome::Defined {
             what: Defined::Variable {
@@ -299,6 +345,7 @@ impl Session {
             .help("deriv evaluates functions by substitution; recursion has no end"));
         }
         let replaced = self.defs.vars.remove(&name.name).is_some()
+            | self.arrays.remove(&name.name).is_some()
             | self
                 .defs
                 .funcs
@@ -323,6 +370,7 @@ impl Session {
                 ExprKind::Name(n)
                     if !params.contains(n)
                         && !self.defs.vars.contains_key(n)
+                        && !self.arrays.contains_key(n)
                         && builtins::constant(n).is_none() =>
                 {
                     let mut x = Error::new(
@@ -352,8 +400,12 @@ impl Session {
                     );
                 }
                 ExprKind::Call { func, args, primes } => {
+                    let array_fn = crate::engine::array::functions::lookup(&func.name);
                     let (min, max) = if let Some(b) = builtins::lookup(&func.name) {
-                        (b.min_args, b.max_args)
+                        let a = array_fn.map_or(b.min_args, |f| f.min_args);
+                        (b.min_args.min(a), b.max_args)
+                    } else if let Some(f) = array_fn {
+                        (f.min_args, f.max_args)
                     } else if func.name == fname {
                         (params.len(), params.len())
                     } else if let Some(f) = self.defs.funcs.get(&func.name) {
@@ -766,6 +818,7 @@ impl Session {
     /// use them), then functions, each after the functions it calls.
     pub fn script(&self) -> String {
         let mut out = String::from("# deriv session, written by :save\n");
+        out.push_str(&self.arrays_script());
         for (k, v) in &self.defs.vars {
             out.push_str(&format!("{k} = {}\n", crate::format::shortest(*v)));
         }

@@ -599,6 +599,13 @@ fn rename(e: &Expr, from: &str, to: &str) -> Expr {
             primes: *primes,
             args: args.iter().map(|a| rename(a, from, to)).collect(),
         },
+        ExprKind::Array(items) => {
+            ExprKind::Array(items.iter().map(|a| rename(a, from, to)).collect())
+        }
+        ExprKind::Index { base, indices } => ExprKind::Index {
+            base: Box::new(rename(base, from, to)),
+            indices: indices.iter().map(|a| rename(a, from, to)).collect(),
+        },
         k => k.clone(),
     };
     Expr { kind, span: e.span }

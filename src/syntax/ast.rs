@@ -29,6 +29,8 @@ pub enum BinOp {
     Div,
     /// `^` or `**`
     Pow,
+    /// `@`, the matrix product (binds like `*`)
+    MatMul,
 }
 
 /// Prefix operators.
@@ -86,6 +88,16 @@ pub enum ExprKind {
         /// The arguments.
         args: Vec<Expr>,
     },
+    /// `[1, 2]`, `[[0, 0], [1, 2]]`: the elements of a vector, or the rows of
+    /// a matrix.
+    Array(Vec<Expr>),
+    /// `x[0]`, `A[1, 0]`: 0-based indexes into an array.
+    Index {
+        /// What is indexed.
+        base: Box<Expr>,
+        /// One index per axis, from the first.
+        indices: Vec<Expr>,
+    },
 }
 
 /// A point: `2, 3` or `x1=2, x2=3`.
@@ -108,6 +120,7 @@ fn prec(e: &Expr) -> u8 {
             BinOp::Mul => Op::Mul,
             BinOp::Div => Op::Div,
             BinOp::Pow => Op::Pow,
+            BinOp::MatMul => Op::MatMul,
         }),
         ExprKind::Unary(..) => level(Op::Neg),
         ExprKind::Num(v) if *v < 0.0 || v.is_sign_negative() => level(Op::Neg),
@@ -131,6 +144,17 @@ fn paren(e: &Expr, needed: bool, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     } else {
         write!(f, "{e}")
     }
+}
+
+/// `a, b, c`
+fn list(items: &[Expr], f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    for (i, a) in items.iter().enumerate() {
+        if i > 0 {
+            write!(f, ", ")?;
+        }
+        write!(f, "{a}")?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for Expr {
@@ -161,6 +185,7 @@ impl fmt::Display for Expr {
                             BinOp::Add => " + ",
                             BinOp::Sub => " - ",
                             BinOp::Mul => " * ",
+                            BinOp::MatMul => " @ ",
                             _ => " / ",
                         };
                         // a leading minus on the left is fine in `-x * y`, but keep
@@ -173,13 +198,19 @@ impl fmt::Display for Expr {
             }
             ExprKind::Call { func, primes, args } => {
                 write!(f, "{}{}(", func.name, "'".repeat(*primes as usize))?;
-                for (i, a) in args.iter().enumerate() {
-                    if i > 0 {
-                        write!(f, ", ")?;
-                    }
-                    write!(f, "{a}")?;
-                }
+                list(args, f)?;
                 write!(f, ")")
+            }
+            ExprKind::Array(items) => {
+                write!(f, "[")?;
+                list(items, f)?;
+                write!(f, "]")
+            }
+            ExprKind::Index { base, indices } => {
+                paren(base, prec(base) < 5, f)?;
+                write!(f, "[")?;
+                list(indices, f)?;
+                write!(f, "]")
             }
         }
     }

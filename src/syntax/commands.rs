@@ -121,6 +121,15 @@ pub enum Command {
         /// Where the path was written.
         span: Span,
     },
+    /// `:data FILE.csv` or `:data NAME = FILE.csv`
+    Data {
+        /// The matrix's name, when the whole table is one matrix.
+        name: Option<Ident>,
+        /// The path as written (quotes removed).
+        path: String,
+        /// Where the path was written.
+        span: Span,
+    },
     /// `:set OPTION VALUE` (or `:set` alone: list the settings)
     Set {
         /// The option and its value, as words.
@@ -290,6 +299,12 @@ pub const COMMANDS: &[CommandInfo] = &[
         syntax: ":save FILE",
         summary: "write the session's definitions as a script that :load reads back",
         example: ":save defs.deriv",
+    },
+    CommandInfo {
+        name: "data",
+        syntax: ":data FILE.csv | :data NAME = FILE.csv",
+        summary: "read a CSV file with a header: a vector per numeric column, or the whole table as a matrix",
+        example: ":data points.csv",
     },
     CommandInfo {
         name: "set",

@@ -53,7 +53,8 @@ pub use crate::limits::MAX_TREE_DEPTH;
 /// grammar's `k_*` rules (a test holds the two equal).
 const COMMAND_WORDS: &[&str] = &[
     "grad", "hess", "check", "diff", "jac", "limit", "tangent", "taylor", "trace", "min", "plot",
-    "table", "load", "save", "set", "vars", "funcs", "del", "clear", "help", "quit", "q", "exit",
+    "table", "load", "save", "data", "set", "vars", "funcs", "del", "clear", "help", "quit", "q",
+    "exit",
 ];
 
 // ---------------------------------------------------------------- precedence
@@ -165,7 +166,7 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
         if !COMMAND_WORDS.contains(&word) {
             return Err(unknown_command(word, span));
         }
-        if word == "load" || word == "save" {
+        if word == "load" || word == "save" || word == "data" {
             // The rest is a file name: any characters, no nesting.
             return Ok(());
         }
@@ -183,7 +184,9 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
             b'^' => pow_chain += 1,
             b'*' if prev == b'*' => pow_chain += 1,
             b'-' | b'+' if prev == b'^' || prev == b'e' || prev == b'E' => {}
-            b'+' | b'-' | b'*' | b'/' | b',' | b'(' | b')' | b'=' => pow_chain = 0,
+            b'+' | b'-' | b'*' | b'/' | b',' | b'(' | b')' | b'=' | b'[' | b']' | b'@' => {
+                pow_chain = 0
+            }
             _ => {}
         }
         match b {
@@ -207,13 +210,13 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
         in_atom = atom_byte;
         match b {
             b'#' => break,
-            b'(' => {
+            b'(' | b'[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
                     return Err(too_deep(Span::new(i, i + 1)));
                 }
             }
-            b')' => depth = depth.saturating_sub(1),
+            b')' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -314,6 +317,15 @@ enum Pending {
         args: Vec<Expr>,
         depth: usize,
     },
+    /// An open `[`: an array literal (`indexed` is `None`) or the indexes
+    /// of `indexed`, collecting its items.
+    Bracket {
+        indexed: Option<Box<Built>>,
+        span: Span,
+        base: usize,
+        args: Vec<Expr>,
+        depth: usize,
+    },
 }
 
 impl Pending {
@@ -322,13 +334,16 @@ impl Pending {
         !matches!(
             self,
             Pending::Infix {
-                op: BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div,
+                op: BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::MatMul,
                 ..
             }
         )
     }
     fn is_bracket(&self) -> bool {
-        matches!(self, Pending::Group { .. } | Pending::Call { .. })
+        matches!(
+            self,
+            Pending::Group { .. } | Pending::Call { .. } | Pending::Bracket { .. }
+        )
     }
 }
 
@@ -418,8 +433,12 @@ impl<'s> Builder<'s> {
                         }
                         None => {
                             frames.pop();
-                            let span = c.close_call(self)?;
-                            last = Some((Rule::call, span));
+                            let innermost = c.pending.iter().rev().find(|p| p.is_bracket());
+                            last = Some(if matches!(innermost, Some(Pending::Bracket { .. })) {
+                                c.close_bracket(self)?
+                            } else {
+                                (Rule::call, c.close_call(self)?)
+                            });
                         }
                     }
                     continue;
@@ -440,6 +459,23 @@ impl<'s> Builder<'s> {
                 Rule::mul => c.infix(self, BinOp::Mul, Op::Mul, span)?,
                 Rule::div => c.infix(self, BinOp::Div, Op::Div, span)?,
                 Rule::pow => c.infix(self, BinOp::Pow, Op::Pow, span)?,
+                Rule::matmul => c.infix(self, BinOp::MatMul, Op::MatMul, span)?,
+                Rule::array | Rule::index => {
+                    let indexed = if p.as_rule() == Rule::index {
+                        Some(Box::new(c.operands.pop().ok_or_else(|| internal(span))?))
+                    } else {
+                        None
+                    };
+                    let bracket = Pending::Bracket {
+                        indexed,
+                        span,
+                        base: c.operands.len(),
+                        args: Vec::new(),
+                        depth: 0,
+                    };
+                    c.open(bracket, span)?;
+                    frames.push(Frame::Args(p.into_inner(), true));
+                }
                 Rule::implicit => {
                     let Some((rule, left)) = last else {
                         return Err(internal(span));
@@ -617,7 +653,9 @@ impl Climb {
                 };
                 b.node(kind, whole, depth, span)?
             }
-            Pending::Group { span, .. } | Pending::Call { span, .. } => return Err(internal(span)),
+            Pending::Group { span, .. }
+            | Pending::Call { span, .. }
+            | Pending::Bracket { span, .. } => return Err(internal(span)),
         };
         self.operands.push(built);
         Ok(())
@@ -633,9 +671,14 @@ impl Climb {
 
     /// Moves a finished argument into the open call.
     fn take_argument(&mut self) -> Result<(), Error> {
-        let Some(Pending::Call {
-            base, args, depth, ..
-        }) = self.pending.last_mut()
+        let Some(
+            Pending::Call {
+                base, args, depth, ..
+            }
+            | Pending::Bracket {
+                base, args, depth, ..
+            },
+        ) = self.pending.last_mut()
         else {
             return Err(internal(Span::default()));
         };
@@ -681,6 +724,39 @@ impl Climb {
         let call = b.node(ExprKind::Call { func, primes, args }, span, depth + 1, span)?;
         self.operands.push(call);
         Ok(span)
+    }
+
+    /// Closes an array literal or an index; returns what the juxtaposition
+    /// check should see as the last primary.
+    fn close_bracket(&mut self, b: &mut Builder<'_>) -> Result<(Rule, Span), Error> {
+        self.reduce_to_bracket(b)?;
+        self.take_argument()?;
+        let Some(Pending::Bracket {
+            indexed,
+            span,
+            args,
+            depth,
+            ..
+        }) = self.pending.pop()
+        else {
+            return Err(internal(Span::default()));
+        };
+        self.nest -= 1;
+        let (kind, whole, depth, rule) = match indexed {
+            None => (ExprKind::Array(args), span, depth + 1, Rule::array),
+            Some(x) => {
+                let whole = x.expr.span.to(span);
+                let depth = depth.max(x.depth) + 1;
+                let kind = ExprKind::Index {
+                    base: Box::new(x.expr),
+                    indices: args,
+                };
+                (kind, whole, depth, Rule::index)
+            }
+        };
+        let node = b.node(kind, whole, depth, span)?;
+        self.operands.push(node);
+        Ok((rule, whole))
     }
 
     fn finish(mut self, b: &mut Builder<'_>, whole: Span) -> Result<Expr, Error> {
@@ -959,8 +1035,14 @@ impl Builder<'_> {
                     },
                 }
             }
-            Rule::cmd_load | Rule::cmd_save => {
-                let q = inner.next().ok_or_else(|| internal(span))?;
+            Rule::cmd_load | Rule::cmd_save | Rule::cmd_data => {
+                let mut q = inner.next().ok_or_else(|| internal(span))?;
+                let mut name = None;
+                if q.as_rule() == Rule::name {
+                    name = Some(ident_of(&q));
+                    inner.next();
+                    q = inner.next().ok_or_else(|| internal(span))?;
+                }
                 let (path, path_span) = match q.as_rule() {
                     Rule::quoted_path => {
                         let whole = span_of(&q);
@@ -976,7 +1058,13 @@ impl Builder<'_> {
                         (q.as_str().to_string(), span_of(&q))
                     }
                 };
-                if rule == Rule::cmd_load {
+                if rule == Rule::cmd_data {
+                    Command::Data {
+                        name,
+                        path,
+                        span: path_span,
+                    }
+                } else if rule == Rule::cmd_load {
                     Command::Load {
                         path,
                         span: path_span,

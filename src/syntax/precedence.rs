@@ -13,6 +13,7 @@ pub(crate) enum Op {
     Plus,
     Implicit,
     Pow,
+    MatMul,
 }
 
 /// How an operator takes its operands.
@@ -25,11 +26,11 @@ pub(crate) enum Fixity {
 
 /// The precedence table, loosest first, one level a line.
 static PRECEDENCE: &[(Fixity, &[Op])] = &[
-    (Fixity::Left, &[Op::Add, Op::Sub]),    // a + b, a - b
-    (Fixity::Left, &[Op::Mul, Op::Div]),    // a * b, a / b
-    (Fixity::Prefix, &[Op::Neg, Op::Plus]), // -a, +a: tighter than `*`, looser than `^`
-    (Fixity::Left, &[Op::Implicit]),        // 2x, (a)(b): `-2x` is -(2x), `a/2x` is a/(2x)
-    (Fixity::Right, &[Op::Pow]),            // a ^ b, a ** b: `2^3^2` is 2^(3^2)
+    (Fixity::Left, &[Op::Add, Op::Sub]),             // a + b, a - b
+    (Fixity::Left, &[Op::Mul, Op::Div, Op::MatMul]), // a * b, a / b, A @ x
+    (Fixity::Prefix, &[Op::Neg, Op::Plus]),          // -a, +a: tighter than `*`, looser than `^`
+    (Fixity::Left, &[Op::Implicit]),                 // 2x, (a)(b): `-2x` is -(2x), `a/2x` is a/(2x)
+    (Fixity::Right, &[Op::Pow]),                     // a ^ b, a ** b: `2^3^2` is 2^(3^2)
 ];
 
 /// The level of an atom (a number, a name, a call): tighter than any operator.

@@ -15,7 +15,11 @@ pub fn walk<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
                 stack.push(rhs);
                 stack.push(lhs);
             }
-            ExprKind::Call { args, .. } => stack.extend(args.iter().rev()),
+            ExprKind::Call { args, .. } | ExprKind::Array(args) => stack.extend(args.iter().rev()),
+            ExprKind::Index { base, indices } => {
+                stack.extend(indices.iter().rev());
+                stack.push(base);
+            }
             _ => {}
         }
     }

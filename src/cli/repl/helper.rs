@@ -7,6 +7,7 @@
 
 use super::lex::{self, Kind, Token};
 use deriv::builtins::{self, BUILTINS, CONSTANTS};
+use deriv::engine::array::{ARRAY_FUNCTIONS, functions as array_functions};
 use deriv::engine::{self, Budget};
 use deriv::session::Session;
 use deriv::syntax::{self, RESERVED};
@@ -81,7 +82,9 @@ impl DerivHelper {
 
     fn is_user_name(&self, name: &str) -> bool {
         let d = self.session.defs();
-        d.vars.contains_key(name) || d.funcs.contains_key(name)
+        d.vars.contains_key(name)
+            || d.funcs.contains_key(name)
+            || self.session.arrays().contains_key(name)
     }
 
     /// The live value of `text` if it is an expression (or `name = EXPR`)
@@ -226,6 +229,7 @@ impl DerivHelper {
             let funcs = BUILTINS
                 .iter()
                 .map(|b| b.name)
+                .chain(ARRAY_FUNCTIONS.iter().map(|f| f.name))
                 .chain(d.funcs.keys().map(String::as_str));
             for f in funcs {
                 out.push(pair(f, format!("{f}{paren}")));
@@ -233,6 +237,7 @@ impl DerivHelper {
             for v in d
                 .vars
                 .keys()
+                .chain(self.session.arrays().keys())
                 .map(String::as_str)
                 .chain(CONSTANTS.iter().map(|c| c.0))
             {
@@ -484,7 +489,9 @@ impl Highlighter for DerivHelper {
                         Some(sgr::KEYWORD)
                     } else if self.is_user_name(name) {
                         Some(sgr::USER)
-                    } else if builtins::lookup(name).is_some() || builtins::constant(name).is_some()
+                    } else if builtins::lookup(name).is_some()
+                        || builtins::constant(name).is_some()
+                        || array_functions::lookup(name).is_some()
                     {
                         Some(sgr::BUILTIN)
                     } else {
@@ -624,7 +631,7 @@ mod tests {
         let h = helper();
         assert_eq!(complete(&h, "sq"), vec!["sqrt("]);
         assert_eq!(complete(&h, "sp"), vec!["speed", "spring("]);
-        assert_eq!(complete(&h, "2*p"), vec!["pi", "pow("]);
+        assert_eq!(complete(&h, "2*p"), vec!["pi", "pow(", "prod("]);
         // `at` after an operand, once; `wrt` only where the command has it.
         assert_eq!(complete(&h, ":diff x^2 "), vec!["at ", "wrt "]);
         assert_eq!(complete(&h, ":diff x^2 w"), vec!["wrt "]);

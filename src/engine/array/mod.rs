@@ -1,0 +1,366 @@
+//! The array engine: an expression over vectors and matrices compiled to a
+//! [`Program`] of whole-array instructions, run forward for the value and
+//! swept once in reverse for the gradient of the sum of the result's
+//! entries. Hessian-vector products run the same sweep over [`Tan`]
+//! numbers (forward over reverse), so a Hessian costs one sweep per entry
+//! of the point and nothing is written twice.
+
+mod compile;
+mod elem;
+pub mod functions;
+mod kernels;
+mod program;
+
+pub use compile::{Context, MAX_ARRAY_WORK, compile};
+pub use elem::{Elem, Tan};
+pub use functions::{ARRAY_FUNCTIONS, ArrayFn, ArrayFunction};
+pub use program::Program;
+
+use crate::engine::eval::Budget;
+use crate::error::{Error, Warning};
+use program::{Aux, Ins, backward, forward};
+use std::borrow::Cow;
+
+/// A value (flattened), the gradient of the sum of its entries by each
+/// input (flattened), and an estimate of one evaluation's rounding error.
+pub type Gradient = (Vec<f64>, Vec<Vec<f64>>, f64);
+
+/// One forward pass: every slot's value, and what the reverse sweep needs.
+struct Pass<'p, T: Elem> {
+    vals: Vec<Cow<'p, [T]>>,
+    aux: Vec<Aux<T>>,
+}
+
+/// A constant as numbers of type `T` (borrowed for `f64`).
+fn lift<T: Elem>(c: &[f64]) -> Cow<'_, [T]> {
+    T::lift(c)
+}
+
+impl Program {
+    /// How many entries the inputs hold together.
+    pub fn input_len(&self) -> usize {
+        self.inputs
+            .iter()
+            .map(|(_, s)| s.iter().product::<usize>())
+            .sum()
+    }
+
+    /// The result's shape.
+    pub fn out_shape(&self) -> &[usize] {
+        &self.shapes[self.out]
+    }
+
+    fn run<'p, T: Elem>(
+        &'p self,
+        inputs: &'p [Vec<T>],
+        deriv: bool,
+        budget: &mut Budget,
+    ) -> Result<Pass<'p, T>, Error> {
+        let n = self.out + 1;
+        let mut vals: Vec<Cow<'p, [T]>> = Vec::with_capacity(n);
+        let mut aux = Vec::with_capacity(n);
+        let mut notes = Vec::new();
+        for k in 0..n {
+            budget.check_cancel()?;
+            let ins = &self.ins[k];
+            let (v, x) = match ins {
+                Ins::Input(i) => (Cow::Borrowed(&inputs[*i][..]), Aux::None),
+                // A large constant stays f64 until an instruction needs it
+                // lifted: a data matrix meets the point only through `@`.
+                Ins::Const(c) if !T::NATIVE && c.len() > 1 => (Cow::Owned(Vec::new()), Aux::None),
+                Ins::Const(c) => (lift(c), Aux::None),
+                Ins::MatMul(a, b) if self.lazy(*a, &vals) || self.lazy(*b, &vals) => {
+                    let dims = program::mm_dims(&self.shapes[*a], &self.shapes[*b]);
+                    let y = match (self.constant(*a), self.constant(*b)) {
+                        (Some(ca), _) if self.lazy(*a, &vals) => {
+                            self.lift_if_lazy(*b, &mut vals);
+                            kernels::matmul(ca, &vals[*b], dims, |x: f64, w: T| w.scale(x))
+                        }
+                        (_, Some(cb)) => {
+                            self.lift_if_lazy(*a, &mut vals);
+                            kernels::matmul(&vals[*a], cb, dims, |x: T, w: f64| x.scale(w))
+                        }
+                        _ => Vec::new(),
+                    };
+                    (Cow::Owned(y), Aux::None)
+                }
+                _ => {
+                    let args = ins.args();
+                    for j in &args {
+                        self.lift_if_lazy(*j, &mut vals);
+                    }
+                    let a: Vec<&[T]> = args.iter().map(|j| &vals[*j][..]).collect();
+                    let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
+                    let (y, x) = forward(
+                        ins,
+                        &a,
+                        &sh,
+                        &self.shapes[k],
+                        deriv && self.active[k],
+                        &mut notes,
+                    );
+                    (Cow::Owned(y), x)
+                }
+            };
+            for note in notes.drain(..) {
+                if !budget.warnings.iter().any(|w| w.message == note.message) {
+                    budget.warnings.push(Warning {
+                        message: note.message,
+                        span: Some(self.spans[k]),
+                    });
+                }
+            }
+            vals.push(v);
+            aux.push(x);
+        }
+        Ok(Pass { vals, aux })
+    }
+
+    /// The entries of a constant slot.
+    fn constant(&self, j: usize) -> Option<&[f64]> {
+        match &self.ins[j] {
+            Ins::Const(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// True for a constant not yet lifted to `T` (see [`Program::run`]).
+    fn lazy<T: Elem>(&self, j: usize, vals: &[Cow<'_, [T]>]) -> bool {
+        !T::NATIVE && vals[j].is_empty() && self.constant(j).is_some_and(|c| !c.is_empty())
+    }
+
+    fn lift_if_lazy<T: Elem>(&self, j: usize, vals: &mut [Cow<'_, [T]>]) {
+        if self.lazy(j, vals)
+            && let Some(c) = self.constant(j)
+        {
+            vals[j] = Cow::Owned(lift::<T>(c).into_owned());
+        }
+    }
+
+    /// The reverse sweep from `seed` (the adjoint of the result): the
+    /// adjoint of each input, zeros where it does not reach. `then` sees
+    /// every slot's value and adjoint (for the rounding estimate).
+    fn sweep<T: Elem>(
+        &self,
+        pass: &Pass<'_, T>,
+        seed: Vec<T>,
+        budget: &mut Budget,
+        mut then: impl FnMut(usize, &[T], &[T]),
+    ) -> Result<Vec<Vec<T>>, Error> {
+        let mut adj: Vec<Option<Vec<T>>> = (0..=self.out).map(|_| None).collect();
+        adj[self.out] = Some(seed);
+        let mut grads: Vec<Vec<T>> = self
+            .inputs
+            .iter()
+            .map(|(_, s)| vec![T::cst(0.0); s.iter().product()])
+            .collect();
+        for k in (0..=self.out).rev() {
+            let Some(g) = adj[k].take() else { continue };
+            budget.check_cancel()?;
+            then(k, &pass.vals[k], &g);
+            let ins = &self.ins[k];
+            if let Ins::Input(i) = ins {
+                grads[*i] = g;
+                continue;
+            }
+            if let Ins::MatMul(a, b) = ins
+                && (self.lazy(*a, &pass.vals) || self.lazy(*b, &pass.vals))
+            {
+                self.matmul_back_mixed(*a, *b, pass, &g, &mut adj);
+                continue;
+            }
+            let args = ins.args();
+            let mut temps: Vec<Option<Vec<T>>> = args
+                .iter()
+                .map(|j| self.active[*j].then(|| vec![T::cst(0.0); pass.vals[*j].len()]))
+                .collect();
+            if temps.iter().all(Option::is_none) {
+                continue;
+            }
+            let a: Vec<&[T]> = args.iter().map(|j| &pass.vals[*j][..]).collect();
+            let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
+            let mut refs: Vec<Option<&mut Vec<T>>> = temps.iter_mut().map(Option::as_mut).collect();
+            backward(
+                ins,
+                &a,
+                &sh,
+                &self.shapes[k],
+                &pass.vals[k],
+                &pass.aux[k],
+                &g,
+                &mut refs,
+            );
+            for (j, t) in args.iter().zip(temps) {
+                let Some(t) = t else { continue };
+                match &mut adj[*j] {
+                    Some(acc) => acc.iter_mut().zip(t).for_each(|(x, y)| *x += y),
+                    slot => *slot = Some(t),
+                }
+            }
+        }
+        Ok(grads)
+    }
+
+    /// The adjoint of the operand of `a @ b` that is not a constant kept
+    /// as `f64` (the other one is; a constant has no adjoint).
+    fn matmul_back_mixed<T: Elem>(
+        &self,
+        a: usize,
+        b: usize,
+        pass: &Pass<'_, T>,
+        g: &[T],
+        adj: &mut [Option<Vec<T>>],
+    ) {
+        let dims = program::mm_dims(&self.shapes[a], &self.shapes[b]);
+        let (k, mut d) = match (self.constant(a), self.constant(b)) {
+            (Some(ca), _) if self.lazy(a, &pass.vals) && self.active[b] => {
+                let mut d = vec![T::cst(0.0); pass.vals[b].len()];
+                kernels::matmul_grad_b(&mut d, g, ca, dims, |x: f64, w: T| w.scale(x));
+                (b, d)
+            }
+            (_, Some(cb)) if self.active[a] => {
+                let mut d = vec![T::cst(0.0); pass.vals[a].len()];
+                kernels::matmul_grad_a(&mut d, g, cb, dims, |x: T, w: f64| x.scale(w));
+                (a, d)
+            }
+            _ => return,
+        };
+        match &mut adj[k] {
+            Some(acc) => acc.iter_mut().zip(d.drain(..)).for_each(|(x, y)| *x += y),
+            slot => *slot = Some(d),
+        }
+    }
+
+    /// The value at `inputs` (one buffer per input, row-major).
+    pub fn value(&self, inputs: &[Vec<f64>], budget: &mut Budget) -> Result<Vec<f64>, Error> {
+        let pass = self.run(inputs, false, budget)?;
+        Ok(pass.vals[self.out].to_vec())
+    }
+
+    /// The value, the gradient of the sum of the result's entries by each
+    /// input (in its shape, row-major), and an estimate of the rounding
+    /// error of one evaluation (for the finite-difference check).
+    pub fn gradient(&self, inputs: &[Vec<f64>], budget: &mut Budget) -> Result<Gradient, Error> {
+        let pass = self.run(inputs, true, budget)?;
+        let seed = vec![1.0; pass.vals[self.out].len()];
+        let mut noise = 0.0;
+        let grads = self.sweep(&pass, seed, budget, |k, v, g| {
+            if self.active[k] && !matches!(self.ins[k], Ins::Input(_)) {
+                let s: f64 = v
+                    .iter()
+                    .zip(g)
+                    .map(|(a, b)| (a * b).abs())
+                    .filter(|x| x.is_finite())
+                    .sum();
+                noise += s;
+            }
+        })?;
+        Ok((pass.vals[self.out].to_vec(), grads, f64::EPSILON * noise))
+    }
+
+    /// Hessian-vector product `H·v` of the sum of the result's entries, the
+    /// direction `v` given per input.
+    pub fn hvp(
+        &self,
+        inputs: &[Vec<f64>],
+        direction: &[Vec<f64>],
+        budget: &mut Budget,
+    ) -> Result<Vec<Vec<f64>>, Error> {
+        let tin: Vec<Vec<Tan>> = inputs
+            .iter()
+            .zip(direction)
+            .map(|(x, v)| x.iter().zip(v).map(|(a, b)| Tan { v: *a, t: *b }).collect())
+            .collect();
+        let pass = self.run(&tin, true, budget)?;
+        let seed = vec![Tan::cst(1.0); pass.vals[self.out].len()];
+        let g = self.sweep(&pass, seed, budget, |_, _, _| {})?;
+        Ok(g.into_iter()
+            .map(|gi| gi.into_iter().map(|t| t.t).collect())
+            .collect())
+    }
+
+    /// The dense Hessian of the sum of the result's entries over all input
+    /// entries (flattened row-major, inputs in order): one Hessian-vector
+    /// product per entry.
+    pub fn hessian(
+        &self,
+        inputs: &[Vec<f64>],
+        budget: &mut Budget,
+    ) -> Result<Vec<Vec<f64>>, Error> {
+        let n = self.input_len();
+        let mut rows = Vec::with_capacity(n);
+        for c in 0..n {
+            let dir = self.unit(c);
+            let h = self.hvp(inputs, &dir, budget)?;
+            rows.push(h.concat());
+        }
+        Ok(rows)
+    }
+
+    /// The direction of entry `c` of the flattened inputs, per input.
+    pub fn unit(&self, c: usize) -> Vec<Vec<f64>> {
+        let mut at = 0;
+        self.inputs
+            .iter()
+            .map(|(_, s)| {
+                let len: usize = s.iter().product();
+                let mut v = vec![0.0; len];
+                if (at..at + len).contains(&c) {
+                    v[c - at] = 1.0;
+                }
+                at += len;
+                v
+            })
+            .collect()
+    }
+
+    /// The Jacobian: row `i` is the gradient of the result's entry `i`
+    /// (flattened), over all input entries. One reverse sweep per row.
+    pub fn jacobian(
+        &self,
+        inputs: &[Vec<f64>],
+        budget: &mut Budget,
+    ) -> Result<(Vec<f64>, Vec<Vec<f64>>), Error> {
+        let pass = self.run(inputs, true, budget)?;
+        let m = pass.vals[self.out].len();
+        let mut rows = Vec::with_capacity(m);
+        for i in 0..m {
+            let mut seed = vec![0.0; m];
+            seed[i] = 1.0;
+            rows.push(self.sweep(&pass, seed, budget, |_, _, _| {})?.concat());
+        }
+        Ok((pass.vals[self.out].to_vec(), rows))
+    }
+
+    /// True when the Hessian of the sum of the result's entries by input
+    /// `i` is diagonal: the input reaches the result through elementwise
+    /// instructions only, never through a reduction, a product, an index
+    /// or a reshaping, and never broadcast against itself at another shape.
+    pub fn elementwise_in(&self, i: usize) -> bool {
+        let shape = &self.inputs[i].1;
+        (0..=self.out).all(|k| {
+            let ins = &self.ins[k];
+            if !self.active[k] || matches!(ins, Ins::Input(_)) {
+                return true;
+            }
+            let depends = self.depends_on(k, i);
+            !depends || (ins.is_elementwise() && self.shapes[k] == *shape)
+        })
+    }
+
+    fn depends_on(&self, k: usize, i: usize) -> bool {
+        let mut seen = vec![false; k + 1];
+        let mut stack = vec![k];
+        while let Some(j) = stack.pop() {
+            if seen[j] {
+                continue;
+            }
+            seen[j] = true;
+            match &self.ins[j] {
+                Ins::Input(x) if *x == i => return true,
+                ins => stack.extend(ins.args().into_iter().filter(|a| self.active[*a])),
+            }
+        }
+        false
+    }
+}

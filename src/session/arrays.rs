@@ -1,0 +1,851 @@
+//! Statements and commands over arrays: which ones involve arrays, binding
+//! a point that holds arrays, and asking the array engine for values,
+//! gradients, Hessians and Jacobians.
+
+use super::{Session, distrust_if_warned};
+use crate::builtins;
+use crate::check::{self, CheckReport};
+use crate::engine::array::{self, Context, Program, functions};
+use crate::error::{Error, ErrorKind, Warning};
+use crate::limits;
+use crate::num::Array;
+use crate::num::array::shape_text;
+use crate::outcome::{
+    ArrayDerivatives, ArrayJacobian, ArrayOutcome, CheckCoverage, DerivKind, Outcome,
+};
+use crate::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span, name_span, names_in, walk};
+
+/// A point over arrays: the variables and their values.
+pub(super) struct ArrayPoint {
+    pub vars: Vec<String>,
+    pub values: Vec<Array>,
+}
+
+impl ArrayPoint {
+    fn inputs(&self) -> Vec<(String, Vec<usize>)> {
+        self.vars
+            .iter()
+            .zip(&self.values)
+            .map(|(n, a)| (n.clone(), a.shape().to_vec()))
+            .collect()
+    }
+    fn buffers(&self) -> Vec<Vec<f64>> {
+        self.values.iter().map(|a| a.data().to_vec()).collect()
+    }
+}
+
+/// An array of `shape` from `data` known to fit it.
+fn shaped(shape: &[usize], data: Vec<f64>) -> Array {
+    let n = data.len();
+    Array::new(shape.to_vec(), data).unwrap_or_else(|| {
+        Array::new(vec![n], vec![0.0; n]).unwrap_or_else(|| Array::scalar(f64::NAN))
+    })
+}
+
+impl Session {
+    fn context(&self) -> Context<'_> {
+        Context {
+            defs: &self.defs,
+            arrays: &self.arrays,
+            src: &self.source,
+        }
+    }
+
+    /// True when `e` needs the array engine: array syntax, an array
+    /// variable, a function over arrays, or a user function using any of
+    /// these.
+    pub(super) fn uses_arrays(&self, e: &Expr) -> bool {
+        let mut todo = vec![e];
+        let mut seen: Vec<&str> = Vec::new();
+        while let Some(x) = todo.pop() {
+            let mut found = false;
+            walk(x, &mut |n| match &n.kind {
+                ExprKind::Array(_) | ExprKind::Index { .. } => found = true,
+                ExprKind::Binary {
+                    op: BinOp::MatMul, ..
+                } => found = true,
+                ExprKind::Name(v) if self.arrays.contains_key(v) => found = true,
+                ExprKind::Call { func, args, .. } => {
+                    if let Some((name, f)) = self.defs.funcs.get_key_value(&func.name) {
+                        if !seen.contains(&name.as_str()) {
+                            seen.push(name);
+                            todo.push(&f.body);
+                        }
+                    } else if functions::lookup(&func.name).is_some()
+                        && (builtins::lookup(&func.name).is_none() || args.len() == 1)
+                    {
+                        found = true;
+                    }
+                }
+                _ => {}
+            });
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// True when a value of the point needs the array engine.
+    pub(super) fn point_uses_arrays(&self, p: &Point) -> bool {
+        match p {
+            Point::Positional(v) => v.iter().any(|e| self.uses_arrays(e)),
+            Point::Named(v) => v.iter().any(|(_, e)| self.uses_arrays(e)),
+        }
+    }
+
+    /// The value of `e`, which depends on no point.
+    pub(super) fn array_value(&self, e: &Expr) -> Result<(Array, Vec<Warning>), Error> {
+        let (p, warnings) = array::compile(self.context(), e, &[])?;
+        let mut b = self.budget();
+        let v = p.value(&[], &mut b)?;
+        let mut warnings = warnings;
+        warnings.extend(b.warnings);
+        Ok((shaped(p.out_shape(), v), warnings))
+    }
+
+    pub(super) fn array_expr(&self, e: &Expr) -> Result<Outcome, Error> {
+        let (value, warnings) = self.array_value(e)?;
+        Ok(Outcome::Arrays(Box::new(ArrayOutcome::Value {
+            value,
+            warnings,
+        })))
+    }
+
+    pub(super) fn array_assign(&mut self, name: Ident, e: &Expr) -> Result<Outcome, Error> {
+        self.check_definable(&name)?;
+        let (value, _) = self.array_value(e)?;
+        if value.is_scalar() {
+            let v = value.data()[0];
+            let replaced = self.forget(&name.name);
+            self.defs.vars.insert(name.name.clone(), v);
+            return Ok(Outcome::Defined {
+                what: crate::outcome::Defined::Variable {
+                    name: name.name,
+                    value: v,
+                },
+                replaced,
+            });
+        }
+        let replaced = self.forget(&name.name);
+        self.arrays.insert(name.name.clone(), value.clone());
+        Ok(Outcome::Arrays(Box::new(ArrayOutcome::Defined {
+            name: name.name,
+            value,
+            replaced,
+        })))
+    }
+
+    /// Removes every definition of `name`; true if there was one.
+    pub(super) fn forget(&mut self, name: &str) -> bool {
+        self.data_sources.remove(name);
+        self.defs.vars.remove(name).is_some()
+            | self.defs.funcs.remove(name).is_some()
+            | self.arrays.remove(name).is_some()
+    }
+
+    /// The variables of `expr` and their values at `point`, which may hold
+    /// arrays. Positional values go to the free names in order of first
+    /// appearance (or to the parameters of a bare user function).
+    pub(super) fn bind_arrays(
+        &self,
+        expr: &Expr,
+        given: Option<Vec<String>>,
+        point: &Point,
+        span: Span,
+    ) -> Result<ArrayPoint, Error> {
+        let names = names_in(expr);
+        let is_free = |n: &str| {
+            !self.defs.vars.contains_key(n)
+                && !self.arrays.contains_key(n)
+                && builtins::constant(n).is_none()
+        };
+        let (vars, exprs): (Vec<String>, Vec<&Expr>) = match point {
+            Point::Named(pairs) => {
+                let mut vars: Vec<String> = Vec::new();
+                for (id, _) in pairs {
+                    if vars.contains(&id.name) {
+                        return Err(Error::new(
+                            ErrorKind::Point,
+                            format!("`{}` is given twice in the point", id.name),
+                        )
+                        .at(id.span));
+                    }
+                    if !names.contains(&id.name) {
+                        return Err(Error::new(
+                            ErrorKind::Point,
+                            format!("`{}` is not a variable of this expression", id.name),
+                        )
+                        .at(id.span));
+                    }
+                    vars.push(id.name.clone());
+                }
+                (vars, pairs.iter().map(|(_, e)| e).collect())
+            }
+            Point::Positional(values) => {
+                let vars: Vec<String> =
+                    given.unwrap_or_else(|| names.iter().filter(|n| is_free(n)).cloned().collect());
+                if vars.len() != values.len() {
+                    return Err(Error::new(
+                        ErrorKind::Point,
+                        format!(
+                            "the expression has {} variable{} ({}), but {} value{} given",
+                            vars.len(),
+                            if vars.len() == 1 { "" } else { "s" },
+                            vars.join(", "),
+                            values.len(),
+                            if values.len() == 1 { " was" } else { "s were" }
+                        ),
+                    )
+                    .at(span));
+                }
+                (vars, values.iter().collect())
+            }
+        };
+        for n in &names {
+            if !vars.contains(n) && is_free(n) {
+                return Err(Error::new(
+                    ErrorKind::Point,
+                    format!("`{n}` has no value at this point"),
+                )
+                .at(name_span(expr, n).unwrap_or(span))
+                .help(format!("add it to the point: `at …, {n}=…`")));
+            }
+        }
+        let mut values = Vec::with_capacity(exprs.len());
+        for (name, e) in vars.iter().zip(exprs) {
+            let (a, _) = self.array_value(e)?;
+            if let Some(bad) = a.data().iter().find(|v| !v.is_finite()) {
+                return Err(Error::new(
+                    ErrorKind::Point,
+                    format!(
+                        "`{name}` holds {}: a point must be finite",
+                        crate::format::shortest(*bad)
+                    ),
+                )
+                .at(e.span));
+            }
+            values.push(a);
+        }
+        Ok(ArrayPoint { vars, values })
+    }
+
+    fn compile_at(&self, expr: &Expr, p: &ArrayPoint) -> Result<(Program, Vec<Warning>), Error> {
+        array::compile(self.context(), expr, &p.inputs())
+    }
+
+    /// `:grad`, `:diff`, `:hess`, `:check` and a report, over arrays.
+    pub(super) fn array_derivatives(
+        &mut self,
+        kind: DerivKind,
+        expr: Expr,
+        wrt: Option<Ident>,
+        point: &Point,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let (expr, given) = self.expand(expr);
+        let p = self.bind_arrays(&expr, given, point, span)?;
+        let (prog, mut warnings) = self.compile_at(&expr, &p)?;
+        let x = p.buffers();
+        let mut b = self.budget();
+        let (value, grads, noise) = prog.gradient(&x, &mut b)?;
+        warnings.append(&mut b.warnings);
+        let summed = !prog.out_shape().is_empty();
+        let mut d = ArrayDerivatives {
+            kind,
+            expr: expr.to_string(),
+            vars: p.vars.clone(),
+            point: p.values.clone(),
+            value: shaped(prog.out_shape(), value),
+            summed,
+            gradient: None,
+            hessian: None,
+            wrt: None,
+            derivative: None,
+            second: None,
+            check: None,
+            coverage: None,
+            warnings: Vec::new(),
+        };
+        let gradient: Vec<Array> = p
+            .values
+            .iter()
+            .zip(&grads)
+            .map(|(a, g)| shaped(a.shape(), g.clone()))
+            .collect();
+        let n = prog.input_len();
+        let run_check = self.settings.check || kind == DerivKind::Check;
+        match kind {
+            DerivKind::Diff => {
+                let k = Self::pick_var(&p.vars, wrt.as_ref(), span, "diff")?;
+                let second = self.diagonal(&prog, &x, k, span)?;
+                d.wrt = Some(p.vars[k].clone());
+                d.derivative = Some(gradient[k].clone());
+                d.second = Some(shaped(p.values[k].shape(), second));
+                if run_check {
+                    let (c, cov) = self.array_check(&prog, &x, &grads, None, noise, Some(k));
+                    d.check = Some(c);
+                    d.coverage = Some(cov);
+                }
+            }
+            DerivKind::Grad => {
+                if run_check {
+                    let (c, cov) = self.array_check(&prog, &x, &grads, None, noise, None);
+                    d.check = Some(c);
+                    d.coverage = Some(cov);
+                }
+                d.gradient = Some(gradient);
+            }
+            DerivKind::Hess | DerivKind::Report | DerivKind::Check => {
+                if summed && kind == DerivKind::Hess {
+                    return Err(Error::new(
+                        ErrorKind::Point,
+                        format!(
+                            "`:hess` needs a scalar expression, but this one has shape {}",
+                            shape_text(prog.out_shape())
+                        ),
+                    )
+                    .at(span)
+                    .help("reduce it first, e.g. `sum(…)`, or use `:jac` for the derivatives of each entry"));
+                }
+                let hessian = if summed {
+                    None
+                } else if n > limits::MAX_HESSIAN_VARS {
+                    if kind == DerivKind::Hess {
+                        return Err(Error::limit(
+                            &format!("too many entries for a dense Hessian ({n})"),
+                            limits::MAX_HESSIAN_VARS,
+                        )
+                        .at(span)
+                        .help("use :grad for the gradient alone"));
+                    }
+                    None
+                } else {
+                    let mut b = self.budget();
+                    Some(prog.hessian(&x, &mut b)?)
+                };
+                if run_check {
+                    let small = n <= limits::MAX_CHECK_HESSIAN_VARS;
+                    let h = hessian.as_deref().filter(|_| small);
+                    let (c, cov) = self.array_check(&prog, &x, &grads, h, noise, None);
+                    d.check = Some(c);
+                    d.coverage = Some(cov);
+                }
+                d.gradient = Some(gradient);
+                d.hessian = hessian;
+            }
+        }
+        d.warnings = warnings;
+        if let Some(c) = &mut d.check {
+            distrust_if_warned(c, &d.warnings);
+        }
+        Ok(Outcome::Arrays(Box::new(ArrayOutcome::Derivatives(
+            Box::new(d),
+        ))))
+    }
+
+    /// The second derivative of the sum of the result by each entry of
+    /// input `k` (the Hessian's diagonal there): one Hessian-vector product
+    /// when the expression is elementwise in it, else one per entry.
+    fn diagonal(
+        &self,
+        prog: &Program,
+        x: &[Vec<f64>],
+        k: usize,
+        span: Span,
+    ) -> Result<Vec<f64>, Error> {
+        let mut b = self.budget();
+        let len = x[k].len();
+        if prog.elementwise_in(k) {
+            let dir: Vec<Vec<f64>> = x
+                .iter()
+                .enumerate()
+                .map(|(i, xi)| vec![if i == k { 1.0 } else { 0.0 }; xi.len()])
+                .collect();
+            return Ok(prog.hvp(x, &dir, &mut b)?.swap_remove(k));
+        }
+        if len > limits::MAX_HESSIAN_VARS {
+            return Err(Error::limit(
+                &format!(
+                    "the second derivatives of {len} entries that interact need one sweep each"
+                ),
+                limits::MAX_HESSIAN_VARS,
+            )
+            .at(span)
+            .help("use :grad for the first derivatives alone"));
+        }
+        let offset: usize = x[..k].iter().map(Vec::len).sum();
+        let mut out = Vec::with_capacity(len);
+        for j in 0..len {
+            let dir = prog.unit(offset + j);
+            out.push(prog.hvp(x, &dir, &mut b)?[k][j]);
+        }
+        Ok(out)
+    }
+
+    /// The finite-difference check of a gradient over arrays (of input
+    /// `only`, or of all): every entry while that is cheap; past that a
+    /// random sample of entries and one random direction.
+    fn array_check(
+        &self,
+        prog: &Program,
+        x: &[Vec<f64>],
+        grads: &[Vec<f64>],
+        hess: Option<&[Vec<f64>]>,
+        noise: f64,
+        only: Option<usize>,
+    ) -> (CheckReport, CheckCoverage) {
+        let flat: Vec<f64> = x.concat();
+        let gflat: Vec<f64> = grads.concat();
+        let offset: usize = only.map_or(0, |k| x[..k].iter().map(Vec::len).sum());
+        let range: Vec<usize> = match only {
+            Some(k) => (offset..offset + x[k].len()).collect(),
+            None => (0..flat.len()).collect(),
+        };
+        let cancel = self.cancel.clone();
+        let eval = |v: &[f64]| -> f64 {
+            let mut b = crate::engine::Budget::new(cancel.clone());
+            let mut at = 0;
+            let bufs: Vec<Vec<f64>> = x
+                .iter()
+                .map(|xi| {
+                    let s = v[at..at + xi.len()].to_vec();
+                    at += xi.len();
+                    s
+                })
+                .collect();
+            prog.value(&bufs, &mut b)
+                .map(|y| y.iter().sum())
+                .unwrap_or(f64::NAN)
+        };
+        if range.len() <= limits::MAX_CHECK_ENTRIES {
+            let mut pt = flat.clone();
+            let mut f = |sub: &[f64]| {
+                for (i, v) in range.iter().zip(sub) {
+                    pt[*i] = *v;
+                }
+                eval(&pt)
+            };
+            let sub_x: Vec<f64> = range.iter().map(|i| flat[*i]).collect();
+            let sub_g: Vec<f64> = range.iter().map(|i| gflat[*i]).collect();
+            let h = hess.filter(|_| only.is_none());
+            let c = check::check_with_noise(&mut f, &sub_x, &sub_g, h, noise);
+            return (
+                c,
+                CheckCoverage::Every {
+                    entries: range.len(),
+                },
+            );
+        }
+        let mut rng = Lcg(0x9e37_79b9_7f4a_7c15 ^ flat.len() as u64);
+        let mut sampled: Vec<usize> = Vec::new();
+        while sampled.len() < SAMPLE {
+            let i = range[(rng.next() % range.len() as u64) as usize];
+            if !sampled.contains(&i) {
+                sampled.push(i);
+            }
+        }
+        sampled.sort_unstable();
+        let mut pt = flat.clone();
+        let mut f = |sub: &[f64]| {
+            for (i, v) in sampled.iter().zip(sub) {
+                pt[*i] = *v;
+            }
+            eval(&pt)
+        };
+        let sub_x: Vec<f64> = sampled.iter().map(|i| flat[*i]).collect();
+        let sub_g: Vec<f64> = sampled.iter().map(|i| gflat[*i]).collect();
+        let mut c = check::check_with_noise(&mut f, &sub_x, &sub_g, None, noise);
+        for e in &mut c.entries {
+            e.i = sampled[e.i];
+        }
+        // A random direction of unit length over the checked entries.
+        let mut v = vec![0.0; flat.len()];
+        for i in &range {
+            v[*i] = if rng.next() & 1 == 0 { 1.0 } else { -1.0 };
+        }
+        let scale = 1.0 / (range.len() as f64).sqrt();
+        v.iter_mut().for_each(|x| *x *= scale);
+        let slope: f64 = v.iter().zip(&gflat).map(|(a, b)| a * b).sum();
+        let mut along = |t: &[f64]| {
+            let moved: Vec<f64> = flat.iter().zip(&v).map(|(a, b)| a + t[0] * b).collect();
+            eval(&moved)
+        };
+        let dc = check::check_with_noise(&mut along, &[0.0], &[slope], None, noise);
+        for mut e in dc.entries {
+            e.i = flat.len();
+            c.ok &= matches!(e.verdict, check::Verdict::Pass | check::Verdict::Uncertain);
+            if e.ad.is_finite() && e.fd.is_finite() {
+                c.max_rel_err = c.max_rel_err.max(e.rel_err);
+            }
+            c.entries.push(e);
+        }
+        c.evaluations += dc.evaluations;
+        let entries = range.len();
+        (c, CheckCoverage::Sample { sampled, entries })
+    }
+
+    /// `:jac` over arrays: every output entry by every input entry.
+    pub(super) fn array_jac(
+        &mut self,
+        exprs: Vec<Expr>,
+        point: &Point,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        // The variables: the free names of all outputs, in order.
+        let mut all = Vec::new();
+        for e in &exprs {
+            for n in names_in(e) {
+                if !all.contains(&n) {
+                    all.push(n);
+                }
+            }
+        }
+        let joined = Expr {
+            kind: ExprKind::Call {
+                func: Ident {
+                    name: "%jac".into(),
+                    span,
+                },
+                primes: 0,
+                args: all
+                    .iter()
+                    .map(|n| Expr {
+                        kind: ExprKind::Name(n.clone()),
+                        span,
+                    })
+                    .collect(),
+            },
+            span,
+        };
+        let p = self.bind_arrays(&joined, None, point, span)?;
+        let x = p.buffers();
+        let n = x.iter().map(Vec::len).sum::<usize>();
+        let mut values = Vec::new();
+        let mut rows = Vec::new();
+        let mut row_names = Vec::new();
+        let mut warnings = Vec::new();
+        for (i, e) in exprs.iter().enumerate() {
+            let (prog, mut w) = self.compile_at(e, &p)?;
+            let m: usize = prog.out_shape().iter().product();
+            if (rows.len() + m).saturating_mul(n) > limits::MAX_JACOBIAN_ENTRIES {
+                return Err(Error::limit(
+                    "the Jacobian is too large",
+                    limits::MAX_JACOBIAN_ENTRIES,
+                )
+                .at(e.span));
+            }
+            let mut b = self.budget();
+            let (v, r) = prog.jacobian(&x, &mut b)?;
+            w.append(&mut b.warnings);
+            warnings.append(&mut w);
+            let label = if exprs.len() == 1 {
+                "y".to_string()
+            } else {
+                format!("y{}", i + 1)
+            };
+            row_names.extend(entry_names(&label, prog.out_shape()));
+            values.push(shaped(prog.out_shape(), v));
+            rows.extend(r);
+        }
+        let col_names = p
+            .vars
+            .iter()
+            .zip(&p.values)
+            .flat_map(|(k, a)| entry_names(k, a.shape()))
+            .collect();
+        Ok(Outcome::Arrays(Box::new(ArrayOutcome::Jacobian(Box::new(
+            ArrayJacobian {
+                exprs: exprs.iter().map(Expr::to_string).collect(),
+                vars: p.vars,
+                point: p.values,
+                values,
+                jacobian: rows,
+                row_names,
+                col_names,
+                warnings,
+            },
+        )))))
+    }
+}
+
+/// How many entries the check samples past [`limits::MAX_CHECK_ENTRIES`].
+const SAMPLE: usize = limits::CHECK_SAMPLE_ENTRIES;
+
+/// The names of each entry of an array called `name`: `x` for a scalar,
+/// `x[0]`, `A[1,0]`.
+pub fn entry_names(name: &str, shape: &[usize]) -> Vec<String> {
+    match shape {
+        [] => vec![name.to_string()],
+        [n] => (0..*n).map(|i| format!("{name}[{i}]")).collect(),
+        [r, c, ..] => (0..*r)
+            .flat_map(|i| (0..*c).map(move |j| format!("{name}[{i},{j}]")))
+            .collect(),
+    }
+}
+
+/// A small deterministic generator: the sampled entries are the same on
+/// every run, so a check reads the same twice.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 17
+    }
+}
+
+impl Session {
+    /// Runs `c` over arrays when it involves any; `None` otherwise.
+    pub(super) fn array_command(
+        &mut self,
+        c: &crate::syntax::Command,
+        span: Span,
+    ) -> Option<Result<Outcome, Error>> {
+        use crate::syntax::Command as C;
+        let arrays = |s: &Session, e: &Expr, p: &Point| s.uses_arrays(e) || s.point_uses_arrays(p);
+        let kind = match c {
+            C::Grad { .. } => DerivKind::Grad,
+            C::Diff { .. } => DerivKind::Diff,
+            C::Hess { .. } => DerivKind::Hess,
+            C::Check { .. } => DerivKind::Check,
+            C::Jac { exprs, point } => {
+                if exprs.iter().any(|e| self.uses_arrays(e)) || self.point_uses_arrays(point) {
+                    return Some(self.array_jac(exprs.clone(), point, span));
+                }
+                return None;
+            }
+            C::Min {
+                expr,
+                point,
+                options,
+            } => {
+                if arrays(self, expr, point) {
+                    return Some(self.array_min(expr.clone(), point, options, span));
+                }
+                return None;
+            }
+            C::Limit { expr, point, .. }
+            | C::Tangent { expr, point }
+            | C::Taylor { expr, point, .. }
+            | C::Trace { expr, point, .. } => {
+                if arrays(self, expr, point) {
+                    return Some(Err(Error::new(
+                        ErrorKind::Command,
+                        "this command works on scalar expressions only",
+                    )
+                    .at(span)
+                    .help(
+                        "over arrays: :grad, :diff, :hess, :jac, :check, :min and EXPR at POINT",
+                    )));
+                }
+                return None;
+            }
+            _ => return None,
+        };
+        let (C::Grad { expr, point }
+        | C::Diff { expr, point, .. }
+        | C::Hess { expr, point }
+        | C::Check { expr, point }) = c
+        else {
+            return None;
+        };
+        if !arrays(self, expr, point) {
+            return None;
+        }
+        let wrt = match c {
+            C::Diff { wrt, .. } => wrt.clone(),
+            _ => None,
+        };
+        Some(self.array_derivatives(kind, expr.clone(), wrt, point, span))
+    }
+}
+
+impl Session {
+    /// `:min` over array variables: the descent runs over their entries,
+    /// flattened; each step is one forward pass and one reverse sweep
+    /// (Newton adds one Hessian-vector product per entry).
+    pub(super) fn array_min(
+        &mut self,
+        expr: Expr,
+        point: &Point,
+        options: &[crate::syntax::Opt],
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        use crate::optimize::{self, Method};
+        let opts = super::options::min_options(options)?;
+        let (expr, given) = self.expand(expr);
+        let p = self.bind_arrays(&expr, given, point, span)?;
+        let (prog, mut warnings) = self.compile_at(&expr, &p)?;
+        if !prog.out_shape().is_empty() {
+            return Err(Error::new(
+                ErrorKind::Point,
+                format!(
+                    "`:min` needs a scalar expression, but this one has shape {}",
+                    shape_text(prog.out_shape())
+                ),
+            )
+            .at(span)
+            .help("reduce it first, e.g. `sum(…)` or `mean(…)`"));
+        }
+        let n = prog.input_len();
+        if n == 0 {
+            return Err(Error::new(
+                ErrorKind::Point,
+                "the expression has no variables to minimise over",
+            )
+            .at(span));
+        }
+        if opts.method == Method::Newton && n > limits::MAX_HESSIAN_VARS {
+            return Err(Error::limit(
+                "too many entries for Newton's method (a dense Hessian)",
+                limits::MAX_HESSIAN_VARS,
+            )
+            .at(span));
+        }
+        let sizes: Vec<usize> = p.values.iter().map(Array::len).collect();
+        let split = |x: &[f64]| -> Vec<Vec<f64>> {
+            let mut at = 0;
+            sizes
+                .iter()
+                .map(|len| {
+                    let s = x[at..at + len].to_vec();
+                    at += len;
+                    s
+                })
+                .collect()
+        };
+        let cancel = self.cancel.clone();
+        let mut f = |x: &[f64], hessian: bool| -> Result<optimize::Eval, Error> {
+            let mut b = crate::engine::Budget::new(cancel.clone());
+            let bufs = split(x);
+            let r = prog.gradient(&bufs, &mut b).and_then(|(v, g, _)| {
+                let h = if hessian {
+                    Some(prog.hessian(&bufs, &mut b)?)
+                } else {
+                    None
+                };
+                Ok((v[0], g.concat(), h))
+            });
+            for w in b.warnings {
+                if !warnings.iter().any(|x| x.message == w.message) {
+                    warnings.push(w);
+                }
+            }
+            match r {
+                Err(e) if e.kind == ErrorKind::Interrupted => {
+                    Ok((f64::NAN, vec![f64::NAN; x.len()], None))
+                }
+                other => other,
+            }
+        };
+        let start: Vec<f64> = p.values.iter().flat_map(|a| a.data().to_vec()).collect();
+        let run = optimize::run(
+            &mut f,
+            &start,
+            &opts,
+            self.cancel.as_deref(),
+            self.progress.as_ref().map(|p| &*p.0),
+        )?;
+        let mut stop = run.stop;
+        if self
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            stop = crate::outcome::Stop::Interrupted;
+        }
+        let grad_norm = run.gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
+        let vars = p
+            .vars
+            .iter()
+            .zip(&p.values)
+            .flat_map(|(k, a)| entry_names(k, a.shape()))
+            .collect();
+        Ok(Outcome::Min(Box::new(crate::outcome::Minimum {
+            expr: expr.to_string(),
+            vars,
+            start,
+            method: opts.method,
+            lr: opts.lr,
+            steps: opts.steps,
+            tol: opts.tol,
+            point: run.point,
+            value: run.value,
+            gradient: run.gradient,
+            grad_norm,
+            iterations: run.iterations,
+            stop,
+            progress: run.progress,
+            shifted: run.shifted,
+            warnings,
+        })))
+    }
+}
+
+/// Most entries `:save` writes as a literal; a larger array must come from
+/// a file (`:data`), which is written as its `:data` line.
+pub const MAX_SAVE_ENTRIES: usize = 10_000;
+
+impl Session {
+    /// Every array can be written back: from its file, or inline.
+    pub(super) fn check_saveable(&self) -> Result<(), Error> {
+        for (k, a) in &self.arrays {
+            if !self.data_sources.contains_key(k) && a.len() > MAX_SAVE_ENTRIES {
+                return Err(Error::limit(
+                    &format!(
+                        "`{k}` has {} entries, too many to write as a literal",
+                        a.len()
+                    ),
+                    format!("{MAX_SAVE_ENTRIES} entries"),
+                )
+                .help(format!(
+                    "write it to a CSV file and read it with :data, or `:del {k}` first"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The arrays as script lines: each file's `:data` line once, then the
+    /// other arrays as literals.
+    pub(super) fn arrays_script(&self) -> String {
+        let mut out = String::new();
+        let mut lines: Vec<&String> = Vec::new();
+        for l in self.data_sources.values() {
+            if !lines.contains(&l) {
+                lines.push(l);
+            }
+        }
+        for l in lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+        for (k, a) in &self.arrays {
+            if self.data_sources.contains_key(k) {
+                continue;
+            }
+            let row = |r: &[f64]| {
+                format!(
+                    "[{}]",
+                    r.iter()
+                        .map(|v| crate::format::shortest(*v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let text = match a.shape() {
+                [_, _] => format!(
+                    "[{}]",
+                    a.rows().into_iter().map(row).collect::<Vec<_>>().join(", ")
+                ),
+                _ => row(a.data()),
+            };
+            out.push_str(&format!("{k} = {text}\n"));
+        }
+        out
+    }
+}

@@ -1,0 +1,243 @@
+//! `:data`: a CSV file with a header, read into one contiguous buffer per
+//! column (or one row-major matrix), all or nothing.
+//!
+//! The file is read through a bounded reader ([`limits::MAX_DATA_BYTES`]),
+//! streaming, so the peak memory is the numbers themselves; a directory, a
+//! device or a FIFO is refused before it is opened.
+
+use super::Session;
+use crate::builtins;
+use crate::error::{Error, ErrorKind};
+use crate::limits;
+use crate::num::Array;
+use crate::outcome::{ArrayOutcome, DataLoaded, Outcome};
+use crate::syntax::{Ident, RESERVED, Span};
+use std::path::Path;
+
+/// The columns of a CSV file, read.
+struct Table {
+    /// Header of each numeric column.
+    names: Vec<String>,
+    /// Headers of the columns left out (their first cell is not a number).
+    skipped: Vec<String>,
+    /// Data rows.
+    rows: usize,
+    /// One buffer per numeric column, or (for a matrix) one row-major buffer.
+    data: Vec<Vec<f64>>,
+}
+
+impl Session {
+    /// `:data FILE` or `:data NAME = FILE`.
+    pub(super) fn data(
+        &mut self,
+        name: Option<Ident>,
+        path: &str,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        if let Some(n) = &name {
+            self.check_definable(n)?;
+        }
+        let opened = self.load_path(path);
+        let table = read_csv(path, &opened, name.is_some()).map_err(|e| e.at(span))?;
+        // `:save` writes this line back; the full path keeps it valid from
+        // another directory.
+        let full = std::fs::canonicalize(&opened)
+            .map_or_else(|_| path.to_string(), |p| p.display().to_string());
+        let line = match &name {
+            Some(n) => format!(":data {} = \"{full}\"", n.name),
+            None => format!(":data \"{full}\""),
+        };
+        let mut bound = Vec::new();
+        let mut renamed = Vec::new();
+        if let Some(n) = name {
+            let cols = table.names.len();
+            let data = table.data.into_iter().next().unwrap_or_default();
+            let a = Array::new(vec![table.rows, cols], data).ok_or_else(|| {
+                Error::new(ErrorKind::Io, "the table's rows differ in length").at(span)
+            })?;
+            self.forget(&n.name);
+            bound.push((n.name.clone(), a.shape().to_vec()));
+            self.data_sources.insert(n.name.clone(), line);
+            self.arrays.insert(n.name, a);
+        } else {
+            let mut names = Vec::new();
+            for h in &table.names {
+                let n = self.valid_name(h, &names);
+                if n != *h {
+                    renamed.push((h.clone(), n.clone()));
+                }
+                names.push(n);
+            }
+            // Everything was read: bind it all now.
+            for (n, col) in names.into_iter().zip(table.data) {
+                self.forget(&n);
+                bound.push((n.clone(), vec![col.len()]));
+                self.data_sources.insert(n.clone(), line.clone());
+                self.arrays.insert(n, Array::vector(col));
+            }
+        }
+        Ok(Outcome::Arrays(Box::new(ArrayOutcome::Data(Box::new(
+            DataLoaded {
+                path: path.to_string(),
+                rows: table.rows,
+                bound,
+                renamed,
+                skipped: table.skipped,
+            },
+        )))))
+    }
+
+    /// A header as a variable name: kept when it is one, else made one
+    /// (`sepal length` → `sepal_length`, `2x` → `_2x`, `sin` → `sin_`).
+    fn valid_name(&self, header: &str, taken: &[String]) -> String {
+        let mut n: String = header
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) {
+            n.insert(0, '_');
+        }
+        while RESERVED.contains(&n.as_str())
+            || builtins::lookup(&n).is_some()
+            || builtins::constant(&n).is_some()
+            || self.defs.funcs.contains_key(&n)
+            || crate::engine::array::functions::lookup(&n).is_some()
+        {
+            n.push('_');
+        }
+        let base = n.clone();
+        let mut k = 2;
+        while taken.contains(&n) {
+            n = format!("{base}_{k}");
+            k += 1;
+        }
+        n
+    }
+}
+
+fn io(msg: String) -> Error {
+    Error::new(ErrorKind::Io, msg)
+}
+
+/// Opens `path` through the bounded reader every user file goes through,
+/// refusing what is not a regular file.
+fn open(path: &str, opened: &Path) -> Result<std::io::Take<std::fs::File>, Error> {
+    crate::files::open_regular(opened, limits::MAX_DATA_BYTES)
+        .map_err(|e| e.into_error(&format!("cannot read `{path}`")))
+}
+
+/// Reads a CSV file with a header. With `matrix`, the numeric columns go
+/// into one row-major buffer; otherwise one buffer each.
+fn read_csv(path: &str, opened: &Path, matrix: bool) -> Result<Table, Error> {
+    let file = open(path, opened)?;
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .buffer_capacity(1 << 16)
+        .from_reader(file);
+    let headers = r
+        .byte_headers()
+        .map_err(|e| csv_error(path, &e))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect::<Vec<_>>();
+    if headers.is_empty() || headers.iter().all(String::is_empty) {
+        return Err(io(format!("`{path}` has no header line")));
+    }
+    let mut rec = csv::ByteRecord::new();
+    let mut keep: Option<Vec<usize>> = None;
+    let mut data: Vec<Vec<f64>> = Vec::new();
+    let mut rows = 0usize;
+    while r
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(path, &e))?
+    {
+        let line = rec.position().map_or(rows + 2, |p| p.line() as usize);
+        // The first row decides which columns are numbers.
+        let cols = keep.get_or_insert_with(|| {
+            (0..rec.len())
+                .filter(|j| number(&rec[*j]).is_some())
+                .collect()
+        });
+        if cols.is_empty() {
+            return Err(io(format!("`{path}` has no numeric column (line {line})")));
+        }
+        if data.is_empty() {
+            data = if matrix {
+                vec![Vec::new()]
+            } else {
+                vec![Vec::new(); cols.len()]
+            };
+        }
+        for (k, j) in cols.iter().enumerate() {
+            let cell = &rec[*j];
+            let v = number(cell).ok_or_else(|| {
+                io(format!(
+                    "`{path}`, line {line}, column {} (`{}`): `{}` is not a number",
+                    j + 1,
+                    headers.get(*j).map_or("", String::as_str),
+                    String::from_utf8_lossy(cell)
+                ))
+            })?;
+            data[if matrix { 0 } else { k }].push(v);
+        }
+        rows += 1;
+        if rows.saturating_mul(cols.len()) > limits::MAX_ARRAY_ENTRIES {
+            return Err(Error::limit(
+                &format!("`{path}` holds too many numbers"),
+                format!("{} entries", limits::MAX_ARRAY_ENTRIES),
+            ));
+        }
+    }
+    if r.position().byte() > limits::MAX_DATA_BYTES {
+        return Err(Error::limit(
+            &format!("`{path}` is too large to read"),
+            format!("{} bytes", limits::MAX_DATA_BYTES),
+        ));
+    }
+    let Some(cols) = keep else {
+        return Err(io(format!("`{path}` has a header but no data rows")));
+    };
+    let names = cols
+        .iter()
+        .map(|j| headers.get(*j).cloned().unwrap_or_default())
+        .collect();
+    let skipped = (0..headers.len())
+        .filter(|j| !cols.contains(j))
+        .map(|j| headers[j].clone())
+        .collect();
+    Ok(Table {
+        names,
+        skipped,
+        rows,
+        data,
+    })
+}
+
+/// A cell as a number: what Rust's `f64` parser reads (`-.5`, `+2`, `3.`,
+/// `1e-3`, `nan`, `inf`).
+fn number(cell: &[u8]) -> Option<f64> {
+    std::str::from_utf8(cell).ok()?.parse().ok()
+}
+
+fn csv_error(path: &str, e: &csv::Error) -> Error {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => io(format!(
+            "`{path}`, line {}: {len} field{}, but the header has {expected_len}",
+            pos.as_ref().map_or(0, csv::Position::line),
+            if *len == 1 { "" } else { "s" }
+        )),
+        csv::ErrorKind::Io(err) => io(format!("cannot read `{path}`: {err}")),
+        _ => io(format!("`{path}`: {e}")),
+    }
+}
