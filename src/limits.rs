@@ -47,3 +47,8 @@ pub const MAX_CURVES: usize = 8;
 pub const MAX_PLOT_SAMPLES: usize = 100_000;
 /// Most rows of `:trace`.
 pub const MAX_TRACE_ROWS: usize = 10_000;
+/// Most nodes in one formula of `:sym` or `:steps` (the expression with its
+/// functions expanded, and each derivative).
+pub const MAX_FORMULA_NODES: usize = 100_000;
+/// Most lines of one `:steps` derivation (past that, the result alone).
+pub const MAX_STEPS: usize = 300;
