@@ -22,6 +22,7 @@ mod files;
 pub(crate) mod help;
 mod options;
 mod stop;
+mod symbolic;
 mod workflows;
 pub use help::{PREVIEW_SYNTAX, help, topics};
 pub use options::Setting;
@@ -195,6 +196,13 @@ impl Session {
                 options,
             } => self.plot(exprs, &range, &options, span),
             Command::Table { exprs, range, step } => self.table(exprs, &range, &step, span),
+            Command::Sym {
+                expr,
+                wrt,
+                point,
+                latex,
+            } => self.sym(expr, wrt, point, latex, span),
+            Command::Steps { expr, wrt } => self.steps(expr, wrt, span),
             Command::Load { path, span } => self.load(&path, span),
             Command::Save { path, span } => self.save(&path, span),
             Command::Set { option } => self.set(option),

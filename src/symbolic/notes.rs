@@ -69,7 +69,7 @@ fn power_note(b: &Sym, e: &Sym, out: &mut Vec<String>) {
         ),
         None if varies(e) && varies(b) => push(
             out,
-            format!("a power with a varying exponent, ({u})^…, has a derivative only where {u} > 0"),
+            format!("a power of {u} with a varying exponent has a derivative only where {u} > 0"),
         ),
         None if varies(e) && b.as_num().is_some_and(|c| c.to_f64() <= 0.0) => push(
             out,

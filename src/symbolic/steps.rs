@@ -90,9 +90,22 @@ impl Writer<'_> {
                 return Ok(result);
             }
             Sym::Add(v) => {
-                let parts: Vec<String> = v.iter().map(|t| self.d(t)).collect();
-                self.push("sum", depth, format!("{head} = {}", parts.join(" + ")));
-                v.clone()
+                let mut line = format!("{head} =");
+                let mut parts = Vec::with_capacity(v.len());
+                for (i, t) in v.iter().enumerate() {
+                    let (c, _) = t.split_coef();
+                    let t = if c.is_negative() { super::simplify::neg(t.clone()) } else { t.clone() };
+                    let sign = match (i, c.is_negative()) {
+                        (0, true) => " -",
+                        (0, false) => "",
+                        (_, true) => " -",
+                        (_, false) => " +",
+                    };
+                    line.push_str(&format!("{sign} {}", self.d(&t)));
+                    parts.push(t);
+                }
+                self.push("sum", depth, line);
+                parts
             }
             Sym::Mul(v) => self.product(u, v, &head, depth),
             Sym::Pow(b, p) => self.power(b, p, &head, depth),
@@ -105,7 +118,9 @@ impl Writer<'_> {
         for i in &inner {
             self.node(i, depth + 1)?;
         }
-        self.push("combine", depth, format!("so {head} = {}", text(&result)));
+        if depth > 0 {
+            self.push("combine", depth, format!("so {head} = {}", text(&result)));
+        }
         Ok(result)
     }
 
@@ -138,7 +153,7 @@ impl Writer<'_> {
                 "quotient",
                 depth,
                 format!(
-                    "{head} = ({}·{dt} - {nt}·{})/{dt}^2",
+                    "{head} = (({})·{dt} - {nt}·({}))/{dt}^2",
                     self.d(&n),
                     self.d(&dd)
                 ),
@@ -152,7 +167,7 @@ impl Writer<'_> {
             .map(|(i, _)| {
                 v.iter()
                     .enumerate()
-                    .map(|(j, f)| if i == j { self.d(f) } else { operand(f) })
+                    .map(|(j, f)| if i == j { format!("({})", self.d(f)) } else { operand(f) })
                     .collect::<Vec<_>>()
                     .join(" · ")
             })
@@ -197,7 +212,7 @@ impl Writer<'_> {
             "general power",
             depth,
             format!(
-                "{head} = {} · ({}·ln({}) + {}·{}/{})    (u^v = e^(v·ln u))",
+                "{head} = {} · (({})·ln({}) + {}·({})/{})    (u^v = e^(v·ln u))",
                 operand(&whole),
                 self.d(p),
                 text(b),

@@ -39,8 +39,15 @@ mod grammar {
 }
 use grammar::{DerivGrammar, Rule};
 
+<<<<<<< HEAD
 /// Words that cannot be names: the grammar's rule `keyword` (a test holds
 /// the two equal).
+=======
+mod formulas;
+
+/// Words that cannot be names.
+// Keep in sync with the rule `keyword` in grammar/deriv.pest.
+>>>>>>> 9886fc9 (:sym and :steps: grammar, command table, session (src/session/symbolic.rs), outcome data and rendering (text and --json); at a point the printed formula is read back and evaluated beside the dual numbers and the finite-difference check)
 pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
 
 /// Deepest syntax tree accepted, counting every operator level (a sum of
@@ -54,6 +61,7 @@ pub use crate::limits::MAX_TREE_DEPTH;
 const COMMAND_WORDS: &[&str] = &[
     "grad", "hess", "check", "diff", "jac", "limit", "tangent", "taylor", "trace", "min", "plot",
     "table", "load", "save", "set", "vars", "funcs", "del", "clear", "help", "quit", "q", "exit",
+    "sym", "steps",
 ];
 
 // ---------------------------------------------------------------- precedence
@@ -959,6 +967,7 @@ impl Builder<'_> {
                     },
                 }
             }
+            Rule::cmd_sym | Rule::cmd_steps => self.formula_command(rule, inner, &mut span)?,
             Rule::cmd_load | Rule::cmd_save => {
                 let q = inner.next().ok_or_else(|| internal(span))?;
                 let (path, path_span) = match q.as_rule() {
@@ -1276,7 +1285,7 @@ fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
                 return Error::parse(format!("`{word}` takes no arguments"), here);
             }
             "grad" | "hess" | "check" | "diff" | "jac" | "limit" | "tangent" | "taylor"
-            | "trace" | "min" | "plot" | "table" => {
+            | "trace" | "min" | "plot" | "table" | "sym" | "steps" => {
                 return match at {
                     None => Error::parse(format!("expected an expression after `{word}`"), here),
                     Some((_, s)) if is_reserved(s) => {
