@@ -52,3 +52,6 @@ pub const MAX_TRACE_ROWS: usize = 10_000;
 pub const MAX_FORMULA_NODES: usize = 100_000;
 /// Most lines of one `:steps` derivation (past that, the result alone).
 pub const MAX_STEPS: usize = 300;
+/// Most steps (nodes visited, functions expanded) in building one formula:
+/// functions calling each other twice expand exponentially.
+pub const MAX_FORMULA_STEPS: usize = 1_000_000;

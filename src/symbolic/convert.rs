@@ -7,7 +7,7 @@ use super::simplify::{Constant, Sym, add, call, int, mul, neg, num, pow};
 use crate::ast::{BinOp, Expr, ExprKind, Span, UnOp};
 use crate::builtins;
 use crate::error::{Error, ErrorKind};
-use crate::limits::MAX_FORMULA_NODES;
+use crate::limits::{MAX_FORMULA_NODES, MAX_FORMULA_STEPS};
 
 /// What a formula can see of the session: its functions and variables.
 pub trait Scope {
@@ -26,6 +26,7 @@ pub fn formula(e: &Expr, scope: &dyn Scope, vars: &[String]) -> Result<Sym, Erro
         params: Vec::new(),
         site: None,
         depth: 0,
+        steps: 0,
     };
     let s = c.conv(e)?;
     check_size(s, e.span)
@@ -50,6 +51,8 @@ struct Converter<'a> {
     /// The outermost call being expanded: errors inside bodies point there.
     site: Option<Span>,
     depth: usize,
+    /// Nodes visited so far, against [`MAX_FORMULA_STEPS`].
+    steps: usize,
 }
 
 impl Converter<'_> {
@@ -58,6 +61,14 @@ impl Converter<'_> {
     }
 
     fn conv(&mut self, e: &Expr) -> Result<Sym, Error> {
+        self.steps += 1;
+        if self.steps > MAX_FORMULA_STEPS {
+            let e2 = Error::limit(
+                "expanding the functions takes too many steps (functions calling each other twice multiply quickly)",
+                MAX_FORMULA_STEPS,
+            );
+            return Err(self.err(e2, e.span));
+        }
         match &e.kind {
             ExprKind::Num(v) => Ok(num(Coef::from_f64(*v))),
             ExprKind::Name(n) => self.name(n, e.span),

@@ -176,6 +176,11 @@ fn product(v: &[Sym], x: &str) -> Result<Sym, Error> {
 /// `d/dx f(args)`: the chain rule with each built-in's derivative.
 fn chain(id: BuiltinId, args: &[Sym], x: &str) -> Result<Sym, Error> {
     use BuiltinId as B;
+    if let (B::Log, [a, b]) = (id, args) {
+        // log(a, b) = ln(a)/ln(b)
+        let q = mul(vec![ln(a.clone()), pow(ln(b.clone()), int(-1))]);
+        return diff(&q, x);
+    }
     if let [a, b] = args {
         let (da, db) = (diff(a, x)?, diff(b, x)?);
         let (a, b) = (a.clone(), b.clone());

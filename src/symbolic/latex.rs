@@ -49,10 +49,18 @@ fn write_layout(l: &Layout<'_>, out: &mut String) {
         return;
     }
     out.push_str("\\frac{");
-    write_factors(l.num_coef.or(Some(Coef::int(1))).filter(|c| !c.is_one() || l.num.is_empty()), &l.num, out);
+    write_part(l.num_coef, &l.num, out);
     out.push_str("}{");
-    write_factors(l.den_coef, &l.den, out);
+    write_part(l.den_coef, &l.den, out);
     out.push('}');
+}
+
+/// A numerator or denominator: a lone sum needs no parentheses there.
+fn write_part(coef: Option<Coef>, fs: &[Factor<'_>], out: &mut String) {
+    match (coef, fs) {
+        (None, [f]) if f.exp.is_none() && matches!(f.base, Sym::Add(_)) => write(f.base, out),
+        _ => write_factors(coef, fs, out),
+    }
 }
 
 fn write_factors(coef: Option<Coef>, fs: &[Factor<'_>], out: &mut String) {
@@ -109,6 +117,13 @@ fn atom(s: &Sym, out: &mut String) {
             out.push_str("\\left|");
             write(&a[0], out);
             out.push_str("\\right|");
+        }
+        Sym::Call(BuiltinId::Log, a) if a.len() == 2 => {
+            out.push_str("\\log_{");
+            write(&a[1], out);
+            out.push_str("}\\left(");
+            write(&a[0], out);
+            out.push_str("\\right)");
         }
         Sym::Call(id, args) => {
             out.push_str(&function(*id));

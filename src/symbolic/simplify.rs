@@ -66,7 +66,7 @@ pub enum Sym {
     /// A power (a square root is the power ½).
     Pow(Box<Sym>, Box<Sym>),
     /// A built-in function (never `sqrt` or `pow`, which are powers; `log` of
-    /// one argument is `ln`; `log(x, b)` is `ln(x)/ln(b)`).
+    /// one argument is `ln`).
     Call(BuiltinId, Vec<Sym>),
 }
 
@@ -123,6 +123,18 @@ impl Sym {
                 None => (Coef::int(1), Some(self.clone())),
             },
             _ => (Coef::int(1), Some(self.clone())),
+        }
+    }
+    /// Splits a term into its numeric coefficient and the factors of the
+    /// rest, borrowed (empty for a number).
+    pub fn coef_factors(&self) -> (Coef, &[Sym]) {
+        match self {
+            Sym::Num(c) => (*c, &[]),
+            Sym::Mul(v) => match v[0].as_num() {
+                Some(c) => (c, &v[1..]),
+                None => (Coef::int(1), &v[..]),
+            },
+            _ => (Coef::int(1), std::slice::from_ref(self)),
         }
     }
     /// Splits a factor into base and exponent (`x` is `x^1`).
@@ -234,15 +246,16 @@ fn term_cmp(a: &Sym, b: &Sym) -> Ordering {
     is_num(a)
         .cmp(&is_num(b))
         .then_with(|| degree(b).total_cmp(&degree(a)))
-        .then_with(|| {
-            let (_, ra) = a.split_coef();
-            let (_, rb) = b.split_coef();
-            match (ra, rb) {
-                (Some(x), Some(y)) => cmp(&x, &y),
-                _ => Ordering::Equal,
-            }
-        })
+        .then_with(|| cmp_list(a.coef_factors().1, b.coef_factors().1))
         .then_with(|| cmp(a, b))
+}
+
+/// The product of already canonical factors without a coefficient.
+fn rest_of(factors: &[Sym]) -> Sym {
+    match factors {
+        [f] => f.clone(),
+        v => Sym::Mul(v.to_vec()),
+    }
 }
 
 // ------------------------------------------------------------ constructors
@@ -260,9 +273,13 @@ fn scale(c: Coef, rest: Sym) -> Sym {
             v.insert(0, num(c));
             Sym::Mul(v)
         }
-        // A number times a lone sum is distributed: `2(x + 1)` is `2x + 2`
-        // (shorter or as short, and how a person finishes a derivative).
-        Sym::Add(v) => add(v.into_iter().map(|t| mul(vec![num(c), t])).collect()),
+        // A number times a lone sum of two terms is distributed, and a minus
+        // always is: `2(x + 1)` is `2x + 2`, `-(a + b + c)` is `-a - b - c`,
+        // each as short or shorter; `2(a + b + c)` stays (distributing would
+        // lengthen it).
+        Sym::Add(v) if v.len() <= 2 || c == Coef::int(-1) => {
+            add(v.into_iter().map(|t| mul(vec![num(c), t])).collect())
+        }
         r => Sym::Mul(vec![num(c), r]),
     }
 }
@@ -277,14 +294,14 @@ pub fn add(terms: Vec<Sym>) -> Sym {
         }
     }
     let mut constant = Coef::int(0);
-    let mut pairs: Vec<(Coef, Sym)> = Vec::with_capacity(flat.len());
+    let mut pairs: Vec<(Coef, &[Sym])> = Vec::with_capacity(flat.len());
     for t in &flat {
-        match t.split_coef() {
-            (c, None) => constant = constant.add(c),
-            (c, Some(r)) => pairs.push((c, r)),
+        match t.coef_factors() {
+            (c, []) => constant = constant.add(c),
+            (c, r) => pairs.push((c, r)),
         }
     }
-    pairs.sort_by(|a, b| cmp(&a.1, &b.1));
+    pairs.sort_by(|a, b| cmp_list(a.1, b.1));
     let mut out: Vec<Sym> = Vec::with_capacity(pairs.len() + 1);
     let mut i = 0;
     while i < pairs.len() {
@@ -295,13 +312,14 @@ pub fn add(terms: Vec<Sym>) -> Sym {
             j += 1;
         }
         if !c.is_zero() {
-            match scale(c, pairs[i].1.clone()) {
+            match scale(c, rest_of(pairs[i].1)) {
                 Sym::Add(v) => {
                     // A distributed coefficient: merge the pieces back in.
+                    let rest: Vec<Sym> = pairs[j..].iter().map(|(c, r)| scale(*c, rest_of(r))).collect();
                     return add(
                         out.into_iter()
                             .chain(v)
-                            .chain(pairs[j..].iter().map(|(c, r)| scale(*c, r.clone())))
+                            .chain(rest)
                             .chain(std::iter::once(num(constant)))
                             .collect(),
                     );
@@ -445,12 +463,7 @@ pub fn call(id: BuiltinId, args: Vec<Sym>) -> Sym {
         (B::Abs, [a @ Sym::Call(B::Abs, _)]) => return a.clone(),
         (B::Pow, [b, e]) => return pow(b.clone(), e.clone()),
         (B::Sqrt, [a]) => return pow(a.clone(), num(Coef::Rat(1, 2))),
-        (B::Log, [x, b]) => {
-            return mul(vec![
-                call(B::Ln, vec![x.clone()]),
-                pow(call(B::Ln, vec![b.clone()]), int(-1)),
-            ]);
-        }
+        (B::Log, [x, Sym::Const(Constant::E)]) => return call(B::Ln, vec![x.clone()]),
         (B::Log, [x]) => return call(B::Ln, vec![x.clone()]),
         _ => {}
     }

@@ -79,6 +79,10 @@ impl Writer<'_> {
     /// Narrates `d/dx u` and returns it.
     fn node(&mut self, u: &Sym, depth: usize) -> Result<Sym, Error> {
         let result = diff(u, self.x)?;
+        if self.out.len() >= MAX_STEPS {
+            self.cut = true;
+            return Ok(result);
+        }
         let head = self.d(u);
         if !u.has(self.x) {
             self.push("constant", depth, format!("{head} = 0"));
@@ -250,6 +254,14 @@ impl Writer<'_> {
             return vec![u.clone()];
         }
         let (a, b) = (&args[0], &args[1]);
+        if id == BuiltinId::Log {
+            let q = super::simplify::div(
+                super::simplify::call(BuiltinId::Ln, vec![a.clone()]),
+                super::simplify::call(BuiltinId::Ln, vec![b.clone()]),
+            );
+            self.push("logarithm", depth, format!("{head} = {}    (change of base)", self.d(&q)));
+            return vec![q];
+        }
         let (ta, tb, da, db) = (operand(a), operand(b), self.d(a), self.d(b));
         let form = match id {
             BuiltinId::Atan2 => format!("({tb}·{da} - {ta}·{db})/({ta}^2 + {tb}^2)"),
