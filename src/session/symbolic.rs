@@ -45,8 +45,10 @@ struct Prepared {
 
 /// Whether `a` and `b` are the same number up to rounding (both NaN counts).
 fn agree(a: f64, b: f64) -> bool {
-    if a.is_nan() || b.is_nan() {
-        return a.is_nan() && b.is_nan();
+    // Both without a finite value (NaN, or an infinity from 1/0): both say
+    // there is no derivative here.
+    if !a.is_finite() || !b.is_finite() {
+        return !a.is_finite() && !b.is_finite();
     }
     if a == b {
         return true;

@@ -32,7 +32,7 @@ fn write(s: &Sym, out: &mut String) {
 fn number(c: Coef) -> String {
     match c {
         Coef::Rat(p, 1) => p.to_string(),
-        Coef::Rat(p, q) => format!("\\frac{{{p}}}{{{q}}}"),
+        Coef::Rat(p, q) => super::print::decimal(c).unwrap_or_else(|| format!("\\frac{{{p}}}{{{q}}}")),
         Coef::Real(v) => {
             let t = crate::format::shortest(v);
             match t.split_once('e') {

@@ -273,11 +273,13 @@ fn scale(c: Coef, rest: Sym) -> Sym {
             v.insert(0, num(c));
             Sym::Mul(v)
         }
-        // A number times a lone sum of two terms is distributed, and a minus
-        // always is: `2(x + 1)` is `2x + 2`, `-(a + b + c)` is `-a - b - c`,
-        // each as short or shorter; `2(a + b + c)` stays (distributing would
+        // A minus is distributed over a lone sum, and so is a number over a
+        // sum of a term and a number: `-(a + b)` is `-a - b`, `2(x + 1)` is
+        // `2x + 2`, neither longer; `2(x + y)` stays (distributing would
         // lengthen it).
-        Sym::Add(v) if v.len() <= 2 || c == Coef::int(-1) => {
+        Sym::Add(v)
+            if c == Coef::int(-1) || (v.len() == 2 && v.iter().any(|t| t.as_num().is_some())) =>
+        {
             add(v.into_iter().map(|t| mul(vec![num(c), t])).collect())
         }
         r => Sym::Mul(vec![num(c), r]),
@@ -354,6 +356,9 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
     if coef.is_zero() {
         return num(coef);
     }
+    if let Some(spread) = spread_shared_powers(&pairs) {
+        return mul(spread.into_iter().chain(std::iter::once(num(coef))).collect());
+    }
     pairs.sort_by(|a, b| cmp(&a.0, &b.0));
     let mut out: Vec<Sym> = Vec::with_capacity(pairs.len());
     let mut i = 0;
@@ -404,6 +409,39 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
     }
 }
 
+/// When a power of a product, `(a·b)^n`, shares a base with another factor
+/// (`a·(a·b)^-2`), the factors with that power spread out so that they can
+/// be collected (`1/(a·b^2)`); `None` when there is nothing to collect.
+fn spread_shared_powers(pairs: &[(Sym, Sym)]) -> Option<Vec<Sym>> {
+    let shares = |i: usize| -> bool {
+        let (Sym::Mul(inner), Some(_)) = (&pairs[i].0, pairs[i].1.as_num().and_then(Coef::as_int))
+        else {
+            return false;
+        };
+        inner.iter().any(|f| {
+            let fb = match f {
+                Sym::Pow(b, _) => &**b,
+                f => f,
+            };
+            pairs.iter().enumerate().any(|(j, (b, _))| j != i && b == fb)
+        })
+    };
+    let hits: Vec<usize> = (0..pairs.len()).filter(|&i| shares(i)).collect();
+    if hits.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(pairs.len() + 4);
+    for (i, (b, e)) in pairs.iter().enumerate() {
+        match b {
+            Sym::Mul(inner) if hits.contains(&i) => {
+                out.extend(inner.iter().map(|f| pow(f.clone(), e.clone())));
+            }
+            _ => out.push(pow(b.clone(), e.clone())),
+        }
+    }
+    Some(out)
+}
+
 /// `b^e`, simplified.
 pub fn pow(b: Sym, e: Sym) -> Sym {
     if e.is_zero() || b.is_one() {
@@ -414,6 +452,10 @@ pub fn pow(b: Sym, e: Sym) -> Sym {
     }
     let en = e.as_num();
     if let (Some(bc), Some(ec)) = (b.as_num(), en) {
+        if bc.is_zero() && ec.is_negative() {
+            // 1/0 as IEEE arithmetic has it, as the numbers do.
+            return num(Coef::Real(f64::INFINITY));
+        }
         if let Some(n) = ec.as_int()
             && let Some(c) = bc.powi(n)
         {
@@ -435,8 +477,14 @@ pub fn pow(b: Sym, e: Sym) -> Sym {
         match b {
             // (x^a)^n = x^(a·n) for an integer n.
             Sym::Pow(b2, e2) => return pow(*b2, mul(vec![*e2, int(n)])),
-            // (a·b)^n = a^n·b^n for an integer n.
-            Sym::Mul(v) => return mul(v.into_iter().map(|f| pow(f, int(n))).collect()),
+            // (c·u)^n = c^n·u^n for a number c and an integer n; the rest of a
+            // product stays grouped unless `mul` finds its factors elsewhere.
+            Sym::Mul(mut v) if v[0].as_num().is_some() => {
+                let c = v.remove(0);
+                let rest = if v.len() == 1 { v.remove(0) } else { Sym::Mul(v) };
+                return mul(vec![pow(c, int(n)), pow(rest, int(n))]);
+            }
+            b @ Sym::Mul(_) => return Sym::Pow(Box::new(b), Box::new(int(n))),
             _ => {}
         }
     }
