@@ -2,7 +2,7 @@
 //! textbook, the dual numbers and finite differences.
 
 use deriv::outcome::{Derivation, Formulas, Outcome};
-use deriv::parser::parse_expr;
+use deriv::syntax::parse_expr;
 use deriv::session::Session;
 use deriv::symbolic::{self, Scope, Sym};
 use proptest::prelude::*;
@@ -13,7 +13,7 @@ use common::strategies::expr_strategy;
 /// A scope without definitions.
 struct Empty;
 impl Scope for Empty {
-    fn function(&self, _: &str) -> Option<(&[String], &deriv::ast::Expr)> {
+    fn function(&self, _: &str) -> Option<(&[String], &deriv::syntax::Expr)> {
         None
     }
     fn is_variable(&self, _: &str) -> bool {
@@ -306,9 +306,9 @@ fn wide_and_deep_expressions_stay_within_limits() {
                 .map(|i| parse_expr(&format!("sin({i}x)")).unwrap())
                 .fold(parse_expr("sin(x)").unwrap(), |a, b| {
                     let span = a.span;
-                    deriv::ast::Expr {
-                        kind: deriv::ast::ExprKind::Binary {
-                            op: deriv::ast::BinOp::Add,
+                    deriv::syntax::Expr {
+                        kind: deriv::syntax::ExprKind::Binary {
+                            op: deriv::syntax::BinOp::Add,
                             lhs: Box::new(a),
                             rhs: Box::new(b),
                             implicit: false,
@@ -331,10 +331,10 @@ fn wide_and_deep_expressions_stay_within_limits() {
 
 /// Nodes of a parsed expression; the `1` of `1/u` is not counted, since
 /// the formula writes `u^-1` as a quotient on purpose (`-1/x^2`).
-fn nodes(e: &deriv::ast::Expr) -> usize {
-    use deriv::ast::{BinOp, ExprKind};
+fn nodes(e: &deriv::syntax::Expr) -> usize {
+    use deriv::syntax::{BinOp, ExprKind};
     let mut n = 0;
-    deriv::session::walk(e, &mut |x| {
+    deriv::syntax::walk(e, &mut |x| {
         n += 1;
         if let ExprKind::Binary { op: BinOp::Div, lhs, .. } = &x.kind
             && matches!(lhs.kind, ExprKind::Num(v) if v == 1.0)
@@ -442,7 +442,7 @@ proptest! {
 /// The session's definitions, for formulas built outside a command.
 struct SessionScope<'a>(&'a Session);
 impl Scope for SessionScope<'_> {
-    fn function(&self, name: &str) -> Option<(&[String], &deriv::ast::Expr)> {
+    fn function(&self, name: &str) -> Option<(&[String], &deriv::syntax::Expr)> {
         self.0
             .defs()
             .funcs

@@ -1,9 +1,9 @@
 //! Text and JSON for the formula commands `:sym` and `:steps`.
 
 use super::{Obj, Style, arr, str_arr, verdict_word, warnings_json};
-use deriv::check::Verdict;
-use deriv::format;
-use deriv::outcome::{Derivation, Formula, Formulas};
+use crate::check::Verdict;
+use crate::format;
+use crate::outcome::{Derivation, Formula, Formulas};
 
 /// `d/dx`, `∂g/∂x1`, `∂²/∂x∂y`, `d²/dx²`: the derivative's name, with the
 /// function's name in it when it has one.

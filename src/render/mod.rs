@@ -9,10 +9,9 @@ use crate::span::Span;
 use colored::Colorize;
 use serde_json::{Map, Value};
 
+mod formulas;
 pub mod plot;
 mod workflows;
-#[path = "render/formulas.rs"]
-mod formulas;
 
 /// Where a line came from, for the `-->` location of a diagnostic.
 #[derive(Clone, Debug)]

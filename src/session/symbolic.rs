@@ -1,19 +1,15 @@
 //! The formula commands: `:sym` (derivatives as formulas, and at a point
 //! beside the dual numbers and the finite differences) and `:steps`.
 
-use super::{Bound, Session, names_in};
-use crate::ast::{Expr, Ident, Point, Span};
+use super::{Bound, Session};
 use crate::builtins;
-use crate::check::{self, Verdict};
-use crate::dual::Dual2;
-use crate::engine;
+use crate::check::Verdict;
+use crate::engine::{Compiled, Defs, Evaluator};
 use crate::error::{Error, ErrorKind, Warning};
-use crate::eval::{Budget, Defs, Evaluator};
 use crate::limits;
 use crate::outcome::{Agreement, Derivation, Formula, Formulas, Outcome};
-use crate::parser;
 use crate::symbolic::{self, Scope, Sym};
-use crate::tape;
+use crate::syntax::{self, Expr, ExprKind, Ident, Point, Span, names_in};
 
 /// The session's definitions as a formula sees them.
 struct DefsScope<'d> {
@@ -62,7 +58,7 @@ impl Session {
     /// (a session variable or constant named by `wrt` is one here).
     fn prepare(&self, expr: Expr, wrt: &[Ident]) -> Result<Prepared, Error> {
         let name = match &expr.kind {
-            crate::ast::ExprKind::Name(n) if self.defs.funcs.contains_key(n) => Some(n.clone()),
+            ExprKind::Name(n) if self.defs.funcs.contains_key(n) => Some(n.clone()),
             _ => None,
         };
         let (expr, given) = self.expand(expr);
@@ -180,11 +176,9 @@ impl Session {
             })
         };
         let second = out.derivatives.iter().any(|d| d.wrt.len() == 2);
-        let (g, h, warnings) = self.numbers_at(&p.expr, &vars, &point, second, span)?;
-        let mut tf = tape::F64Fn::new(&self.defs, &p.expr, &vars, self.cancel.clone());
-        let noise = tf.noise(&point);
-        let mut f = |x: &[f64]| tf.eval(x);
-        let report = check::check_with_noise(&mut f, &point, &g, h.as_deref(), noise);
+        let c = Compiled::new(&self.defs, &p.expr, &vars);
+        let (g, h, warnings) = self.numbers_at(&c, &point, second, span)?;
+        let report = self.check(&c, &point, &g, h.as_deref());
         for d in &mut out.derivatives {
             let i = index(&d.wrt[0])?;
             let j = match d.wrt.get(1) {
@@ -217,7 +211,7 @@ impl Session {
     /// The printed formula read back and evaluated: what a user pasting it
     /// would get.
     fn formula_value(&self, text: &str, vars: &[String], point: &[f64]) -> Result<f64, Error> {
-        let e = parser::parse_expr(text).map_err(|e| {
+        let e = syntax::parse_expr(text).map_err(|e| {
             Error::new(
                 ErrorKind::Eval,
                 format!("the formula `{text}` does not read back ({e}): this is a bug in deriv"),
@@ -232,40 +226,24 @@ impl Session {
     #[allow(clippy::type_complexity)]
     fn numbers_at(
         &self,
-        expr: &Expr,
-        vars: &[String],
+        c: &Compiled,
         point: &[f64],
         second: bool,
         span: Span,
     ) -> Result<(Vec<f64>, Option<Vec<Vec<f64>>>, Vec<Warning>), Error> {
+        let mut b = self.budget();
         if !second {
-            let (_, g, w) = self.grad_at(expr, vars, point)?;
-            return Ok((g, None, w));
+            let (_, g) = c.gradient(point, &mut b)?;
+            return Ok((g, None, b.warnings));
         }
-        let n = vars.len();
-        if n > limits::MAX_HESSIAN_VARS {
+        if !c.hessian_fits() {
             return Err(Error::limit(
                 "too many variables for a second derivative at a point",
                 limits::MAX_HESSIAN_VARS,
             )
             .at(span));
         }
-        let mut b: Budget = self.budget();
-        let (_, g, h) = match engine::compile(&self.defs, expr, vars) {
-            Some(t) => engine::hessian(&t, point, &mut b)?,
-            None => {
-                let proto = Dual2::constant_n(n, 0.0);
-                let scope: Vec<(&str, Dual2)> = vars
-                    .iter()
-                    .zip(point)
-                    .enumerate()
-                    .map(|(i, (name, x))| (name.as_str(), Dual2::variable(n, i, *x)))
-                    .collect();
-                let r = Evaluator::new(&self.defs, proto, &mut b).eval(expr, &scope)?;
-                let h = r.hessian();
-                (r.v, r.g, h)
-            }
-        };
+        let (_, g, h) = c.hessian(point, &mut b)?;
         Ok((g, Some(h), b.warnings))
     }
 

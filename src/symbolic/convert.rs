@@ -4,7 +4,7 @@
 use super::coef::Coef;
 use super::diff::diff;
 use super::simplify::{Constant, Sym, add, call, int, mul, neg, num, pow};
-use crate::ast::{BinOp, Expr, ExprKind, Span, UnOp};
+use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
 use crate::builtins;
 use crate::error::{Error, ErrorKind};
 use crate::limits::{MAX_FORMULA_NODES, MAX_FORMULA_STEPS};

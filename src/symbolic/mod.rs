@@ -1,7 +1,7 @@
 //! Formulas: an expression's derivative as a simplified expression (the
 //! third engine, beside the dual numbers and the finite differences).
 //!
-//! An [`Expr`](crate::ast::Expr) becomes a canonical [`Sym`] ([`formula`]:
+//! An [`Expr`](crate::syntax::Expr) becomes a canonical [`Sym`] ([`formula`]:
 //! user functions expanded, `f'(x)` differentiated), is differentiated
 //! ([`derivative`]) by rules that build their results through the
 //! simplifier, and prints as deriv's own syntax ([`text`], which parses back
@@ -13,10 +13,10 @@
 //! use deriv::symbolic::{self, Scope};
 //! struct Empty;
 //! impl Scope for Empty {
-//!     fn function(&self, _: &str) -> Option<(&[String], &deriv::ast::Expr)> { None }
+//!     fn function(&self, _: &str) -> Option<(&[String], &deriv::syntax::Expr)> { None }
 //!     fn is_variable(&self, _: &str) -> bool { false }
 //! }
-//! let e = deriv::parser::parse_expr("3x^2 + 2x - 1").unwrap();
+//! let e = deriv::syntax::parse_expr("3x^2 + 2x - 1").unwrap();
 //! let f = symbolic::formula(&e, &Empty, &[]).unwrap();
 //! let d = symbolic::derivative(&f, &["x".to_string()]).unwrap();
 //! assert_eq!(symbolic::text(&d), "6x + 2");

@@ -3,8 +3,7 @@
 
 use super::grammar::Rule;
 use super::{Builder, ident_of, internal, span_of};
-use crate::ast::{Ident, Span};
-use crate::command::Command;
+use crate::syntax::{Command, Ident, Span};
 use crate::error::Error;
 use pest::iterators::Pairs;
 
