@@ -275,8 +275,8 @@ pub const COMMANDS: &[CommandInfo] = &[
     },
     CommandInfo {
         name: "sym",
-        syntax: ":sym EXPR [wrt NAME | wrt NAME, NAME] [at POINT] [as latex]",
-        summary: "the derivative as a simplified formula (every partial, or a second partial with wrt x, y); at POINT beside the dual numbers and finite differences",
+        syntax: ":sym EXPR [wrt X[, Y]] [at POINT]",
+        summary: "the derivative as a formula (wrt X, Y: a second partial; add `as latex` for LaTeX); at POINT beside the numbers",
         example: ":sym 3x^2+2x-1",
     },
     CommandInfo {
