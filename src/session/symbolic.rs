@@ -198,7 +198,10 @@ impl Session {
                 dual,
                 fd: entry.map_or(f64::NAN, |e| e.fd),
                 fd_err: entry.map_or(f64::INFINITY, |e| e.err_est),
-                agree: agree(formula, dual),
+                // Where the numbers have no finite value, the function is not
+                // defined (or not differentiable) there; a formula that
+                // extends it is no disagreement.
+                agree: !dual.is_finite() || agree(formula, dual),
                 verdict: entry.map_or(Verdict::Uncertain, |e| e.verdict),
             });
         }

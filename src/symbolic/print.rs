@@ -318,7 +318,10 @@ fn write_base(b: &Sym, out: &mut String) -> bool {
 fn write_exponent(e: &Sym, out: &mut String) {
     match e {
         Sym::Name(_) | Sym::Const(_) | Sym::Call(..) => write(e, out),
-        Sym::Num(c) if !c.is_negative() && c.parts().is_none_or(|(_, q)| q == 1) => {
+        Sym::Num(c)
+            if !c.is_negative()
+                && (c.parts().is_none_or(|(_, q)| q == 1) || decimal(*c).is_some()) =>
+        {
             out.push_str(&number(*c));
         }
         _ => {

@@ -295,6 +295,9 @@ pub fn add(terms: Vec<Sym>) -> Sym {
             t => flat.push(t),
         }
     }
+    if let Some(spread) = spread_shared_terms(&flat) {
+        return add(spread);
+    }
     let mut constant = Coef::int(0);
     let mut pairs: Vec<(Coef, &[Sym])> = Vec::with_capacity(flat.len());
     for t in &flat {
@@ -409,22 +412,67 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
     }
 }
 
+/// When a multiple of a sum, `c·(a + b)`, has a term that collects with
+/// another term of the sum it is in (`(a + b)/2 + a/2`), it is multiplied
+/// out so that they can be collected (`a + b/2`); `None` when nothing would.
+fn spread_shared_terms(flat: &[Sym]) -> Option<Vec<Sym>> {
+    fn scaled(t: &Sym) -> Option<(Coef, &[Sym])> {
+        match t {
+            Sym::Mul(v) if v.len() == 2 => match (&v[0], &v[1]) {
+                (Sym::Num(c), Sym::Add(inner)) => Some((*c, inner)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let hit = flat.iter().enumerate().position(|(i, t)| {
+        scaled(t).is_some_and(|(_, inner)| {
+            inner.iter().any(|u| {
+                let r = u.coef_factors().1;
+                !r.is_empty()
+                    && flat
+                        .iter()
+                        .enumerate()
+                        .any(|(j, o)| j != i && o.coef_factors().1 == r)
+            })
+        })
+    })?;
+    let (c, inner) = scaled(&flat[hit])?;
+    let mut out: Vec<Sym> = flat
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != hit)
+        .map(|(_, t)| t.clone())
+        .collect();
+    out.extend(inner.iter().map(|u| mul(vec![num(c), u.clone()])));
+    Some(out)
+}
+
 /// When a power of a product, `(a·b)^n`, shares a base with another factor
 /// (`a·(a·b)^-2`), the factors with that power spread out so that they can
 /// be collected (`1/(a·b^2)`); `None` when there is nothing to collect.
 fn spread_shared_powers(pairs: &[(Sym, Sym)]) -> Option<Vec<Sym>> {
-    let shares = |i: usize| -> bool {
-        let (Sym::Mul(inner), Some(_)) = (&pairs[i].0, pairs[i].1.as_num().and_then(Coef::as_int))
-        else {
-            return false;
-        };
+    // Whether a base inside `inner` (looking through nested powers of
+    // products) is the base of another factor than the `i`-th.
+    fn found(inner: &[Sym], i: usize, pairs: &[(Sym, Sym)]) -> bool {
         inner.iter().any(|f| {
             let fb = match f {
                 Sym::Pow(b, _) => &**b,
                 f => f,
             };
+            if let Sym::Mul(v) = fb
+                && found(v, i, pairs)
+            {
+                return true;
+            }
             pairs.iter().enumerate().any(|(j, (b, _))| j != i && b == fb)
         })
+    }
+    let shares = |i: usize| -> bool {
+        match (&pairs[i].0, pairs[i].1.as_num().and_then(Coef::as_int)) {
+            (Sym::Mul(inner), Some(_)) => found(inner, i, pairs),
+            _ => false,
+        }
     };
     let hits: Vec<usize> = (0..pairs.len()).filter(|&i| shares(i)).collect();
     if hits.is_empty() {
@@ -473,6 +521,14 @@ pub fn pow(b: Sym, e: Sym) -> Sym {
     if b.is_zero() && en.is_some_and(|c| !c.is_negative()) {
         return int(0);
     }
+    // (x^k)^b = x^(k·b) for an odd integer k: where x < 0 the left side is
+    // undefined for a fractional b, so nothing defined changes.
+    if let (Sym::Pow(b2, e2), Some(b_exp)) = (&b, en)
+        && b_exp.as_int().is_none()
+        && e2.as_num().and_then(Coef::as_int).is_some_and(|k| k % 2 != 0)
+    {
+        return pow((**b2).clone(), mul(vec![(**e2).clone(), e]));
+    }
     if let Some(n) = en.and_then(Coef::as_int) {
         match b {
             // (x^a)^n = x^(a·n) for an integer n.
@@ -509,6 +565,7 @@ pub fn call(id: BuiltinId, args: Vec<Sym>) -> Sym {
         (B::Ln | B::Log, [Sym::Const(Constant::E)]) => return int(1),
         (B::Exp, [Sym::Call(B::Ln | B::Log, _)]) => {}
         (B::Abs, [a @ Sym::Call(B::Abs, _)]) => return a.clone(),
+        (B::Min | B::Max, [a, b]) if a == b => return a.clone(),
         (B::Pow, [b, e]) => return pow(b.clone(), e.clone()),
         (B::Sqrt, [a]) => return pow(a.clone(), num(Coef::Rat(1, 2))),
         (B::Log, [x, Sym::Const(Constant::E)]) => return call(B::Ln, vec![x.clone()]),
