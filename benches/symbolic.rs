@@ -91,7 +91,9 @@ fn report(case: &str, e: &Expr, vars: &[String], second: bool) {
 /// A deterministic random expression in x, y, z of about `nodes` nodes.
 fn random_expr(nodes: usize, seed: &mut u64) -> String {
     let mut next = || {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (*seed >> 33) as usize
     };
     fn build(n: usize, next: &mut dyn FnMut() -> usize) -> String {
@@ -104,7 +106,11 @@ fn random_expr(nodes: usize, seed: &mut u64) -> String {
             _ => {
                 let k = 1 + next() % (n - 1).max(1);
                 let op = ["+", "-", "*", "/", "*"][next() % 5];
-                format!("({}){op}({})", build(k.min(n - 1), next), build(n - 1 - k.min(n - 2), next))
+                format!(
+                    "({}){op}({})",
+                    build(k.min(n - 1), next),
+                    build(n - 1 - k.min(n - 2), next)
+                )
             }
         }
     }
@@ -112,7 +118,10 @@ fn random_expr(nodes: usize, seed: &mut u64) -> String {
 }
 
 fn main() {
-    let vars: Vec<String> = ["a", "b", "c", "d", "e"].iter().map(|s| s.to_string()).collect();
+    let vars: Vec<String> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let f2 = parse_expr(F2).expect("F2 parses");
     report("F2-gradient", &f2, &vars, false);
     report("F2-hessian", &f2, &vars, true);

@@ -2,9 +2,9 @@
 //! textbook, the dual numbers and finite differences.
 
 use deriv::outcome::{Derivation, Formulas, Outcome};
-use deriv::syntax::parse_expr;
 use deriv::session::Session;
 use deriv::symbolic::{self, Scope, Sym};
+use deriv::syntax::parse_expr;
 use proptest::prelude::*;
 
 mod common;
@@ -179,10 +179,22 @@ fn quotients_and_factors_are_kept() {
 fn user_functions_and_primes_are_expanded() {
     let mut s = Session::new();
     s.eval_line("f(t) = t^3 + sin(t)").unwrap();
-    assert_eq!(sym(&mut s, ":sym f(x)").derivatives[0].formula, "3x^2 + cos(x)");
-    assert_eq!(sym(&mut s, ":sym f'(x)").derivatives[0].formula, "6x - sin(x)");
-    assert_eq!(sym(&mut s, ":sym f''(2x)").derivatives[0].formula, "12 - 2cos(2x)");
-    assert_eq!(sym(&mut s, ":sym sin'(x^2)").derivatives[0].formula, "-2x*sin(x^2)");
+    assert_eq!(
+        sym(&mut s, ":sym f(x)").derivatives[0].formula,
+        "3x^2 + cos(x)"
+    );
+    assert_eq!(
+        sym(&mut s, ":sym f'(x)").derivatives[0].formula,
+        "6x - sin(x)"
+    );
+    assert_eq!(
+        sym(&mut s, ":sym f''(2x)").derivatives[0].formula,
+        "12 - 2cos(2x)"
+    );
+    assert_eq!(
+        sym(&mut s, ":sym sin'(x^2)").derivatives[0].formula,
+        "-2x*sin(x^2)"
+    );
     // A session variable is held constant and kept by name.
     s.eval_line("a = 3").unwrap();
     assert_eq!(sym(&mut s, ":sym a*x^2").derivatives[0].formula, "2a*x");
@@ -246,10 +258,17 @@ fn at_a_point_three_answers_agree() {
         .collect();
     assert_eq!(a, [(9.0, 9.0), (42.0, 42.0)]);
     let f = sym(&mut s, ":sym abs(x) at 0");
-    assert!(f.notes.iter().any(|n| n.contains("abs(x)")), "{:?}", f.notes);
+    assert!(
+        f.notes.iter().any(|n| n.contains("abs(x)")),
+        "{:?}",
+        f.notes
+    );
     let f = sym(&mut s, ":sym x^y wrt x, y at 2, 3");
     let a = f.derivatives[0].at.as_ref().unwrap();
-    assert!(a.agree && (a.formula - (12.0 * 2f64.ln() + 4.0)).abs() < 1e-12, "{a:?}");
+    assert!(
+        a.agree && (a.formula - (12.0 * 2f64.ln() + 4.0)).abs() < 1e-12,
+        "{a:?}"
+    );
 }
 
 #[test]
@@ -277,7 +296,8 @@ fn too_large_a_result_is_a_limit_error() {
     let mut s = Session::new();
     s.eval_line("f1(x) = x*sin(x)").unwrap();
     for i in 2..30 {
-        s.eval_line(&format!("f{i}(x) = f{}(x) - f{}(x)", i - 1, i - 1)).unwrap();
+        s.eval_line(&format!("f{i}(x) = f{}(x) - f{}(x)", i - 1, i - 1))
+            .unwrap();
     }
     let e = s.eval_line(":sym f29(x)").unwrap_err();
     assert_eq!(e.kind.as_str(), "limit", "{e:?}");
@@ -285,7 +305,8 @@ fn too_large_a_result_is_a_limit_error() {
     // A formula that does grow past the size limit.
     s.eval_line("p1(x) = sin(x) + x").unwrap();
     for i in 2..30 {
-        s.eval_line(&format!("p{i}(x) = p{}(p{}(x))", i - 1, i - 1)).unwrap();
+        s.eval_line(&format!("p{i}(x) = p{}(p{}(x))", i - 1, i - 1))
+            .unwrap();
     }
     let e = s.eval_line(":sym p29(x)").unwrap_err();
     assert_eq!(e.kind.as_str(), "limit", "{e:?}");
@@ -318,7 +339,11 @@ fn wide_and_deep_expressions_stay_within_limits() {
                 });
             let f = symbolic::formula(&wide, &Empty, &[]).unwrap();
             let f = symbolic::text(&symbolic::derivative(&f, &["x".to_string()]).unwrap());
-            assert!(f.starts_with("cos(x) + 2cos(2x) + 3cos(3x)"), "{}", &f[..40]);
+            assert!(
+                f.starts_with("cos(x) + 2cos(2x) + 3cos(3x)"),
+                "{}",
+                &f[..40]
+            );
             assert!(f.ends_with(" + 1000cos(1000x)"), "{}", &f[f.len() - 40..]);
             let deep = (0..200).fold("x".to_string(), |a, _| format!("sin({a})"));
             let f = d(&deep, &["x"]);
@@ -336,7 +361,11 @@ fn nodes(e: &deriv::syntax::Expr) -> usize {
     let mut n = 0;
     deriv::syntax::walk(e, &mut |x| {
         n += 1;
-        if let ExprKind::Binary { op: BinOp::Div, lhs, .. } = &x.kind
+        if let ExprKind::Binary {
+            op: BinOp::Div,
+            lhs,
+            ..
+        } = &x.kind
             && matches!(lhs.kind, ExprKind::Num(v) if v == 1.0)
         {
             n -= 1;

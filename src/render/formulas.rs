@@ -32,7 +32,11 @@ fn latex_label(name: Option<&str>, wrt: &[String], partial: bool) -> String {
     match wrt {
         [x] => format!("\\frac{{{d}{f}}}{{{d} {}}}", var(x)),
         [x, y] if x == y => format!("\\frac{{{d}^{{2}}{f}}}{{{d} {}^{{2}}}}", var(x)),
-        [x, y] => format!("\\frac{{{d}^{{2}}{f}}}{{{d} {} \\, {d} {}}}", var(x), var(y)),
+        [x, y] => format!(
+            "\\frac{{{d}^{{2}}{f}}}{{{d} {} \\, {d} {}}}",
+            var(x),
+            var(y)
+        ),
         _ => String::new(),
     }
 }
@@ -44,7 +48,9 @@ fn operand(e: &str) -> String {
     let call = e.ends_with(')')
         && e.find('(').is_some_and(|i| {
             i > 0
-                && e[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && e[..i]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
                 && balanced_once(&e[i..])
         });
     if simple || call {

@@ -189,9 +189,10 @@ impl Session {
                 (Some(j), Some(h)) => h[i][j],
                 _ => g[i],
             };
-            let entry = report.entries.iter().find(|e| {
-                e.i == i && e.j == j || j.is_some_and(|j| e.i == j && e.j == Some(i))
-            });
+            let entry = report
+                .entries
+                .iter()
+                .find(|e| e.i == i && e.j == j || j.is_some_and(|j| e.i == j && e.j == Some(i)));
             let formula = self.formula_value(&d.formula, &vars, &point)?;
             d.at = Some(Agreement {
                 formula,
@@ -220,7 +221,11 @@ impl Session {
                 format!("the formula `{text}` does not read back ({e}): this is a bug in deriv"),
             )
         })?;
-        let scope: Vec<(&str, f64)> = vars.iter().map(String::as_str).zip(point.iter().copied()).collect();
+        let scope: Vec<(&str, f64)> = vars
+            .iter()
+            .map(String::as_str)
+            .zip(point.iter().copied())
+            .collect();
         let mut b = self.budget();
         Evaluator::new(&self.defs, 0.0f64, &mut b).eval(&e, &scope)
     }

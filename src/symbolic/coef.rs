@@ -107,7 +107,7 @@ impl Coef {
     }
 
     /// `a + b`.
-    pub fn add(self, o: Coef) -> Coef {
+    pub fn plus(self, o: Coef) -> Coef {
         match (self, o) {
             (Coef::Rat(a, b), Coef::Rat(c, d)) => Coef::ratio(
                 a as i128 * d as i128 + c as i128 * b as i128,
@@ -118,7 +118,7 @@ impl Coef {
     }
 
     /// `a · b`.
-    pub fn mul(self, o: Coef) -> Coef {
+    pub fn times(self, o: Coef) -> Coef {
         match (self, o) {
             (Coef::Rat(a, b), Coef::Rat(c, d)) => {
                 Coef::ratio(a as i128 * c as i128, b as i128 * d as i128)
@@ -128,7 +128,7 @@ impl Coef {
     }
 
     /// `-a`.
-    pub fn neg(self) -> Coef {
+    pub fn negated(self) -> Coef {
         match self {
             Coef::Rat(p, q) => Coef::Rat(-p, q),
             Coef::Real(v) => Coef::Real(-v),
@@ -159,7 +159,7 @@ impl Coef {
         }
         let mut r = Coef::int(1);
         for _ in 0..n.unsigned_abs() {
-            r = r.mul(self);
+            r = r.times(self);
         }
         if n < 0 { r.recip() } else { Some(r) }
     }
@@ -202,11 +202,11 @@ mod tests {
 
     #[test]
     fn arithmetic_is_exact_and_overflow_falls_back_to_floats() {
-        let third = Coef::int(1).mul(Coef::int(3).recip().unwrap());
-        assert_eq!(third.add(third).add(third), Coef::int(1));
+        let third = Coef::int(1).times(Coef::int(3).recip().unwrap());
+        assert_eq!(third.plus(third).plus(third), Coef::int(1));
         assert_eq!(Coef::int(2).powi(-2), Some(Coef::Rat(1, 4)));
         assert_eq!(Coef::int(-1).powi(1001), Some(Coef::int(-1)));
-        let big = Coef::int(1 << 40).mul(Coef::int(1 << 40));
+        let big = Coef::int(1 << 40).times(Coef::int(1 << 40));
         assert!(matches!(big, Coef::Real(v) if v == 2f64.powi(80)));
     }
 }

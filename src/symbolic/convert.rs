@@ -4,10 +4,10 @@
 use super::coef::Coef;
 use super::diff::diff;
 use super::simplify::{Constant, Sym, add, call, int, mul, neg, num, pow};
-use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
 use crate::builtins;
 use crate::error::{Error, ErrorKind};
 use crate::limits::{MAX_FORMULA_NODES, MAX_FORMULA_STEPS};
+use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
 
 /// What a formula can see of the session: its functions and variables.
 pub trait Scope {
@@ -77,7 +77,9 @@ impl Converter<'_> {
                 Err(self.err(
                     Error::new(
                         ErrorKind::Name,
-                        format!("`{name}{p}` is a function: call it with an argument, as `{name}{p}(x)`"),
+                        format!(
+                            "`{name}{p}` is a function: call it with an argument, as `{name}{p}(x)`"
+                        ),
                     ),
                     e.span,
                 ))
@@ -145,7 +147,10 @@ impl Converter<'_> {
         if let Some((params, _)) = self.scope.function(n) {
             let e = Error::new(
                 ErrorKind::Name,
-                format!("`{n}` is a function: call it as `{n}({})`", params.join(", ")),
+                format!(
+                    "`{n}` is a function: call it as `{n}({})`",
+                    params.join(", ")
+                ),
             );
             return Err(self.err(e, span));
         }
@@ -184,14 +189,24 @@ impl Converter<'_> {
             };
             Err(Error::new(
                 ErrorKind::Arity,
-                format!("`{name}{}` takes {want}, but {} given", "'".repeat(primes as usize), args.len()),
+                format!(
+                    "`{name}{}` takes {want}, but {} given",
+                    "'".repeat(primes as usize),
+                    args.len()
+                ),
             ))
         };
         if let Some((params, body)) = self.scope.function(name) {
             arity(params.len(), params.len()).map_err(|e| self.err(e, span))?;
-            let vals = args.iter().map(|a| self.conv(a)).collect::<Result<Vec<_>, _>>()?;
+            let vals = args
+                .iter()
+                .map(|a| self.conv(a))
+                .collect::<Result<Vec<_>, _>>()?;
             if self.depth >= crate::limits::MAX_CALL_DEPTH {
-                let e = Error::limit("functions call each other too deeply", crate::limits::MAX_CALL_DEPTH);
+                let e = Error::limit(
+                    "functions call each other too deeply",
+                    crate::limits::MAX_CALL_DEPTH,
+                );
                 return Err(self.err(e, span));
             }
             let params = params.to_vec();
@@ -203,7 +218,10 @@ impl Converter<'_> {
             return Err(self.err(e, span));
         };
         arity(b.min_args, b.max_args).map_err(|e| self.err(e, span))?;
-        let vals = args.iter().map(|a| self.conv(a)).collect::<Result<Vec<_>, _>>()?;
+        let vals = args
+            .iter()
+            .map(|a| self.conv(a))
+            .collect::<Result<Vec<_>, _>>()?;
         if primes == 0 {
             return Ok(call(b.id, vals));
         }
@@ -256,4 +274,3 @@ impl Converter<'_> {
         r.map_err(|e| e.at(saved_site.unwrap_or(span)))
     }
 }
-

@@ -92,16 +92,16 @@ fn factor(f: &Sym, x: &str) -> Result<Factor, Error> {
     {
         // b^-k: derivative -k·b^(-k-1)·b'; as a denominator b^k, k·b^(k-1)·b'.
         let db = diff(b, x)?;
-        let k = k.neg();
+        let k = k.negated();
         let whole_d = mul(vec![
-            num(k.neg()),
-            pow((**b).clone(), num(k.neg().add(Coef::int(-1)))),
+            num(k.negated()),
+            pow((**b).clone(), num(k.negated().plus(Coef::int(-1)))),
             db.clone(),
         ]);
         let den = pow((**b).clone(), num(k));
         let den_d = mul(vec![
             num(k),
-            pow((**b).clone(), num(k.add(Coef::int(-1)))),
+            pow((**b).clone(), num(k.plus(Coef::int(-1)))),
             db,
         ]);
         return Ok(Factor {
@@ -198,11 +198,7 @@ fn chain(id: BuiltinId, args: &[Sym], x: &str) -> Result<Sym, Error> {
             // (a' + b')/2 ± (a' - b')·sign(b - a)/2: the chosen side's
             // derivative, the average of both at a tie.
             B::Min | B::Max => {
-                let s = if id == B::Min {
-                    sub(b, a)
-                } else {
-                    sub(a, b)
-                };
+                let s = if id == B::Min { sub(b, a) } else { sub(a, b) };
                 add(vec![
                     mul(vec![half(), add(vec![da.clone(), db.clone()])]),
                     mul(vec![half(), sub(da, db), call(B::Sign, vec![s])]),

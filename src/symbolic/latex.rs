@@ -32,7 +32,9 @@ fn write(s: &Sym, out: &mut String) {
 fn number(c: Coef) -> String {
     match c {
         Coef::Rat(p, 1) => p.to_string(),
-        Coef::Rat(p, q) => super::print::decimal(c).unwrap_or_else(|| format!("\\frac{{{p}}}{{{q}}}")),
+        Coef::Rat(p, q) => {
+            super::print::decimal(c).unwrap_or_else(|| format!("\\frac{{{p}}}{{{q}}}"))
+        }
         Coef::Real(v) => {
             let t = crate::format::shortest(v);
             match t.split_once('e') {
@@ -88,9 +90,11 @@ fn write_factor(f: &Factor<'_>, out: &mut String) {
         out.push('}');
         return;
     }
-    let needs_parens = !matches!(f.base, Sym::Name(_) | Sym::Const(_) | Sym::Call(..))
-        && !(matches!(f.base, Sym::Num(c) if !c.is_negative() && c.parts().is_none_or(|(_, q)| q == 1)))
-        && !(f.exp.is_none() && matches!(f.base, Sym::Pow(..)));
+    let plain_number =
+        matches!(f.base, Sym::Num(c) if !c.is_negative() && c.parts().is_none_or(|(_, q)| q == 1));
+    let simple = matches!(f.base, Sym::Name(_) | Sym::Const(_) | Sym::Call(..));
+    let needs_parens =
+        !(simple || plain_number || f.exp.is_none() && matches!(f.base, Sym::Pow(..)));
     let wrap_call = f.exp.is_some() && matches!(f.base, Sym::Call(id, _) if *id != BuiltinId::Abs);
     if needs_parens || wrap_call {
         out.push_str("\\left(");

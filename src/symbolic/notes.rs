@@ -83,20 +83,31 @@ fn call_note(id: BuiltinId, args: &[Sym], out: &mut Vec<String>) {
     use BuiltinId as B;
     let u = args.first().map(text).unwrap_or_default();
     let s = match id {
-        B::Abs => format!("abs({u}) has no derivative where {u} = 0; the formula uses sign({u}), which is 0 there"),
+        B::Abs => format!(
+            "abs({u}) has no derivative where {u} = 0; the formula uses sign({u}), which is 0 there"
+        ),
         B::Relu => format!("relu({u}) has no derivative where {u} = 0; the formula gives 0 there"),
         B::Sign => format!("sign({u}) jumps where {u} = 0; elsewhere its derivative is 0"),
         B::Min | B::Max => {
             let v = args.get(1).map(text).unwrap_or_default();
             let name = if id == B::Min { "min" } else { "max" };
-            format!("{name}({u}, {v}) has no derivative where {u} = {v}; the formula gives the average of the two sides there")
+            format!(
+                "{name}({u}, {v}) has no derivative where {u} = {v}; the formula gives the average of the two sides there"
+            )
         }
-        B::Ln | B::Log | B::Log2 | B::Log10 => format!("the logarithm of {u} is defined only where {u} > 0"),
+        B::Ln | B::Log | B::Log2 | B::Log10 => {
+            format!("the logarithm of {u} is defined only where {u} > 0")
+        }
         B::Cbrt => format!("cbrt({u}) has an infinite derivative where {u} = 0"),
-        B::Asin | B::Acos => format!("{}({u}) is defined for -1 ≤ {u} ≤ 1, with infinite derivatives at ±1", crate::builtins::builtin(id).name),
+        B::Asin | B::Acos => format!(
+            "{}({u}) is defined for -1 ≤ {u} ≤ 1, with infinite derivatives at ±1",
+            crate::builtins::builtin(id).name
+        ),
         B::Acosh => format!("acosh({u}) is defined for {u} ≥ 1, with an infinite derivative at 1"),
         B::Atanh => format!("atanh({u}) is defined only for -1 < {u} < 1"),
-        B::Atan2 => format!("atan2({u}, …) has no derivative at the origin and jumps across the negative x axis"),
+        B::Atan2 => format!(
+            "atan2({u}, …) has no derivative at the origin and jumps across the negative x axis"
+        ),
         B::Hypot => "hypot has no derivative at (0, 0), its cone point".to_string(),
         _ => return,
     };

@@ -51,7 +51,7 @@ pub(super) fn layout(s: &Sym) -> Layout<'_> {
         _ => (Coef::int(1), std::slice::from_ref(s)),
     };
     let negative = coef.is_negative();
-    let c = if negative { coef.neg() } else { coef };
+    let c = if negative { coef.negated() } else { coef };
     let (top, bottom) = match c.parts() {
         Some((p, q)) => (Coef::int(p), Coef::int(q)),
         None => (c, Coef::int(1)),
@@ -61,7 +61,7 @@ pub(super) fn layout(s: &Sym) -> Layout<'_> {
     for f in factors {
         match f {
             Sym::Pow(b, e) if e.as_num().is_some_and(Coef::is_negative) => {
-                let k = e.as_num().map(Coef::neg).unwrap_or(Coef::int(1));
+                let k = e.as_num().map(Coef::negated).unwrap_or(Coef::int(1));
                 den.push(Factor {
                     base: b,
                     exp: (!k.is_one()).then_some(Sym::Num(k)),
@@ -146,7 +146,13 @@ pub(super) fn decimal(c: Coef) -> Option<String> {
     }
     let mut places = 0;
     while q % 10 == 0 || q % 2 == 0 || q % 5 == 0 {
-        q /= if q % 10 == 0 { 10 } else if q % 2 == 0 { 2 } else { 5 };
+        q /= if q % 10 == 0 {
+            10
+        } else if q % 2 == 0 {
+            2
+        } else {
+            5
+        };
         places += 1;
     }
     (q == 1 && places <= 4).then(|| crate::format::shortest(c.to_f64().abs()))

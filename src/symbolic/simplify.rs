@@ -100,7 +100,9 @@ impl Sym {
     pub fn size(&self) -> usize {
         match self {
             Sym::Num(_) | Sym::Const(_) | Sym::Name(_) => 1,
-            Sym::Add(v) | Sym::Mul(v) | Sym::Call(_, v) => 1 + v.iter().map(Sym::size).sum::<usize>(),
+            Sym::Add(v) | Sym::Mul(v) | Sym::Call(_, v) => {
+                1 + v.iter().map(Sym::size).sum::<usize>()
+            }
             Sym::Pow(b, e) => 1 + b.size() + e.size(),
         }
     }
@@ -302,7 +304,7 @@ pub fn add(terms: Vec<Sym>) -> Sym {
     let mut pairs: Vec<(Coef, &[Sym])> = Vec::with_capacity(flat.len());
     for t in &flat {
         match t.coef_factors() {
-            (c, []) => constant = constant.add(c),
+            (c, []) => constant = constant.plus(c),
             (c, r) => pairs.push((c, r)),
         }
     }
@@ -313,21 +315,23 @@ pub fn add(terms: Vec<Sym>) -> Sym {
         let mut c = pairs[i].0;
         let mut j = i + 1;
         while j < pairs.len() && pairs[j].1 == pairs[i].1 {
-            c = c.add(pairs[j].0);
+            c = c.plus(pairs[j].0);
             j += 1;
         }
         if !c.is_zero() {
             match scale(c, rest_of(pairs[i].1)) {
                 Sym::Add(v) => {
                     // A distributed coefficient: merge the pieces back in.
-                    let rest: Vec<Sym> = pairs[j..].iter().map(|(c, r)| scale(*c, rest_of(r))).collect();
-                    return add(
-                        out.into_iter()
-                            .chain(v)
-                            .chain(rest)
-                            .chain(std::iter::once(num(constant)))
-                            .collect(),
-                    );
+                    let rest: Vec<Sym> = pairs[j..]
+                        .iter()
+                        .map(|(c, r)| scale(*c, rest_of(r)))
+                        .collect();
+                    return add(out
+                        .into_iter()
+                        .chain(v)
+                        .chain(rest)
+                        .chain(std::iter::once(num(constant)))
+                        .collect());
                 }
                 t => out.push(t),
             }
@@ -351,7 +355,7 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
     let mut stack = factors;
     while let Some(f) = stack.pop() {
         match f {
-            Sym::Num(c) => coef = coef.mul(c),
+            Sym::Num(c) => coef = coef.times(c),
             Sym::Mul(v) => stack.extend(v),
             f => pairs.push(f.base_exp()),
         }
@@ -360,7 +364,10 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
         return num(coef);
     }
     if let Some(spread) = spread_shared_powers(&pairs) {
-        return mul(spread.into_iter().chain(std::iter::once(num(coef))).collect());
+        return mul(spread
+            .into_iter()
+            .chain(std::iter::once(num(coef)))
+            .collect());
     }
     pairs.sort_by(|a, b| cmp(&a.0, &b.0));
     let mut out: Vec<Sym> = Vec::with_capacity(pairs.len());
@@ -376,16 +383,15 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
             add(pairs[i..j].iter().map(|p| p.1.clone()).collect())
         };
         match pow(pairs[i].0.clone(), e) {
-            Sym::Num(c) => coef = coef.mul(c),
+            Sym::Num(c) => coef = coef.times(c),
             // A power of a product distributes (an integer power): its factors join ours.
             Sym::Mul(v) => {
-                return mul(
-                    out.into_iter()
-                        .chain(v)
-                        .chain(std::iter::once(num(coef)))
-                        .chain(pairs[j..].iter().map(|(b, e)| pow(b.clone(), e.clone())))
-                        .collect(),
-                );
+                return mul(out
+                    .into_iter()
+                    .chain(v)
+                    .chain(std::iter::once(num(coef)))
+                    .chain(pairs[j..].iter().map(|(b, e)| pow(b.clone(), e.clone())))
+                    .collect());
             }
             f => out.push(f),
         }
@@ -465,7 +471,10 @@ fn spread_shared_powers(pairs: &[(Sym, Sym)]) -> Option<Vec<Sym>> {
             {
                 return true;
             }
-            pairs.iter().enumerate().any(|(j, (b, _))| j != i && b == fb)
+            pairs
+                .iter()
+                .enumerate()
+                .any(|(j, (b, _))| j != i && b == fb)
         })
     }
     let shares = |i: usize| -> bool {
@@ -525,7 +534,10 @@ pub fn pow(b: Sym, e: Sym) -> Sym {
     // undefined for a fractional b, so nothing defined changes.
     if let (Sym::Pow(b2, e2), Some(b_exp)) = (&b, en)
         && b_exp.as_int().is_none()
-        && e2.as_num().and_then(Coef::as_int).is_some_and(|k| k % 2 != 0)
+        && e2
+            .as_num()
+            .and_then(Coef::as_int)
+            .is_some_and(|k| k % 2 != 0)
     {
         return pow((**b2).clone(), mul(vec![(**e2).clone(), e]));
     }
@@ -537,7 +549,11 @@ pub fn pow(b: Sym, e: Sym) -> Sym {
             // product stays grouped unless `mul` finds its factors elsewhere.
             Sym::Mul(mut v) if v[0].as_num().is_some() => {
                 let c = v.remove(0);
-                let rest = if v.len() == 1 { v.remove(0) } else { Sym::Mul(v) };
+                let rest = if v.len() == 1 {
+                    v.remove(0)
+                } else {
+                    Sym::Mul(v)
+                };
                 return mul(vec![pow(c, int(n)), pow(rest, int(n))]);
             }
             b @ Sym::Mul(_) => return Sym::Pow(Box::new(b), Box::new(int(n))),
@@ -553,7 +569,10 @@ pub fn pow(b: Sym, e: Sym) -> Sym {
 pub fn call(id: BuiltinId, args: Vec<Sym>) -> Sym {
     use BuiltinId as B;
     if args.iter().all(|a| a.as_num().is_some()) {
-        let xs: Vec<f64> = args.iter().filter_map(|a| a.as_num().map(Coef::to_f64)).collect();
+        let xs: Vec<f64> = args
+            .iter()
+            .filter_map(|a| a.as_num().map(Coef::to_f64))
+            .collect();
         let mut notes = Vec::new();
         let v: f64 = builtins::apply(id, &xs, &mut notes);
         if v.is_finite() && v == v.trunc() && v.abs() < 1e15 {
@@ -602,7 +621,11 @@ pub fn eval(s: &Sym, value: &dyn Fn(&str) -> Option<f64>) -> f64 {
         Sym::Mul(v) => v.iter().map(|t| eval(t, value)).product(),
         Sym::Pow(b, e) => {
             let (b, e) = (eval(b, value), eval(e, value));
-            if e == 0.5 { b.sqrt() } else { builtins::powr(b, e) }
+            if e == 0.5 {
+                b.sqrt()
+            } else {
+                builtins::powr(b, e)
+            }
         }
         Sym::Call(id, v) => {
             let xs: Vec<f64> = v.iter().map(|t| eval(t, value)).collect();

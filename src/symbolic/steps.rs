@@ -98,7 +98,11 @@ impl Writer<'_> {
                 let mut parts = Vec::with_capacity(v.len());
                 for (i, t) in v.iter().enumerate() {
                     let (c, _) = t.split_coef();
-                    let t = if c.is_negative() { super::simplify::neg(t.clone()) } else { t.clone() };
+                    let t = if c.is_negative() {
+                        super::simplify::neg(t.clone())
+                    } else {
+                        t.clone()
+                    };
                     let sign = match (i, c.is_negative()) {
                         (0, true) => " -",
                         (0, false) => "",
@@ -142,16 +146,16 @@ impl Writer<'_> {
             );
             return vec![rest];
         }
-        let is_den = |f: &&Sym| matches!(f, Sym::Pow(_, e) if e.as_num().is_some_and(|k| k.is_negative()));
+        let is_den =
+            |f: &&Sym| matches!(f, Sym::Pow(_, e) if e.as_num().is_some_and(|k| k.is_negative()));
         let (dens, nums): (Vec<&Sym>, Vec<&Sym>) = vary.into_iter().partition(is_den);
         if !dens.is_empty() && !nums.is_empty() {
             let n = mul(nums.into_iter().cloned().collect());
-            let dd = mul(
-                dens.into_iter()
-                    .cloned()
-                    .map(|f| super::simplify::pow(f, super::simplify::int(-1)))
-                    .collect(),
-            );
+            let dd = mul(dens
+                .into_iter()
+                .cloned()
+                .map(|f| super::simplify::pow(f, super::simplify::int(-1)))
+                .collect());
             let (nt, dt) = (operand(&n), operand(&dd));
             self.push(
                 "quotient",
@@ -171,7 +175,13 @@ impl Writer<'_> {
             .map(|(i, _)| {
                 v.iter()
                     .enumerate()
-                    .map(|(j, f)| if i == j { format!("({})", self.d(f)) } else { operand(f) })
+                    .map(|(j, f)| {
+                        if i == j {
+                            format!("({})", self.d(f))
+                        } else {
+                            operand(f)
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(" · ")
             })
@@ -186,7 +196,10 @@ impl Writer<'_> {
         if !p.has(x) {
             let outer = mul(vec![
                 p.clone(),
-                super::simplify::pow(b.clone(), super::simplify::add(vec![p.clone(), super::simplify::int(-1)])),
+                super::simplify::pow(
+                    b.clone(),
+                    super::simplify::add(vec![p.clone(), super::simplify::int(-1)]),
+                ),
             ]);
             if matches!(b, Sym::Name(n) if n == x) {
                 self.push("power", depth, format!("{head} = {}", text(&outer)));
@@ -259,7 +272,11 @@ impl Writer<'_> {
                 super::simplify::call(BuiltinId::Ln, vec![a.clone()]),
                 super::simplify::call(BuiltinId::Ln, vec![b.clone()]),
             );
-            self.push("logarithm", depth, format!("{head} = {}    (change of base)", self.d(&q)));
+            self.push(
+                "logarithm",
+                depth,
+                format!("{head} = {}    (change of base)", self.d(&q)),
+            );
             return vec![q];
         }
         let (ta, tb, da, db) = (operand(a), operand(b), self.d(a), self.d(b));

@@ -3,8 +3,8 @@
 
 use super::grammar::Rule;
 use super::{Builder, ident_of, internal, span_of};
-use crate::syntax::{Command, Ident, Span};
 use crate::error::Error;
+use crate::syntax::{Command, Ident, Span};
 use pest::iterators::Pairs;
 
 impl Builder<'_> {
