@@ -4,6 +4,7 @@ use super::{Obj, Style, arr, str_arr, verdict_word, warnings_json};
 use crate::check::Verdict;
 use crate::format;
 use crate::outcome::{Derivation, Formula, Formulas};
+use serde_json::Value;
 
 /// `d/dx`, `∂g/∂x1`, `∂²/∂x∂y`, `d²/dx²`: the derivative's name, with the
 /// function's name in it when it has one.
@@ -227,19 +228,19 @@ pub fn derivation(d: &Derivation, st: Style) -> String {
     lines.join("\n")
 }
 
-fn formula_json(d: &Formula) -> String {
+fn formula_json(d: &Formula) -> Value {
     let mut o = Obj::new()
-        .raw("wrt", &str_arr(&d.wrt))
+        .put("wrt", str_arr(&d.wrt))
         .str("formula", &d.formula)
         .str("latex", &d.latex)
-        .raw("tokens", &d.tokens.to_string());
+        .put("tokens", d.tokens);
     if let Some(a) = &d.at {
         o = o
             .num("value", a.formula)
             .num("dual", a.dual)
             .num("fd", a.fd)
             .num("fd_err", a.fd_err)
-            .raw("agree", if a.agree { "true" } else { "false" })
+            .put("agree", a.agree)
             .str("verdict", &verdict_word(a.verdict).to_ascii_lowercase());
     }
     o.end()
@@ -247,30 +248,30 @@ fn formula_json(d: &Formula) -> String {
 
 /// `:sym` as JSON.
 pub fn formulas_json(o: Obj, f: &Formulas, input: &str) -> Obj {
-    let items: Vec<String> = f.derivatives.iter().map(formula_json).collect();
+    let items: Vec<Value> = f.derivatives.iter().map(formula_json).collect();
     let mut o = o
         .str("expr", &f.expr)
         .str("expr_latex", &f.expr_latex)
-        .raw("vars", &str_arr(&f.vars));
+        .put("vars", str_arr(&f.vars));
     if let Some(p) = &f.point {
-        o = o.raw("point", &arr(p));
+        o = o.put("point", arr(p));
     }
-    o = o.raw("derivatives", &format!("[{}]", items.join(",")));
+    o = o.put("derivatives", items);
     if !f.notes.is_empty() {
-        o = o.raw("notes", &str_arr(&f.notes));
+        o = o.put("notes", str_arr(&f.notes));
     }
     warnings_json(o, &f.warnings, input)
 }
 
 /// `:steps` as JSON.
 pub fn derivation_json(o: Obj, d: &Derivation) -> Obj {
-    let steps: Vec<String> = d
+    let steps: Vec<Value> = d
         .steps
         .iter()
         .map(|s| {
             Obj::new()
                 .str("rule", &s.rule)
-                .raw("depth", &s.depth.to_string())
+                .put("depth", s.depth)
                 .str("text", &s.text)
                 .end()
         })
@@ -278,11 +279,11 @@ pub fn derivation_json(o: Obj, d: &Derivation) -> Obj {
     let mut o = o
         .str("expr", &d.expr)
         .str("wrt", &d.wrt)
-        .raw("steps", &format!("[{}]", steps.join(",")))
+        .put("steps", steps)
         .str("formula", &d.formula)
         .str("latex", &d.latex);
     if !d.notes.is_empty() {
-        o = o.raw("notes", &str_arr(&d.notes));
+        o = o.put("notes", str_arr(&d.notes));
     }
     o
 }

@@ -217,7 +217,7 @@ impl Session {
     fn formula_value(&self, text: &str, vars: &[String], point: &[f64]) -> Result<f64, Error> {
         let e = syntax::parse_expr(text).map_err(|e| {
             Error::new(
-                ErrorKind::Eval,
+                ErrorKind::Parse,
                 format!("the formula `{text}` does not read back ({e}): this is a bug in deriv"),
             )
         })?;

@@ -86,15 +86,10 @@ impl Converter<'_> {
             }
             ExprKind::Unary(UnOp::Neg, a) => Ok(neg(self.conv(a)?)),
             ExprKind::Unary(UnOp::Plus, a) => self.conv(a),
-            ExprKind::Binary { op, .. } => match op {
+            ExprKind::Binary { op, lhs, rhs, .. } => match op {
                 BinOp::Add | BinOp::Sub => self.chain(e, true),
                 BinOp::Mul | BinOp::Div => self.chain(e, false),
-                BinOp::Pow => {
-                    let ExprKind::Binary { lhs, rhs, .. } = &e.kind else {
-                        return Err(Error::eval("internal: not a power").at(e.span));
-                    };
-                    Ok(pow(self.conv(lhs)?, self.conv(rhs)?))
-                }
+                BinOp::Pow => Ok(pow(self.conv(lhs)?, self.conv(rhs)?)),
             },
             ExprKind::Call { func, primes, args } => {
                 let s = self.call(&func.name, *primes, args, e.span)?;

@@ -205,10 +205,13 @@ fn chain(id: BuiltinId, args: &[Sym], x: &str) -> Result<Sym, Error> {
                 ])
             }
             _ => {
-                return Err(Error::eval(format!(
-                    "no derivative rule for {} of two arguments",
-                    crate::builtins::builtin(id).name
-                )));
+                return Err(Error::new(
+                    crate::error::ErrorKind::Arity,
+                    format!(
+                        "no derivative rule for {} of two arguments",
+                        crate::builtins::builtin(id).name
+                    ),
+                ));
             }
         });
     }

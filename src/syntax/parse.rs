@@ -39,15 +39,10 @@ mod grammar {
 }
 use grammar::{DerivGrammar, Rule};
 
-<<<<<<< HEAD
-/// Words that cannot be names: the grammar's rule `keyword` (a test holds
-/// the two equal).
-=======
 mod formulas;
 
-/// Words that cannot be names.
-// Keep in sync with the rule `keyword` in grammar/deriv.pest.
->>>>>>> 9886fc9 (:sym and :steps: grammar, command table, session (src/session/symbolic.rs), outcome data and rendering (text and --json); at a point the printed formula is read back and evaluated beside the dual numbers and the finite-difference check)
+/// Words that cannot be names: the grammar's rule `keyword` (a test holds
+/// the two equal).
 pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
 
 /// Deepest syntax tree accepted, counting every operator level (a sum of
