@@ -420,7 +420,7 @@ proptest! {
     fn second_partials_agree_with_dual_numbers(e in expr_strategy(), x in -2.0f64..2.0, y in -2.0f64..2.0) {
         let mut s = session();
         let vars = vars_of(&mut s, &e);
-        prop_assume!(vars.len() == 2);
+        prop_assume!(vars.iter().any(|v| v == "x") && vars.iter().any(|v| v == "y"));
         let line = format!(":sym {e} wrt x, y at x={x:e}, y={y:e}");
         let f = sym(&mut s, &line);
         let a = f.derivatives[0].at.as_ref().unwrap();

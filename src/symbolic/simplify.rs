@@ -371,6 +371,7 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
     }
     pairs.sort_by(|a, b| cmp(&a.0, &b.0));
     let mut out: Vec<Sym> = Vec::with_capacity(pairs.len());
+    let mut rebased = false;
     let mut i = 0;
     while i < pairs.len() {
         let mut j = i + 1;
@@ -393,12 +394,24 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
                     .chain(pairs[j..].iter().map(|(b, e)| pow(b.clone(), e.clone())))
                     .collect());
             }
-            f => out.push(f),
+            f => {
+                // `(x^2)^-1` comes back as `x^-2`: a new base, which may
+                // collect with a factor already placed.
+                rebased |= base_ref(&f).0 != &pairs[i].0;
+                out.push(f);
+            }
         }
         i = j;
     }
     if coef.is_zero() {
         return num(coef);
+    }
+    if rebased {
+        let bases: Vec<&Sym> = out.iter().map(|f| base_ref(f).0).collect();
+        let repeated = (1..bases.len()).any(|k| bases[..k].contains(&bases[k]));
+        if repeated {
+            return mul(out.into_iter().chain(std::iter::once(num(coef))).collect());
+        }
     }
     out.sort_by(cmp);
     match out.len() {
