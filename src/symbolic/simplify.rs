@@ -540,7 +540,7 @@ pub fn pow(b: Sym, e: Sym) -> Sym {
             }
         }
     }
-    if b.is_zero() && en.is_some_and(|c| !c.is_negative()) {
+    if b.is_zero() && (en.is_some_and(|c| !c.is_negative()) || positive(&e)) {
         return int(0);
     }
     // (x^k)^b = x^(k·b) for an odd integer k: where x < 0 the left side is
@@ -598,6 +598,20 @@ pub fn call(id: BuiltinId, args: Vec<Sym>) -> Sym {
         (B::Exp, [Sym::Call(B::Ln | B::Log, _)]) => {}
         (B::Abs, [a @ Sym::Call(B::Abs, _)]) => return a.clone(),
         (B::Min | B::Max, [a, b]) if a == b => return a.clone(),
+        // Where the argument can never be negative, these are the argument.
+        (B::Relu | B::Abs, [u]) if nonneg(u) => return u.clone(),
+        // A negative number against what is never negative.
+        (B::Min | B::Max, [a, b]) => {
+            let below = |c: &Sym, u: &Sym| c.as_num().is_some_and(Coef::is_negative) && nonneg(u);
+            if below(a, b) || below(b, a) {
+                let (low, high) = if below(a, b) { (a, b) } else { (b, a) };
+                return if id == B::Min {
+                    low.clone()
+                } else {
+                    high.clone()
+                };
+            }
+        }
         (B::Pow, [b, e]) => return pow(b.clone(), e.clone()),
         (B::Sqrt, [a]) => return pow(a.clone(), num(Coef::Rat(1, 2))),
         (B::Log, [x, Sym::Const(Constant::E)]) => return call(B::Ln, vec![x.clone()]),
@@ -605,6 +619,43 @@ pub fn call(id: BuiltinId, args: Vec<Sym>) -> Sym {
         _ => {}
     }
     Sym::Call(id, args)
+}
+
+/// Whether `s` is never negative, for every value of its names (where it
+/// is defined): squares, `abs`, `exp`, `sqrt`, `hypot`, `relu`, … and sums
+/// and products of such.
+fn nonneg(s: &Sym) -> bool {
+    use BuiltinId as B;
+    match s {
+        Sym::Num(c) => !c.is_negative(),
+        Sym::Const(_) => true,
+        Sym::Name(_) => false,
+        Sym::Add(v) | Sym::Mul(v) => v.iter().all(nonneg),
+        Sym::Pow(b, e) => {
+            nonneg(b)
+                || e.as_num()
+                    .and_then(Coef::as_int)
+                    .is_some_and(|k| k % 2 == 0)
+        }
+        Sym::Call(id, _) => matches!(
+            id,
+            B::Abs | B::Exp | B::Hypot | B::Relu | B::Sigmoid | B::Softplus | B::Acos | B::Cosh
+        ),
+    }
+}
+
+/// Whether `s` is positive for every value of its names.
+fn positive(s: &Sym) -> bool {
+    use BuiltinId as B;
+    match s {
+        Sym::Num(c) => c.to_f64() > 0.0,
+        Sym::Const(_) => true,
+        Sym::Name(_) => false,
+        Sym::Mul(v) => v.iter().all(positive),
+        Sym::Add(v) => v.iter().all(nonneg) && v.iter().any(positive),
+        Sym::Pow(b, _) => positive(b),
+        Sym::Call(id, _) => matches!(id, B::Exp | B::Sigmoid | B::Softplus | B::Cosh),
+    }
 }
 
 /// `a - b`.
