@@ -62,4 +62,5 @@ pub mod outcome;
 pub mod render;
 pub mod session;
 mod span;
+pub mod symbolic;
 pub mod syntax;

@@ -60,3 +60,11 @@ pub const MAX_DATA_BYTES: u64 = 1 << 30;
 pub const MAX_CHECK_ENTRIES: usize = 100;
 /// How many entries the check samples at random past [`MAX_CHECK_ENTRIES`].
 pub const CHECK_SAMPLE_ENTRIES: usize = 20;
+/// Most nodes in one formula of `:sym` or `:steps` (the expression with its
+/// functions expanded, and each derivative).
+pub const MAX_FORMULA_NODES: usize = 100_000;
+/// Most lines of one `:steps` derivation (past that, the result alone).
+pub const MAX_STEPS: usize = 300;
+/// Most steps (nodes visited, functions expanded) in building one formula:
+/// functions calling each other twice expand exponentially.
+pub const MAX_FORMULA_STEPS: usize = 1_000_000;

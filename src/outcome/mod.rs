@@ -8,6 +8,9 @@ pub use crate::engine::{RowKind, TraceRow};
 use crate::error::{Error, Warning};
 pub use crate::optimize::{Method, Progress, Stop};
 
+mod formulas;
+pub use formulas::{Agreement, Derivation, Formula, Formulas};
+
 /// Which derivative command produced a [`Derivatives`] result (the `kind` key
 /// of `--json`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -320,6 +323,10 @@ pub enum Outcome {
     Plot(Box<Plot>),
     /// `:table`
     Table(Box<Table>),
+    /// `:sym`
+    Formulas(Box<Formulas>),
+    /// `:steps`
+    Steps(Box<Derivation>),
     /// `:vars`: name and value, sorted by name.
     Vars(Vec<(String, f64)>),
     /// `:funcs`: each function.
@@ -375,6 +382,8 @@ impl Outcome {
             Outcome::Min(_) => "min",
             Outcome::Plot(_) => "plot",
             Outcome::Table(_) => "table",
+            Outcome::Formulas(_) => "sym",
+            Outcome::Steps(_) => "steps",
             Outcome::Vars(_) => "vars",
             Outcome::Funcs(_) => "funcs",
             Outcome::Deleted(_) => "del",
@@ -395,6 +404,11 @@ impl Outcome {
                 Ok(o) => o.has_error(),
                 Err(_) => true,
             }),
+            // The formula and the dual numbers disagree: a bug, reported as a failure.
+            Outcome::Formulas(f) => f
+                .derivatives
+                .iter()
+                .any(|d| d.at.as_ref().is_some_and(|a| !a.agree)),
             _ => false,
         }
     }

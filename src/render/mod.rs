@@ -10,6 +10,7 @@ use colored::Colorize;
 use serde_json::{Map, Value};
 
 mod arrays;
+mod formulas;
 pub mod plot;
 mod workflows;
 
@@ -84,6 +85,8 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
         Outcome::Min(m) => workflows::minimum(m, st),
         Outcome::Plot(p) => workflows::plot(p, st),
         Outcome::Table(t) => workflows::table(t, st),
+        Outcome::Formulas(f) => formulas::formulas(f, st),
+        Outcome::Steps(d) => formulas::derivation(d, st),
         Outcome::Vars(v) if v.is_empty() => st.dim("no variables defined"),
         Outcome::Vars(v) => {
             let w = v.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
@@ -751,6 +754,8 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         Outcome::Min(m) => workflows::minimum_json(o, m, input),
         Outcome::Plot(p) => workflows::plot_json(o, p),
         Outcome::Table(t) => workflows::table_json(o, t),
+        Outcome::Formulas(f) => formulas::formulas_json(o, f, input),
+        Outcome::Steps(d) => formulas::derivation_json(o, d),
         Outcome::Vars(v) => {
             let items: Vec<Value> = v
                 .iter()

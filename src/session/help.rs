@@ -91,8 +91,31 @@ fn details(name: &str) -> String {
                       \x20 with several variables and no wrt, every node's full gradient, a column per\n\
                       \x20 variable. User functions are expanded into the operations of their bodies."
             .to_string(),
+        "sym" => formulas_help(),
+        "steps" => "  one rule a line, as a worked solution: sum, constant multiple, product, quotient,\n\
+                     \x20 power, exponential, logarithm, each built-in's rule, and the chain rule naming\n\
+                     \x20 its inner function; inner derivatives are indented under the rule that needs\n\
+                     \x20 them, and the last line is the simplified formula (the same as :sym's)"
+            .to_string(),
         _ => String::new(),
     }
+}
+
+/// More about `:sym`.
+fn formulas_help() -> String {
+    format!(
+        "  no wrt: every partial derivative; wrt x: one; wrt x, y: the mixed second partial\n\
+           \x20 (wrt x, x: the second derivative). User functions and f'(x) are expanded; a\n\
+           \x20 session variable stays a name, held constant (wrt it to differentiate by it).\n\
+           \x20 Simplified as by hand: numbers folded, 0*a, 1*a, a + 0, a^1 removed, like terms\n\
+           \x20 and factors collected, quotients kept, factored forms never expanded. The formula\n\
+           \x20 prints in deriv's syntax and reads back (2*x2, never 2x2); `as latex` adds LaTeX.\n\
+           \x20 at POINT: each formula, read back and evaluated, beside the dual numbers and the\n\
+           \x20 finite difference; a disagreement is printed as a bug. Where a function has a kink\n\
+           \x20 or a domain edge (abs, relu, sign, min, max, sqrt and ln at 0, x^y with x <= 0),\n\
+           \x20 a note says where the formula does not hold. At most {} nodes a formula.",
+        limits::MAX_FORMULA_NODES
+    )
 }
 
 /// The check topic: what the finite-difference line means.
@@ -175,6 +198,7 @@ fn limits_text() -> String {
          \x20 :taylor                order {}\n\
          \x20 :plot, :table          {} curves or columns; {} samples a curve; {} rows a table\n\
          \x20 :trace                 {} rows\n\
+         \x20 :sym, :steps           {} nodes a formula; {} steps expanding functions; {} lines of steps\n\
          \x20 time                   {} s a statement (each line of a :load'ed file on its own;\n\
          \x20                        --time-limit changes it); Ctrl-C stops any of them\n\
          \x20 arrays                 {} entries an array; {} entry operations an evaluation;\n\
@@ -201,6 +225,9 @@ fn limits_text() -> String {
         limits::MAX_PLOT_SAMPLES,
         limits::MAX_TABLE_ROWS,
         limits::MAX_TRACE_ROWS,
+        limits::MAX_FORMULA_NODES,
+        limits::MAX_FORMULA_STEPS,
+        limits::MAX_STEPS,
         limits::STATEMENT_DEADLINE_SECS,
         limits::MAX_ARRAY_ENTRIES,
         crate::engine::array::MAX_ARRAY_WORK,

@@ -24,6 +24,7 @@ mod files;
 pub(crate) mod help;
 mod options;
 mod stop;
+mod symbolic;
 mod workflows;
 pub use arrays::entry_names;
 pub use help::{PREVIEW_SYNTAX, help, topics};
@@ -224,6 +225,13 @@ impl Session {
                 options,
             } => self.plot(exprs, &range, &options, span),
             Command::Table { exprs, range, step } => self.table(exprs, &range, &step, span),
+            Command::Sym {
+                expr,
+                wrt,
+                point,
+                latex,
+            } => self.sym(expr, wrt, point, latex, span),
+            Command::Steps { expr, wrt } => self.steps(expr, wrt, span),
             Command::Load { path, span } => self.load(&path, span),
             Command::Data { name, path, span } => self.data(name, &path, span),
             Command::Save { path, span } => self.save(&path, span),

@@ -107,6 +107,24 @@ pub enum Command {
         /// The step.
         step: Expr,
     },
+    /// `:sym EXPR [wrt NAME | wrt NAME, NAME] [at POINT] [as latex]`
+    Sym {
+        /// What to differentiate.
+        expr: Expr,
+        /// No name: every partial; one: that one; two: the second partial.
+        wrt: Vec<Ident>,
+        /// Where to evaluate the formulas, if anywhere.
+        point: Option<Point>,
+        /// Print LaTeX too.
+        latex: bool,
+    },
+    /// `:steps EXPR [wrt NAME]`
+    Steps {
+        /// What to differentiate.
+        expr: Expr,
+        /// The variable, if named.
+        wrt: Option<Ident>,
+    },
     /// `:load FILE`
     Load {
         /// The path as written (quotes removed).
@@ -263,6 +281,18 @@ pub const COMMANDS: &[CommandInfo] = &[
         syntax: ":table EXPR, ... on A..B step S",
         summary: "a table of values, f'(x) allowed",
         example: ":table x^2, 2x on 0..1 step 0.25",
+    },
+    CommandInfo {
+        name: "sym",
+        syntax: ":sym EXPR [wrt X[, Y]] [at POINT]",
+        summary: "the derivative as a formula (wrt X, Y: a second partial; add `as latex` for LaTeX); at POINT beside the numbers",
+        example: ":sym 3x^2+2x-1",
+    },
+    CommandInfo {
+        name: "steps",
+        syntax: ":steps EXPR [wrt NAME]",
+        summary: "the derivation, one rule a line, ending in the simplified formula",
+        example: ":steps sin(x^2)",
     },
     CommandInfo {
         name: "vars",

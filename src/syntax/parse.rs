@@ -39,6 +39,8 @@ mod grammar {
 }
 use grammar::{DerivGrammar, Rule};
 
+mod formulas;
+
 /// Words that cannot be names: the grammar's rule `keyword` (a test holds
 /// the two equal).
 pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
@@ -54,7 +56,7 @@ pub use crate::limits::MAX_TREE_DEPTH;
 const COMMAND_WORDS: &[&str] = &[
     "grad", "hess", "check", "diff", "jac", "limit", "tangent", "taylor", "trace", "min", "plot",
     "table", "load", "save", "data", "set", "vars", "funcs", "del", "clear", "help", "quit", "q",
-    "exit",
+    "exit", "sym", "steps",
 ];
 
 // ---------------------------------------------------------------- precedence
@@ -1035,6 +1037,7 @@ impl Builder<'_> {
                     },
                 }
             }
+            Rule::cmd_sym | Rule::cmd_steps => self.formula_command(rule, inner, &mut span)?,
             Rule::cmd_load | Rule::cmd_save | Rule::cmd_data => {
                 let mut q = inner.next().ok_or_else(|| internal(span))?;
                 let mut name = None;
@@ -1364,7 +1367,7 @@ fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
                 return Error::parse(format!("`{word}` takes no arguments"), here);
             }
             "grad" | "hess" | "check" | "diff" | "jac" | "limit" | "tangent" | "taylor"
-            | "trace" | "min" | "plot" | "table" => {
+            | "trace" | "min" | "plot" | "table" | "sym" | "steps" => {
                 return match at {
                     None => Error::parse(format!("expected an expression after `{word}`"), here),
                     Some((_, s)) if is_reserved(s) => {

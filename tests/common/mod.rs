@@ -2,6 +2,8 @@
 //! calling test line when it fails.
 #![allow(dead_code)]
 
+pub mod strategies;
+
 use assert_cmd::Command;
 use serde_json::Value;
 

@@ -1,0 +1,288 @@
+//! The formula commands: `:sym` (derivatives as formulas, and at a point
+//! beside the dual numbers and the finite differences) and `:steps`.
+
+use super::{Bound, Session};
+use crate::builtins;
+use crate::check::Verdict;
+use crate::engine::{Compiled, Defs, Evaluator};
+use crate::error::{Error, ErrorKind, Warning};
+use crate::limits;
+use crate::outcome::{Agreement, Derivation, Formula, Formulas, Outcome};
+use crate::symbolic::{self, Scope, Sym};
+use crate::syntax::{self, Expr, ExprKind, Ident, Point, Span, names_in};
+
+/// The session's definitions as a formula sees them.
+struct DefsScope<'d> {
+    defs: &'d Defs,
+    vars: &'d [String],
+}
+
+impl Scope for DefsScope<'_> {
+    fn function(&self, name: &str) -> Option<(&[String], &Expr)> {
+        self.defs
+            .funcs
+            .get(name)
+            .map(|f| (f.params.as_slice(), &f.body))
+    }
+    fn is_variable(&self, name: &str) -> bool {
+        self.defs.vars.contains_key(name) && !self.vars.iter().any(|v| v == name)
+    }
+}
+
+/// The expression as a formula, its variables, and the user function's
+/// name when it is one called on its own parameters.
+struct Prepared {
+    expr: Expr,
+    given: Option<Vec<String>>,
+    name: Option<String>,
+    vars: Vec<String>,
+    f: Sym,
+}
+
+/// Whether `a` and `b` are the same number up to rounding (both NaN counts).
+fn agree(a: f64, b: f64) -> bool {
+    // Both without a finite value (NaN, or an infinity from 1/0): both say
+    // there is no derivative here.
+    if !a.is_finite() || !b.is_finite() {
+        return !a.is_finite() && !b.is_finite();
+    }
+    if a == b {
+        return true;
+    }
+    let scale = a.abs().max(b.abs());
+    scale.is_finite() && (a - b).abs() <= 1e-9 * scale.max(1e-3)
+}
+
+impl Session {
+    /// The variables of `expr`, with the names of `wrt` made variables too
+    /// (a session variable or constant named by `wrt` is one here).
+    fn prepare(&self, expr: Expr, wrt: &[Ident]) -> Result<Prepared, Error> {
+        let name = match &expr.kind {
+            ExprKind::Name(n) if self.defs.funcs.contains_key(n) => Some(n.clone()),
+            _ => None,
+        };
+        let (expr, given) = self.expand(expr);
+        let names = names_in(&expr);
+        if let Some(a) = names.iter().find(|n| self.arrays.contains_key(*n)) {
+            return Err(Error::new(
+                ErrorKind::Name,
+                format!("`{a}` holds an array: formulas over arrays are not supported yet"),
+            )
+            .at(syntax::name_span(&expr, a).unwrap_or(expr.span))
+            .help("the numbers over arrays come from :grad, :diff, :hess and :jac"));
+        }
+        let is_free = |n: &str| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none();
+        let mut vars: Vec<String> = match &given {
+            Some(g) => g.clone(),
+            None => names.iter().filter(|n| is_free(n)).cloned().collect(),
+        };
+        for w in wrt {
+            if !names.contains(&w.name) && !vars.contains(&w.name) {
+                let its = if vars.is_empty() {
+                    "it has no variables".to_string()
+                } else {
+                    format!("its variables are {}", vars.join(", "))
+                };
+                return Err(Error::new(
+                    ErrorKind::Name,
+                    format!("`{}` is not a variable of this expression", w.name),
+                )
+                .at(w.span)
+                .help(its));
+            }
+            if !vars.contains(&w.name) {
+                vars.push(w.name.clone());
+            }
+        }
+        if vars.len() > limits::MAX_VARS {
+            return Err(Error::limit("too many variables", limits::MAX_VARS).at(expr.span));
+        }
+        let scope = DefsScope {
+            defs: &self.defs,
+            vars: &vars,
+        };
+        let f = symbolic::formula(&expr, &scope, &vars)?;
+        Ok(Prepared {
+            expr,
+            given,
+            name,
+            vars,
+            f,
+        })
+    }
+
+    /// `:sym EXPR [wrt …] [at POINT] [as latex]`.
+    pub(super) fn sym(
+        &mut self,
+        expr: Expr,
+        wrt: Vec<Ident>,
+        point: Option<Point>,
+        latex: bool,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let p = self.prepare(expr, &wrt)?;
+        let which: Vec<Vec<String>> = if wrt.is_empty() {
+            p.vars.iter().map(|v| vec![v.clone()]).collect()
+        } else {
+            vec![wrt.iter().map(|w| w.name.clone()).collect()]
+        };
+        if which.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Point,
+                "the expression has no variables to differentiate by",
+            )
+            .at(span)
+            .help("name one: `:sym … wrt x`"));
+        }
+        let mut derivatives = Vec::with_capacity(which.len());
+        for w in which {
+            let d = symbolic::derivative(&p.f, &w).map_err(|e| e.at(span))?;
+            derivatives.push(Formula {
+                wrt: w,
+                formula: symbolic::text(&d),
+                latex: symbolic::latex(&d),
+                tokens: symbolic::tokens(&d),
+                at: None,
+            });
+        }
+        let mut out = Formulas {
+            expr: symbolic::text(&p.f),
+            expr_latex: symbolic::latex(&p.f),
+            name: p.name.clone(),
+            partial: p.vars.len() > 1,
+            vars: p.vars.clone(),
+            derivatives,
+            point: None,
+            latex,
+            notes: symbolic::notes(&p.f),
+            warnings: Vec::new(),
+        };
+        if let Some(pt) = point {
+            self.sym_at(&p, &pt, span, &mut out)?;
+        }
+        Ok(Outcome::Formulas(Box::new(out)))
+    }
+
+    /// Evaluates each formula at the point beside the dual numbers and the
+    /// finite differences.
+    fn sym_at(
+        &self,
+        p: &Prepared,
+        point: &Point,
+        span: Span,
+        out: &mut Formulas,
+    ) -> Result<(), Error> {
+        let Bound { vars, point } = self.bind(&p.expr, p.given.clone(), point, span)?;
+        let index = |n: &str| -> Result<usize, Error> {
+            vars.iter().position(|v| v == n).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Point,
+                    format!("`{n}` has no value at this point"),
+                )
+                .at(span)
+                .help(format!("add it to the point: `at …, {n}=…`"))
+            })
+        };
+        let second = out.derivatives.iter().any(|d| d.wrt.len() == 2);
+        let c = Compiled::new(&self.defs, &p.expr, &vars);
+        let (g, h, warnings) = self.numbers_at(&c, &point, second, span)?;
+        let report = self.check(&c, &point, &g, h.as_deref());
+        for d in &mut out.derivatives {
+            let i = index(&d.wrt[0])?;
+            let j = match d.wrt.get(1) {
+                Some(n) => Some(index(n)?),
+                None => None,
+            };
+            let dual = match (j, &h) {
+                (Some(j), Some(h)) => h[i][j],
+                _ => g[i],
+            };
+            let entry = report
+                .entries
+                .iter()
+                .find(|e| e.i == i && e.j == j || j.is_some_and(|j| e.i == j && e.j == Some(i)));
+            let formula = self.formula_value(&d.formula, &vars, &point)?;
+            d.at = Some(Agreement {
+                formula,
+                dual,
+                fd: entry.map_or(f64::NAN, |e| e.fd),
+                fd_err: entry.map_or(f64::INFINITY, |e| e.err_est),
+                // Where the numbers have no finite value, the function is not
+                // defined (or not differentiable) there; a formula that
+                // extends it is no disagreement.
+                agree: !dual.is_finite() || agree(formula, dual),
+                verdict: entry.map_or(Verdict::Uncertain, |e| e.verdict),
+            });
+        }
+        out.point = Some(point);
+        out.vars = vars;
+        out.warnings = warnings;
+        Ok(())
+    }
+
+    /// The printed formula read back and evaluated: what a user pasting it
+    /// would get.
+    fn formula_value(&self, text: &str, vars: &[String], point: &[f64]) -> Result<f64, Error> {
+        let e = syntax::parse_expr(text).map_err(|e| {
+            Error::new(
+                ErrorKind::Parse,
+                format!("the formula `{text}` does not read back ({e}): this is a bug in deriv"),
+            )
+        })?;
+        let scope: Vec<(&str, f64)> = vars
+            .iter()
+            .map(String::as_str)
+            .zip(point.iter().copied())
+            .collect();
+        let mut b = self.budget();
+        Evaluator::new(&self.defs, 0.0f64, &mut b).eval(&e, &scope)
+    }
+
+    /// Gradient, and the Hessian when `second`, by the dual numbers.
+    #[allow(clippy::type_complexity)]
+    fn numbers_at(
+        &self,
+        c: &Compiled,
+        point: &[f64],
+        second: bool,
+        span: Span,
+    ) -> Result<(Vec<f64>, Option<Vec<Vec<f64>>>, Vec<Warning>), Error> {
+        let mut b = self.budget();
+        if !second {
+            let (_, g) = c.gradient(point, &mut b)?;
+            return Ok((g, None, b.warnings));
+        }
+        if !c.hessian_fits() {
+            return Err(Error::limit(
+                "too many variables for a second derivative at a point",
+                limits::MAX_HESSIAN_VARS,
+            )
+            .at(span));
+        }
+        let (_, g, h) = c.hessian(point, &mut b)?;
+        Ok((g, Some(h), b.warnings))
+    }
+
+    /// `:steps EXPR [wrt NAME]`.
+    pub(super) fn steps(
+        &mut self,
+        expr: Expr,
+        wrt: Option<Ident>,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let wrt_list: Vec<Ident> = wrt.iter().cloned().collect();
+        let p = self.prepare(expr, &wrt_list)?;
+        let k = Self::pick_var(&p.vars, wrt.as_ref(), span, "steps")?;
+        let x = &p.vars[k];
+        let (steps, d) = symbolic::steps(&p.f, x, p.vars.len() > 1).map_err(|e| e.at(span))?;
+        Ok(Outcome::Steps(Box::new(Derivation {
+            expr: symbolic::text(&p.f),
+            wrt: x.clone(),
+            partial: p.vars.len() > 1,
+            steps,
+            formula: symbolic::text(&d),
+            latex: symbolic::latex(&d),
+            notes: symbolic::notes(&p.f),
+        })))
+    }
+}
