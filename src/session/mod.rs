@@ -5,7 +5,7 @@
 //! write the files they name.
 
 use crate::builtins;
-use crate::check::{self, CheckReport};
+use crate::check::{self, CheckReport, Status};
 use crate::engine::Compiled;
 use crate::engine::eval::{self, Budget, Defs, Function};
 use crate::error::{Error, ErrorKind, Warning};
@@ -839,6 +839,9 @@ impl Session {
 fn distrust_if_warned(c: &mut CheckReport, warnings: &[Warning]) {
     if !warnings.is_empty() {
         c.ok = false;
+        if matches!(c.status, Status::Pass | Status::Unconfirmed) {
+            c.status = Status::Fail;
+        }
     }
 }
 
