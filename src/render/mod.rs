@@ -252,15 +252,18 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
         }
     }
     if let Some(c) = &d.check {
+        // `:diff … wrt y` checks one variable: its entries are numbered 0.
+        let wrt = d.wrt.as_ref().map(|w| vec![w.clone()]);
+        let vars = wrt.as_deref().unwrap_or(&d.vars);
         if d.kind == DerivKind::Check {
             s.push('\n');
-            s.push_str(&check_table(c, &d.vars, single, st));
+            s.push_str(&check_table(c, vars, single, st));
         }
         s.push_str(&format!(
             "\n  {}{}  {}",
             "check",
             " ".repeat(width - 5),
-            check_line(c, &d.vars, single, st)
+            check_line(c, vars, single, st)
         ));
     }
     push_warnings(&mut s, &d.warnings, st);
@@ -751,7 +754,9 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
                 o = o.put("hessian", rows);
             }
             if let Some(c) = &d.check {
-                o = o.put("check", check_json(c, &d.vars, d.kind == DerivKind::Check));
+                let wrt = d.wrt.as_ref().map(|w| vec![w.clone()]);
+                let vars = wrt.as_deref().unwrap_or(&d.vars);
+                o = o.put("check", check_json(c, vars, d.kind == DerivKind::Check));
             }
             warnings_json(o, &d.warnings, input)
         }
