@@ -4,6 +4,7 @@
 //! variables, and [`Taylor`] (univariate series to any order), with the
 //! series arithmetic they share.
 
+pub mod accuracy;
 mod dual;
 mod fixed;
 mod scalar;

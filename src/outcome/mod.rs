@@ -150,6 +150,11 @@ pub struct TaylorSeries {
     pub coeffs: Vec<f64>,
     /// `derivatives[k]` = f⁽ᵏ⁾(point)
     pub derivatives: Vec<f64>,
+    /// `Some(d)` where only about `d` digits of `coeffs[k]` are correct
+    /// (rounding in the f64 Taylor arithmetic, estimated as in
+    /// [`crate::accuracy`]); `None` where it is accurate to the check's
+    /// tolerance.
+    pub digits: Vec<Option<u32>>,
     /// Warnings.
     pub warnings: Vec<Warning>,
 }

@@ -231,8 +231,18 @@ pub fn taylor(t: &TaylorSeries, st: Style) -> String {
         "coefficient f⁽ᵏ⁾/k!".to_string(),
         "derivative f⁽ᵏ⁾".to_string(),
     ]];
+    // A column of correct digits only where some coefficient lost them.
+    let marked = t.digits.iter().any(Option::is_some);
+    if marked {
+        rows[0].push("correct digits".to_string());
+    }
     for (k, (c, d)) in t.coeffs.iter().zip(&t.derivatives).enumerate() {
-        rows.push(vec![k.to_string(), st.num(*c), st.num(*d)]);
+        let mut row = vec![k.to_string(), st.num(*c), st.num(*d)];
+        if marked {
+            let digits = t.digits.get(k).copied().flatten();
+            row.push(digits.map_or(String::new(), |d| st.warn(&format!("~{d}"))));
+        }
+        rows.push(row);
     }
     s.push('\n');
     s.push_str(&columns(&rows, 0, st));
@@ -558,6 +568,12 @@ pub fn taylor_json(o: Obj, t: &TaylorSeries, input: &str) -> Obj {
         .put("order", t.coeffs.len().saturating_sub(1))
         .put("coefficients", arr(&t.coeffs))
         .put("derivatives", arr(&t.derivatives));
+    // Where some coefficient lost digits: how many each kept (null: all).
+    let o = if t.digits.iter().any(Option::is_some) {
+        o.put("correct_digits", t.digits.clone())
+    } else {
+        o
+    };
     warnings_json(o, &t.warnings, input)
 }
 

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind, Warning};
 use crate::format::shortest;
 use crate::limits;
 use crate::num::Dual1;
+use crate::num::accuracy;
 use crate::optimize;
 use crate::outcome::{
     Curve, Jacobian, LimitRow, LimitTable, Minimum, Outcome, Plot, Table, Tangent, TaylorSeries,
@@ -296,14 +297,39 @@ impl Session {
             }
         })?;
         let mut b = self.budget();
-        let r = Compiled::new(&self.defs, &expr, &vars).series(k, &point, n, &mut b)?;
+        let compiled = Compiled::new(&self.defs, &expr, &vars);
+        let series = |s: f64, b: &mut Budget| compiled.scaled_series(k, &point, n, s, b);
+        let r = series(1.0, &mut b)?;
+        // The same series at scaled variables: their spread is the rounding
+        // error of each coefficient (see `accuracy`).
+        let mut scratch = self.budget();
+        let scaled = accuracy::SCALES
+            .iter()
+            .map(|&s| Ok(series(s, &mut scratch)?.c.to_vec()))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let errors = accuracy::errors(&r.c, &scaled);
+        let digits: Vec<Option<u32>> =
+            r.c.iter()
+                .zip(&errors)
+                .map(|(&c, &e)| accuracy::digits(c, e))
+                .collect();
+        let mut warnings = b.warnings;
+        if let Some(first) = digits.iter().position(Option::is_some) {
+            warnings.push(Warning {
+                message: format!(
+                    "coefficients from k = {first} on are not all accurate: f64 Taylor arithmetic loses digits to cancellation here; the last column says how many are correct"
+                ),
+                span: None,
+            });
+        }
         Ok(Outcome::Taylor(Box::new(TaylorSeries {
             expr: expr.to_string(),
             var: vars[k].clone(),
             point: point[k],
             derivatives: r.derivatives().to_vec(),
             coeffs: r.c.to_vec(),
-            warnings: b.warnings,
+            digits,
+            warnings,
         })))
     }
 
