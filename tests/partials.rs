@@ -6,13 +6,11 @@
 //! Hessian-vector products, and the session's `:grad`, `:hess`, `:diff`,
 //! `:limit` and `:trace`.
 
-use deriv::dual::{Dual1, Dual2};
-use deriv::engine;
-use deriv::eval::{Budget, Defs, Evaluator};
+use deriv::engine::{self, Budget, Defs, Evaluator};
+use deriv::num::{Dual1, Dual2};
 use deriv::outcome::Outcome;
-use deriv::parser::parse_expr;
 use deriv::session::Session;
-use deriv::tape;
+use deriv::syntax::parse_expr;
 
 /// An expression of (x, y), a point, the gradient and the Hessian there
 /// (NaN where the partial does not exist).
@@ -130,7 +128,7 @@ fn tree_walk_tape_fixed_reverse_and_hvp() {
         check_grad(&r.g, &c, "tree walk Dual2");
         check_hess(&r.hessian(), &c, "tree walk Dual2");
         // The tape over vector duals.
-        let t = tape::compile(&defs, &e, &VARS).expect("compiles");
+        let t = engine::compile(&defs, &e, &VARS).expect("compiles");
         let inputs: Vec<Dual2> = (0..2).map(|i| Dual2::variable(2, i, x[i])).collect();
         let r = t
             .eval(&inputs, &Dual2::constant_n(2, 0.0), &mut Budget::default())
