@@ -155,3 +155,41 @@ fn the_line_and_the_json_say_unconfirmed_with_the_reason() {
     assert_eq!(json["check"]["entries"][0]["verdict"], "unconfirmed");
     assert!(json["check"]["entries"][0]["why"].is_string(), "{json}");
 }
+
+#[test]
+fn a_vertical_tangent_and_a_kink_in_the_quotients_are_named() {
+    let st = deriv::render::Style {
+        color: false,
+        digits: None,
+    };
+    let show = |line: &str| {
+        let mut s = Session::new();
+        deriv::render::outcome(&s.eval_line(line).unwrap(), st)
+    };
+    let t = show(":tangent sqrt(x) at 0");
+    assert!(t.contains("line     x = 0 (vertical)"), "{t}");
+    assert!(!t.contains("nan"), "{t}");
+    let t = show(":tangent sqrt(x)*y at 0, 1");
+    assert!(
+        t.contains("none: the slope along x is infinite here"),
+        "{t}"
+    );
+    let l = show(":limit abs(x) at 0");
+    assert!(
+        l.contains("the quotients settle on -1 from the left and 1 from the right: a kink"),
+        "{l}"
+    );
+    assert!(!l.contains("round-off wins"), "{l}");
+    // Smooth, even steeply curved: no kink.
+    for line in [
+        ":limit sin(1e4*x) at 0.3",
+        ":limit x^2 at 1",
+        ":limit abs(x) at 1e-3",
+    ] {
+        let mut s = Session::new();
+        let Ok(Outcome::Limit(t)) = s.eval_line(line) else {
+            panic!("{line}")
+        };
+        assert_eq!(t.sides, None, "{line}");
+    }
+}

@@ -114,6 +114,9 @@ pub struct LimitTable {
     pub exact: f64,
     /// One row per h = 1e-1 … 1e-12.
     pub rows: Vec<LimitRow>,
+    /// `(left, right)` when the one-sided quotients settle on different
+    /// values as h shrinks, without the gap closing: a kink, no derivative.
+    pub sides: Option<(f64, f64)>,
     /// Warnings.
     pub warnings: Vec<Warning>,
 }
