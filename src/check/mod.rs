@@ -42,7 +42,10 @@
 
 use crate::limits::{MAX_CHECK_HESSIAN_VARS, MAX_CHECK_VARS};
 
+mod control;
 mod scales;
+
+pub use control::{Control, Halt};
 
 /// Relative tolerance of the check: an entry passes when
 /// `|ad − fd| ≤ ATOL + RTOL·|fd|` (or the sharper bound derived from the
@@ -318,7 +321,22 @@ pub fn check_with_noise(
     hess: Option<&[Vec<f64>]>,
     noise_floor: f64,
 ) -> CheckReport {
-    run(f, x, grad, hess, MAX_EVALS, noise_floor)
+    run(f, x, grad, hess, MAX_EVALS, noise_floor, Control::default())
+}
+
+/// [`check_with_noise`] that can be stopped, has a deadline and reports its
+/// progress ([`Control`]). When it stops early, the entries decided so far
+/// are kept, `skipped` says why the rest are missing ([`Halt`]), and the
+/// status is at best [`Status::Unconfirmed`].
+pub fn check_controlled(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    x: &[f64],
+    grad: &[f64],
+    hess: Option<&[Vec<f64>]>,
+    noise_floor: f64,
+    control: Control<'_>,
+) -> CheckReport {
+    run(f, x, grad, hess, MAX_EVALS, noise_floor, control)
 }
 
 /// [`check`] with a different cap on the number of evaluations of `f`.
@@ -329,7 +347,7 @@ pub fn check_with_budget(
     hess: Option<&[Vec<f64>]>,
     max_evals: usize,
 ) -> CheckReport {
-    run(f, x, grad, hess, max_evals, 0.0)
+    run(f, x, grad, hess, max_evals, 0.0, Control::default())
 }
 
 fn run(
@@ -339,17 +357,20 @@ fn run(
     hess: Option<&[Vec<f64>]>,
     max_evals: usize,
     noise_floor: f64,
+    control: Control<'_>,
 ) -> CheckReport {
     let n = x.len();
     let mut skipped: Vec<String> = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
+    let grad_cost = gradient_cost(x);
+    let planned = grad_cost + hess.map_or(0, |_| mixed_cost(x));
     let mut ev = Evaluator {
         f,
         point: x.to_vec(),
         count: 0,
+        watch: control::Watch::new(control, planned),
     };
 
-    let grad_cost = gradient_cost(x);
     let mut axes = if n > MAX_CHECK_VARS {
         skipped.push(format!(
             "The gradient was not checked: {n} variables, more than the checker's limit of {MAX_CHECK_VARS}."
@@ -369,14 +390,23 @@ fn run(
             ));
         }
         let f0 = ev.eval(x);
-        let mut axes: Vec<Axis> = (0..n)
-            .map(|i| Axis::sample(&mut ev, x, i, f0, noise_floor))
-            .collect();
+        let mut axes: Vec<Axis> = Vec::with_capacity(n);
+        for i in 0..n {
+            let axis = Axis::sample(&mut ev, x, i, f0, noise_floor);
+            // An axis the halt cut short is no evidence.
+            if ev.halted() {
+                break;
+            }
+            axes.push(axis);
+        }
         for (i, axis) in axes.iter_mut().enumerate() {
             if let Some(&ad) = grad.get(i) {
                 let mut e = axis.first_entry(i, ad);
                 if e.verdict != Verdict::Pass {
                     axis.refine(&mut ev, x, i, max_evals);
+                    if ev.halted() {
+                        break;
+                    }
                     e = scales::first_entry(axis, i, ad, &e);
                 }
                 entries.push(e);
@@ -389,6 +419,7 @@ fn run(
         let pair_cost = mixed_cost(x);
         match &mut axes {
             None => skipped.push("The Hessian was not checked either.".to_string()),
+            Some(_) if ev.halted() => {}
             Some(_) if n > MAX_CHECK_HESSIAN_VARS => skipped.push(format!(
                 "The Hessian was not checked: {n} variables, more than the checker's limit of {MAX_CHECK_HESSIAN_VARS}."
             )),
@@ -419,7 +450,13 @@ fn run(
         }
     }
 
-    let status = Status::of(&entries);
+    let mut status = Status::of(&entries);
+    if let Some(halt) = ev.watch.halted {
+        skipped.push(halt.explain(entries.len(), ev.count));
+        if status == Status::Pass {
+            status = Status::Unconfirmed;
+        }
+    }
     let max_rel_err = entries
         .iter()
         .filter(|e| e.ad.is_finite() && e.fd.is_finite())
@@ -439,27 +476,39 @@ fn run(
     }
 }
 
-/// Evaluates `f` at points near `x`, counting.
+/// Evaluates `f` at points near `x`, counting; once the watch halts the
+/// check, every evaluation is NaN without calling `f`.
 struct Evaluator<'a> {
     f: &'a mut dyn FnMut(&[f64]) -> f64,
     point: Vec<f64>,
     count: usize,
+    watch: control::Watch<'a>,
 }
 
 impl Evaluator<'_> {
     fn eval(&mut self, p: &[f64]) -> f64 {
+        if !self.watch.proceed(self.count) {
+            return f64::NAN;
+        }
         self.count += 1;
         (self.f)(p)
     }
 
     /// `f` at `x` with coordinate `i` replaced by `xi` (and `j` by `xj`).
     fn eval_at(&mut self, x: &[f64], moves: &[(usize, f64)]) -> f64 {
+        if !self.watch.proceed(self.count) {
+            return f64::NAN;
+        }
         self.point.copy_from_slice(x);
         for &(i, v) in moves {
             self.point[i] = v;
         }
         self.count += 1;
         (self.f)(&self.point)
+    }
+
+    fn halted(&self) -> bool {
+        self.watch.halted.is_some()
     }
 }
 
@@ -1128,6 +1177,10 @@ fn check_hessian(
             } else {
                 mixed(ev, x, &axes[i], &axes[j], i, j)
             };
+            // Stopped: what is not decided yet is left out, not guessed.
+            if ev.halted() {
+                return out;
+            }
             let kink = i == j && along[i].kink;
             let unsettled = along[i].unsettled || along[j].unsettled;
             let settle = |mut e: Entry| {
@@ -1140,6 +1193,9 @@ fn check_hessian(
                 let mut e = judge(i, Some(j), ad, est, kink);
                 if i == j && !matches!(e.verdict, Verdict::Pass | Verdict::Kink) {
                     axes[i].refine(ev, x, i, max_evals);
+                    if ev.halted() {
+                        return out;
+                    }
                     e = scales::second_entry(&axes[i], i, ad, &e);
                 }
                 out.push(settle(e));
@@ -1190,6 +1246,65 @@ fn mixed(ev: &mut Evaluator<'_>, x: &[f64], a: &Axis, b: &Axis, i: usize, j: usi
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A check stopped from outside keeps what it decided, says why the
+    /// rest is missing, and is never "ok".
+    #[test]
+    fn a_stopped_check_keeps_what_it_decided() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = AtomicBool::new(false);
+        let mut calls = 0;
+        let mut f = |p: &[f64]| {
+            calls += 1;
+            // Stop during the second variable's steps.
+            if calls == 80 {
+                stop.store(true, Ordering::Relaxed);
+            }
+            p[0] * p[0] + p[1].sin()
+        };
+        let control = Control {
+            cancel: Some(&stop),
+            ..Control::default()
+        };
+        let r = check_controlled(&mut f, &[1.0, 2.0], &[2.0, 2f64.cos()], None, 0.0, control);
+        assert_eq!(r.entries.len(), 1, "{r:?}");
+        assert_eq!(r.entries[0].verdict, Verdict::Pass);
+        assert_eq!(r.status, Status::Unconfirmed);
+        assert!(!r.ok);
+        let why = r.skipped.as_deref().unwrap_or_default();
+        assert!(
+            why.starts_with("The check was interrupted after 80 evaluations; 1 entries"),
+            "{why}"
+        );
+        // A deadline already passed: nothing is decided, nothing evaluated.
+        let past = (std::time::Instant::now(), 10);
+        let control = Control {
+            deadline: Some(past),
+            ..Control::default()
+        };
+        let mut g = |p: &[f64]| p[0].exp();
+        let r = check_controlled(&mut g, &[1.0], &[1f64.exp()], None, 0.0, control);
+        assert!(r.entries.is_empty() && r.evaluations == 0, "{r:?}");
+        assert!(r.skipped.unwrap().contains("time limit of 10 s"));
+        // Progress is reported with the planned total.
+        let seen = std::sync::Mutex::new(Vec::new());
+        let tick = |done: usize, total: usize| seen.lock().unwrap().push((done, total));
+        let control = Control {
+            tick: Some(&tick),
+            ..Control::default()
+        };
+        let slow = |p: &[f64]| {
+            std::thread::sleep(std::time::Duration::from_millis(3));
+            p[0] * p[0]
+        };
+        let r = check_controlled(&mut { slow }, &[1.0], &[2.0], None, 0.0, control);
+        assert!(r.ok);
+        let seen = seen.into_inner().unwrap();
+        assert!(
+            !seen.is_empty() && seen.iter().all(|&(d, t)| d <= t && t == 49),
+            "{seen:?}"
+        );
+    }
 
     /// Checks a one-variable function and returns its single entry.
     #[track_caller]

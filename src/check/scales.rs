@@ -86,10 +86,14 @@ impl Axis {
             if ev.count + 2 > max_evals {
                 break;
             }
+            let (fp, fm) = (ev.eval_at(x, &[(i, p)]), ev.eval_at(x, &[(i, m)]));
+            if ev.halted() {
+                break;
+            }
             self.plus.push(p);
             self.minus.push(m);
-            self.f_plus.push(ev.eval_at(x, &[(i, p)]));
-            self.f_minus.push(ev.eval_at(x, &[(i, m)]));
+            self.f_plus.push(fp);
+            self.f_minus.push(fm);
         }
         if from == 0 {
             self.base = self.base.min(self.plus.len());

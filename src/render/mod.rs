@@ -379,7 +379,7 @@ fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Stri
                 entry_label(e, vars, single),
                 e.doubt.unwrap_or(Doubt::Unsettled).explain()
             ),
-            None => format!("{} nothing could be confirmed", st.warn("unconfirmed:")),
+            None => format!("{} the check did not finish", st.warn("unconfirmed:")),
         },
         Status::Kink | Status::Fail => failed_line(
             find(Verdict::Kink).or_else(|| find(Verdict::Fail)),
@@ -407,6 +407,12 @@ fn failed_line(worst: Option<&Entry>, vars: &[String], single: bool, st: Style) 
             st.bad("FAILED:"),
             entry_label(e, vars, single)
         ),
+        Some(e) if e.ad.is_infinite() => format!(
+            "{} {} is {} by automatic differentiation: an infinite slope is no derivative, and finite differences cannot settle on one",
+            st.bad("FAILED:"),
+            entry_label(e, vars, single),
+            st.num(e.ad)
+        ),
         Some(e) if !e.fd.is_finite() => format!(
             "{} {} is {} by automatic differentiation, and finite differences have no usable estimate here",
             st.bad("FAILED:"),
@@ -431,7 +437,7 @@ fn failed_line(worst: Option<&Entry>, vars: &[String], single: bool, st: Style) 
 fn check_table(c: &CheckReport, vars: &[String], single: bool, st: Style) -> String {
     let mut rows = vec![[
         "entry".to_string(),
-        "AD (exact)".to_string(),
+        "AD".to_string(),
         "FD (approx.)".to_string(),
         "error est.".to_string(),
         "rel. error".to_string(),

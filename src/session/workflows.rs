@@ -416,7 +416,14 @@ impl Session {
             &point,
             &opts,
             self.cancel.as_deref(),
-            self.progress.as_ref().map(|p| &*p.0),
+            self.progress
+                .as_ref()
+                .map(|p| {
+                    let p = p.0.clone();
+                    Box::new(move |done, total| p(":min", "iteration", done, total))
+                        as Box<optimize::Tick>
+                })
+                .as_deref(),
         )?;
         let mut stop = run.stop;
         if self.interrupted() {
