@@ -19,6 +19,13 @@ pub struct Control<'a> {
     /// Called about every [`TICK_EVERY`] with `(evaluations done,
     /// evaluations planned)`.
     pub tick: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// The caller's automatic differentiation found no kink at the point
+    /// (no built-in warned). A kink the finite differences see only at
+    /// steps above the finest they can resolve is then reported as
+    /// unconfirmed, not as a kink: in f64 a kink 1e-12 away from a point
+    /// near 1 cannot be told from one at it, and the derivative there
+    /// exists.
+    pub smooth_by_ad: bool,
 }
 
 /// How often progress is reported.

@@ -42,6 +42,8 @@
 
 use crate::limits::{MAX_CHECK_HESSIAN_VARS, MAX_CHECK_VARS};
 
+#[cfg(test)]
+mod calibration;
 mod control;
 mod scales;
 
@@ -364,6 +366,7 @@ fn run(
     let mut entries: Vec<Entry> = Vec::new();
     let grad_cost = gradient_cost(x);
     let planned = grad_cost + hess.map_or(0, |_| mixed_cost(x));
+    let smooth_by_ad = control.smooth_by_ad;
     let mut ev = Evaluator {
         f,
         point: x.to_vec(),
@@ -407,7 +410,7 @@ fn run(
                     if ev.halted() {
                         break;
                     }
-                    e = scales::first_entry(axis, i, ad, &e);
+                    e = scales::first_entry(axis, i, ad, &e, smooth_by_ad);
                 }
                 entries.push(e);
             }

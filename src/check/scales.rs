@@ -29,6 +29,11 @@ use super::{
 /// enough for a kink at `1e-15` from a point near 0.
 const MAX_EXTRA_STEPS: usize = 64;
 
+/// Below this |x| the second look samples afresh from the point's own
+/// scale (the first pass's smallest steps, `2⁻²⁴`, are far larger than
+/// `x`; extending them would take a step per halving all the way down).
+const TINY: f64 = 1.0 / (1u64 << 30) as f64;
+
 /// Steps per window: enough for three Richardson columns and two
 /// neighbours to estimate errors from.
 const WINDOW: usize = 16;
@@ -45,6 +50,7 @@ impl Axis {
     /// moves off `x` by `h`, at most [`MAX_EXTRA_STEPS`] of them and as
     /// many as `max_evals` allows. Does nothing the second time.
     ///
+    /// At tiny `|x|` the steps start afresh at `|x|/2` ([`TINY`]).
     /// Beyond `|x| = 1` the first pass's steps are not powers of two, so
     /// near the spacing of the floating-point numbers at `x` (where they
     /// matter at huge arguments: `sin` at `1e15` changes within a few
@@ -58,7 +64,14 @@ impl Axis {
         }
         self.refined = true;
         let h0 = super::BASE_STEP * self.xi.abs().max(1.0);
-        let aligned = 2f64.powi(h0.log2().round() as i32);
+        let tiny = self.xi != 0.0 && self.xi.abs() < TINY;
+        let aligned = if tiny {
+            // Far below the first pass's steps: start afresh at the
+            // point's own scale, half of |x| rounded down to a power of two.
+            2f64.powi(self.xi.abs().log2().floor() as i32 - 1)
+        } else {
+            2f64.powi(h0.log2().round() as i32)
+        };
         let from = if aligned == h0 || !aligned.is_finite() {
             self.base
         } else {
@@ -144,21 +157,35 @@ impl Axis {
 }
 
 /// A second look at a first derivative the first pass did not pass.
-pub(super) fn first_entry(axis: &Axis, i: usize, ad: f64, first: &Entry) -> Entry {
+/// `smooth_by_ad`: the caller's automatic differentiation found no kink
+/// at the point (see [`super::Control::smooth_by_ad`]).
+pub(super) fn first_entry(
+    axis: &Axis,
+    i: usize,
+    ad: f64,
+    first: &Entry,
+    smooth_by_ad: bool,
+) -> Entry {
     let ests: Vec<[Estimate; 3]> = axis
         .windows(axis.base)
         .iter()
         .map(Axis::first_estimates)
         .collect();
-    let sided: Vec<(Estimate, Estimate)> = ests
+    let sided: Vec<(usize, Estimate, Estimate)> = ests
         .iter()
-        .map(|&[_, l, r]| (l, r))
-        .filter(|&(l, r)| reliable(l, FIRST) && reliable(r, FIRST))
+        .enumerate()
+        .map(|(k, &[_, l, r])| (k, l, r))
+        .filter(|&(_, l, r)| reliable(l, FIRST) && reliable(r, FIRST))
         .collect();
     let kink = match sided.as_slice() {
         [] => (first.verdict == Verdict::Kink).then_some(None),
-        [.., (l, r)] if !differ(*l, *r) => None,
-        [.., (l2, r2), (l, r)] if differ(*l2, *r2) && same_sides((*l, *r), (*l2, *r2)) => {
+        [.., (_, l, r)] if !differ(*l, *r) => None,
+        // Seen only at steps above the finest, where the rounding of f
+        // hides whatever is closer: a kink 1e-12 from x = 1 looks exactly
+        // like one at it. Where the caller's AD saw none at the point, it
+        // is not called one.
+        [.., (k, _, _)] if smooth_by_ad && *k + 1 < ests.len() => Some(None),
+        [.., (_, l2, r2), (_, l, r)] if differ(*l2, *r2) && same_sides((*l, *r), (*l2, *r2)) => {
             Some(Some((l.value, r.value)))
         }
         _ => Some(None),

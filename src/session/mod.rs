@@ -666,7 +666,7 @@ impl Session {
                 d.value = v;
                 d.warnings = b.warnings;
                 if run_check {
-                    d.check = Some(self.check(&c, &point, &g, None));
+                    d.check = Some(self.check(&c, &point, &g, None, d.warnings.is_empty()));
                 }
                 d.gradient = Some(g);
             }
@@ -688,8 +688,10 @@ impl Session {
                         p[k] = x[0];
                         tf.eval(&p)
                     };
+                    let hess = [vec![d2]];
+                    let smooth = d.warnings.is_empty();
                     let mut r =
-                        self.watched_check(&mut f, &[point[k]], &[d1], Some(&[vec![d2]]), noise);
+                        self.watched_check(&mut f, &[point[k]], &[d1], Some(&hess), noise, smooth);
                     distrust_if_warned(&mut r, &d.warnings);
                     d.check = Some(r);
                 }
@@ -709,7 +711,7 @@ impl Session {
                 d.value = v;
                 d.warnings = b.warnings;
                 if run_check {
-                    d.check = Some(self.check(&c, &point, &g, Some(&h)));
+                    d.check = Some(self.check(&c, &point, &g, Some(&h), d.warnings.is_empty()));
                 }
                 d.gradient = Some(g);
                 d.hessian = Some(h);
@@ -744,15 +746,17 @@ impl Session {
         point: &[f64],
         grad: &[f64],
         hess: Option<&[Vec<f64>]>,
+        smooth: bool,
     ) -> CheckReport {
         let mut tf = c.f64_fn(self.cancel.clone());
         let noise = tf.noise(point);
         let mut f = |x: &[f64]| tf.eval(x);
-        self.watched_check(&mut f, point, grad, hess, noise)
+        self.watched_check(&mut f, point, grad, hess, noise, smooth)
     }
 
     /// The check under the session's Ctrl-C flag, its time limit
-    /// ([`limits::CHECK_DEADLINE_SECS`]) and progress bar.
+    /// ([`limits::CHECK_DEADLINE_SECS`]) and progress bar; `smooth` when
+    /// no built-in warned at the point (no kink there by AD).
     fn watched_check(
         &self,
         f: &mut dyn FnMut(&[f64]) -> f64,
@@ -760,6 +764,7 @@ impl Session {
         grad: &[f64],
         hess: Option<&[Vec<f64>]>,
         noise: f64,
+        smooth: bool,
     ) -> CheckReport {
         let secs = limits::CHECK_DEADLINE_SECS;
         let mut deadline = (
@@ -782,6 +787,7 @@ impl Session {
             cancel: self.cancel.as_deref(),
             deadline: Some(deadline),
             tick: Some(&tick),
+            smooth_by_ad: smooth,
         };
         check::check_controlled(f, point, grad, hess, noise, control)
     }
