@@ -5,6 +5,9 @@
 //! correct digits, `f''…'(x)` with a warning. References: mpmath at 60
 //! digits.
 
+// Coefficient tables are indexed by the order k, as in the formulas.
+#![allow(clippy::needless_range_loop)]
+
 use deriv::outcome::Outcome;
 use deriv::session::Session;
 

@@ -6,6 +6,9 @@
 //! Hessian-vector products, and the session's `:grad`, `:hess`, `:diff`,
 //! `:limit` and `:trace`.
 
+// The gradient and Hessian tables are indexed by variable, as in the formulas.
+#![allow(clippy::needless_range_loop)]
+
 use deriv::engine::{self, Budget, Defs, Evaluator};
 use deriv::num::{Dual1, Dual2};
 use deriv::outcome::Outcome;

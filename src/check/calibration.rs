@@ -102,7 +102,7 @@ fn poles(r: &mut Lcg, per: usize) -> Vec<Case> {
             out.push(Case {
                 region: if x0 == 0.0 { "pole at 0" } else { "pole at x0" },
                 bucket: format!("1e-{e}"),
-                f: add(move |x| sing(x), g),
+                f: add(sing, g),
                 x,
             });
         }
@@ -135,7 +135,7 @@ fn kinks(r: &mut Lcg, per: usize) -> Vec<Case> {
             out.push(Case {
                 region: if x0 == 0.0 { "kink at 0" } else { "kink at x0" },
                 bucket: format!("1e-{e}"),
-                f: add(move |x| kink(x), g),
+                f: add(kink, g),
                 x,
             });
         }

@@ -16,7 +16,7 @@ pub struct Control<'a> {
     /// Stop once this instant has passed; the `u64` is the limit in whole
     /// seconds, for the message.
     pub deadline: Option<(Instant, u64)>,
-    /// Called about every [`TICK_EVERY`] with `(evaluations done,
+    /// Called about every 100 ms with `(evaluations done,
     /// evaluations planned)`.
     pub tick: Option<&'a (dyn Fn(usize, usize) + Sync)>,
     /// The caller's automatic differentiation found no kink at the point

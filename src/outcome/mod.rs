@@ -155,7 +155,7 @@ pub struct TaylorSeries {
     pub derivatives: Vec<f64>,
     /// `Some(d)` where only about `d` digits of `coeffs[k]` are correct
     /// (rounding in the f64 Taylor arithmetic, estimated as in
-    /// [`crate::accuracy`]); `None` where it is accurate to the check's
+    /// [`crate::num::accuracy`]); `None` where it is accurate to the check's
     /// tolerance.
     pub digits: Vec<Option<u32>>,
     /// Warnings.

@@ -348,15 +348,6 @@ fn entry_label(e: &Entry, vars: &[String], single: bool) -> String {
     }
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "FAIL",
-        Verdict::Unconfirmed => "unconfirmed",
-        Verdict::Kink => "kink",
-    }
-}
-
 /// The one line under a derivative result.
 fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> String {
     // Nothing was compared: say so rather than "ok".
@@ -450,7 +441,7 @@ fn check_table(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Str
             format::significant(e.fd, 12),
             format::significant(e.err_est, 2),
             format::significant(e.rel_err, 2),
-            verdict_word(e.verdict).to_string(),
+            e.verdict.label().to_string(),
         ]);
     }
     let w: Vec<usize> = (0..6)
@@ -682,10 +673,7 @@ fn check_json(c: &CheckReport, vars: &[String], full: bool) -> Value {
                     .num("err_est", e.err_est)
                     .num("rel_err", e.rel_err)
                     .num("tol", e.tol)
-                    .str(
-                        "verdict",
-                        verdict_word(e.verdict).to_ascii_lowercase().as_str(),
-                    );
+                    .str("verdict", e.verdict.label().to_ascii_lowercase().as_str());
                 match e.doubt {
                     Some(d) => o.str("why", d.explain()).end(),
                     None => o.end(),
