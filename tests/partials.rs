@@ -195,8 +195,13 @@ fn session_commands() {
             else {
                 panic!(":trace")
             };
-            let last = t.rows.last().unwrap().tangent;
+            let last = t.rows.last().unwrap().tangents[0];
             agree(last, c.grad[i], &format!("{}: :trace wrt {v}", c.expr));
         }
+        // Without wrt, every node carries the full gradient.
+        let Outcome::Trace(t) = run(&mut s, &format!(":trace {} at {at}", c.expr)) else {
+            panic!(":trace")
+        };
+        check_grad(&t.rows.last().unwrap().tangents, &c, ":trace");
     }
 }
