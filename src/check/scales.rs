@@ -241,7 +241,7 @@ fn settle(
     };
     let mut e = judge(i, j, ad, best, false);
     e.one_sided = first.one_sided;
-    let settled = (run.len() >= 2 || seconded(&idx, ests, ad)) && !contradicted(&idx, ests);
+    let settled = (run.len() >= 2 || seconded(&idx, ests, ad, tol)) && !contradicted(&idx, ests);
     if e.verdict == Verdict::Fail && ad.is_finite() && !settled {
         unsettle(&mut e, ests);
     }
@@ -313,18 +313,21 @@ fn finest_run(ests: &[Estimate], tol: Tolerance) -> Vec<usize> {
 }
 
 /// A lone reliable estimate with a neighbouring window that agrees with
-/// it and, though less precise (the next window already rounds, second
-/// differences above all), still excludes `ad` by three times its own
-/// error: a second scale that sees the same disagreement.
-fn seconded(run: &[usize], ests: &[Estimate], ad: f64) -> bool {
+/// it and is either almost reliable itself (within ten times the
+/// tolerance: the function is smooth but the next window already rounds)
+/// or, though less precise (second differences round fast), still
+/// excludes `ad` by three times its own error: a second scale that sees
+/// the same disagreement.
+fn seconded(run: &[usize], ests: &[Estimate], ad: f64, tol: Tolerance) -> bool {
     let [k] = run else {
         return false;
     };
-    let excludes = |e: Estimate| e.usable() && (e.value - ad).abs() > 3.0 * e.err;
+    let rough = |e: Estimate| ERR_SAFETY * e.err <= 10.0 * (tol.0 + tol.1 * e.value.abs());
+    let excludes = |e: Estimate| (e.value - ad).abs() > 3.0 * e.err;
     [k.wrapping_sub(1), k + 1]
         .iter()
         .filter_map(|&n| ests.get(n))
-        .any(|&e| excludes(e) && agree(e, ests[*k]))
+        .any(|&e| e.usable() && (rough(e) || excludes(e)) && agree(e, ests[*k]))
 }
 
 /// A finer window's estimate, however imprecise, that excludes the run's:
