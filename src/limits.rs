@@ -37,6 +37,9 @@ pub const MIN_DEADLINE_SECS: u64 = 10;
 /// Commands poll it between evaluations: one evaluation is bounded by
 /// [`MAX_EVAL_STEPS`] instead.
 pub const STATEMENT_DEADLINE_SECS: u64 = 30;
+/// Wall-clock time the finite-difference check under a derivative may run
+/// before it stops and reports the entries decided so far, in seconds.
+pub const CHECK_DEADLINE_SECS: u64 = 10;
 /// Highest order of `:taylor`.
 pub const MAX_TAYLOR_ORDER: usize = 30;
 /// Most rows of `:table`.

@@ -968,7 +968,8 @@ fn negative_bases() {
     assert_eq!(r.v, 8.0);
     close(r.g[0], 8.0 * LN_2, 1e-15, 0.0, "2^y");
     close(r.h[0], 8.0 * LN_2 * LN_2, 1e-15, 0.0, "2^y''");
-    // Both variable with base ≤ 0.
+    // Both variable with a negative base and an integer exponent: ∂/∂x =
+    // y·x^(y-1) exists on its own; only ∂/∂y (x^y ln x) does not.
     notes.clear();
     let r = builtins::pow(
         &Dual1::variable(2, 0, -2.0),
@@ -976,7 +977,17 @@ fn negative_bases() {
         &mut notes,
     );
     assert_eq!(r.v, 4.0);
-    assert!(r.g.iter().all(|g| g.is_nan()));
+    assert_eq!(r.g[0], -4.0);
+    assert!(r.g[1].is_nan());
+    assert_eq!(kinds(&notes), vec![NoteKind::Domain]);
+    // A non-integer exponent has no real value, so no derivative at all.
+    notes.clear();
+    let r = builtins::pow(
+        &Dual1::variable(2, 0, -2.0),
+        &Dual1::variable(2, 1, 2.5),
+        &mut notes,
+    );
+    assert!(r.v.is_nan() && r.g.iter().all(|g| g.is_nan()));
     assert_eq!(kinds(&notes), vec![NoteKind::Domain]);
 }
 

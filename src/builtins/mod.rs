@@ -1004,6 +1004,18 @@ pub fn pow<S: Scalar>(base: &S, exponent: &S, notes: &mut Vec<Note>) -> S {
         let c: Coeffs = (0..=p.order()).map(|k| v / factorial(k)).collect();
         return p.compose(&c);
     }
+    if x0 < 0.0 && v.is_finite() {
+        note(
+            notes,
+            NoteKind::Domain,
+            format!(
+                "x^y at x = {}, y = {} has no derivative with respect to the exponent: a negative base has real powers only at integer exponents",
+                num(x0),
+                num(y0)
+            ),
+        );
+        return pow_negative_base(base, exponent, y0);
+    }
     if !x0.is_nan() && !y0.is_nan() {
         let why = if v.is_nan() {
             "is undefined: a negative number has no real power with a non-integer exponent"
@@ -1017,6 +1029,28 @@ pub fn pow<S: Scalar>(base: &S, exponent: &S, notes: &mut Vec<Note>) -> S {
         );
     }
     undefined_derivatives(base, exponent, v)
+}
+
+/// `x^y` at a negative `x` and an integer `y`: a real power along the base
+/// (`∂/∂x = y·x^(y−1)` and every derivative in `x` exist), none along the
+/// exponent (`∂/∂y = x^y·ln x`). Each partial exists or not on its own:
+/// the derivatives in `x` alone are those of `x^y0`, and NaN enters only
+/// where the exponent moves — `N = y.compose(0, NaN, …)` is NaN exactly in
+/// the directions `y` depends on (a number type scales a zero tangent to
+/// zero, whatever the coefficient), and `(x − x0)·N` puts NaN in the mixed
+/// `∂²/∂x∂y` (which needs `ln x` too) while adding nothing to `x`'s own.
+fn pow_negative_base<S: Scalar>(base: &S, exponent: &S, y0: f64) -> S {
+    let along_x = pow_const_exponent(base, y0, &mut Vec::new());
+    let n = base.order().max(exponent.order());
+    let mut c: Coeffs = smallvec![f64::NAN; n + 1];
+    c[0] = 0.0;
+    let undefined = exponent.compose(&c);
+    let mut shift: Coeffs = smallvec![0.0; n + 1];
+    if n >= 1 {
+        shift[1] = 1.0;
+    }
+    let dx = base.compose(&shift);
+    along_x.add(&undefined.add(&dx.mul(&undefined)))
 }
 
 /// `log(x, b) = ln x / ln b`.

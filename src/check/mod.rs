@@ -42,6 +42,13 @@
 
 use crate::limits::{MAX_CHECK_HESSIAN_VARS, MAX_CHECK_VARS};
 
+#[cfg(test)]
+mod calibration;
+mod control;
+mod scales;
+
+pub use control::{Control, Halt};
+
 /// Relative tolerance of the check: an entry passes when
 /// `|ad − fd| ≤ ATOL + RTOL·|fd|` (or the sharper bound derived from the
 /// error estimate, see [`ERR_SAFETY`]).
@@ -60,7 +67,7 @@ pub const RTOL: f64 = 1e-6;
 /// over 120 000 random Hessian entries of the property tests' functions
 /// the finite differences' relative error was 1e-8 at the 99.9th
 /// percentile (first derivatives: 7e-11). With 1e-6, one correct entry in
-/// 3 000 was too inaccurate to judge ([`Verdict::Uncertain`]); with 1e-5
+/// 3 000 was too inaccurate to judge ([`Verdict::Unconfirmed`]); with 1e-5
 /// (and [`ATOL_SECOND`]) none was.
 pub const RTOL_SECOND: f64 = 1e-5;
 
@@ -84,7 +91,7 @@ pub const ATOL: f64 = 1e-9;
 /// 10 leaves an order of magnitude for estimates worse than any seen. The same multiple decides when the
 /// finite difference is too unreliable to judge: when
 /// `ERR_SAFETY · err_est > ATOL + RTOL·|fd|`, an entry that agrees within
-/// `tol + ERR_SAFETY · err_est` is [`Verdict::Uncertain`], not a pass.
+/// `tol + ERR_SAFETY · err_est` is [`Verdict::Unconfirmed`], not a pass.
 pub const ERR_SAFETY: f64 = 10.0;
 
 /// The tolerance derived from the error estimate is never tighter than
@@ -146,41 +153,95 @@ pub enum Verdict {
     /// `|ad − fd| ≤ tol` and the finite difference is reliable to within
     /// `tol`.
     Pass,
-    /// The AD value is not finite, or it is further from the finite
-    /// difference than the tolerance and than the finite difference's own
-    /// error allows.
+    /// The AD value is not finite, or the finite differences converge, at
+    /// more than one scale of steps, to a value the AD value is outside of.
     Fail,
-    /// The finite difference cannot decide: no usable estimate (NaN or
-    /// infinite values near the point), or one whose error estimate is
-    /// larger than the tolerance while the AD value lies within it.
-    Uncertain,
-    /// No derivative here: the left and right derivatives differ (first
-    /// derivatives), or the first derivative in that variable has a kink
-    /// (the Hessian's diagonal).
+    /// The finite differences cannot decide; [`Entry::doubt`] says why.
+    Unconfirmed,
+    /// No derivative here: the one-sided derivatives converge to different
+    /// values at several scales (first derivatives), or the first
+    /// derivative in that variable has a kink (the Hessian's diagonal).
     Kink,
 }
 
 impl Verdict {
-    /// A short word for the verdict: `pass`, `FAIL` (capitals, to stand
-    /// out), `uncertain`, `kink`.
+    /// The word for the verdict: `pass`, `FAIL` (capitals, to stand out),
+    /// `unconfirmed`, `kink`.
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
             Verdict::Fail => "FAIL",
-            Verdict::Uncertain => "uncertain",
+            Verdict::Unconfirmed => "unconfirmed",
             Verdict::Kink => "kink",
         }
     }
+}
 
-    /// One sentence explaining the verdict to a user.
+/// Why an entry is [`Verdict::Unconfirmed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doubt {
+    /// No finite difference could be formed: `f` is not finite on either
+    /// side of the point at any step.
+    NoEstimate,
+    /// The finite differences exist but their rounding error (or the
+    /// noise of `f`) exceeds the tolerance at every scale of steps.
+    Noisy,
+    /// Converged estimates disagree between scales of steps, or only one
+    /// scale converged: a singularity or a kink close to the point that the
+    /// steps down to the rounding of the point cannot resolve.
+    Unsettled,
+}
+
+impl Doubt {
+    /// One phrase for the check line.
     pub fn explain(self) -> &'static str {
         match self {
-            Verdict::Pass => "the derivative agrees with the finite difference",
-            Verdict::Fail => "the derivative disagrees with the finite difference",
-            Verdict::Uncertain => {
-                "the finite difference is too inaccurate here to confirm the derivative"
+            Doubt::NoEstimate => "the function is not finite on either side of the point",
+            Doubt::Noisy => "the finite differences are too noisy here at every step size",
+            Doubt::Unsettled => {
+                "the finite differences disagree between step sizes (a singularity or a kink too close, or an argument too large for steps to resolve)"
             }
-            Verdict::Kink => "no derivative here: left and right derivatives differ",
+        }
+    }
+}
+
+/// The verdict on a whole check: its worst entry's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Every entry passed.
+    Pass,
+    /// Some entry could not be confirmed; none failed or has a kink.
+    Unconfirmed,
+    /// Some entry has no derivative (a kink).
+    Kink,
+    /// Some entry failed, or a warning says the derivative cannot be
+    /// trusted at this point.
+    Fail,
+}
+
+impl Status {
+    /// `pass`, `unconfirmed`, `kink`, `fail`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Unconfirmed => "unconfirmed",
+            Status::Kink => "kink",
+            Status::Fail => "fail",
+        }
+    }
+
+    /// The status of a set of entries: a kink first (the derivative does
+    /// not exist), then a failure, then an unconfirmed entry.
+    pub fn of(entries: &[Entry]) -> Status {
+        let any = |v: Verdict| entries.iter().any(|e| e.verdict == v);
+        if any(Verdict::Kink) {
+            Status::Kink
+        } else if any(Verdict::Fail) {
+            Status::Fail
+        } else if any(Verdict::Unconfirmed) {
+            Status::Unconfirmed
+        } else {
+            Status::Pass
         }
     }
 }
@@ -210,6 +271,8 @@ pub struct Entry {
     /// The (left, right) one-sided derivative estimates, for first
     /// derivatives where both were usable; they differ at a kink.
     pub one_sided: Option<(f64, f64)>,
+    /// Why the entry is [`Verdict::Unconfirmed`] (`None` otherwise).
+    pub doubt: Option<Doubt>,
 }
 
 /// The check of one result.
@@ -219,8 +282,11 @@ pub struct CheckReport {
     /// Hessian's upper triangle row by row; a lower entry `(j, i)` follows
     /// `(i, j)` only when the given Hessian is not symmetric there.
     pub entries: Vec<Entry>,
-    /// Every entry is [`Verdict::Pass`] or [`Verdict::Uncertain`].
+    /// Every entry is [`Verdict::Pass`] (and no warning distrusts them):
+    /// `status == Status::Pass`.
     pub ok: bool,
+    /// The worst entry's verdict, see [`Status::of`].
+    pub status: Status,
     /// Largest `rel_err` over entries whose `ad` and `fd` are finite (0 when
     /// there are none).
     pub max_rel_err: f64,
@@ -257,7 +323,22 @@ pub fn check_with_noise(
     hess: Option<&[Vec<f64>]>,
     noise_floor: f64,
 ) -> CheckReport {
-    run(f, x, grad, hess, MAX_EVALS, noise_floor)
+    run(f, x, grad, hess, MAX_EVALS, noise_floor, Control::default())
+}
+
+/// [`check_with_noise`] that can be stopped, has a deadline and reports its
+/// progress ([`Control`]). When it stops early, the entries decided so far
+/// are kept, `skipped` says why the rest are missing ([`Halt`]), and the
+/// status is at best [`Status::Unconfirmed`].
+pub fn check_controlled(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    x: &[f64],
+    grad: &[f64],
+    hess: Option<&[Vec<f64>]>,
+    noise_floor: f64,
+    control: Control<'_>,
+) -> CheckReport {
+    run(f, x, grad, hess, MAX_EVALS, noise_floor, control)
 }
 
 /// [`check`] with a different cap on the number of evaluations of `f`.
@@ -268,7 +349,7 @@ pub fn check_with_budget(
     hess: Option<&[Vec<f64>]>,
     max_evals: usize,
 ) -> CheckReport {
-    run(f, x, grad, hess, max_evals, 0.0)
+    run(f, x, grad, hess, max_evals, 0.0, Control::default())
 }
 
 fn run(
@@ -278,18 +359,22 @@ fn run(
     hess: Option<&[Vec<f64>]>,
     max_evals: usize,
     noise_floor: f64,
+    control: Control<'_>,
 ) -> CheckReport {
     let n = x.len();
     let mut skipped: Vec<String> = Vec::new();
-    let mut entries = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
+    let grad_cost = gradient_cost(x);
+    let planned = grad_cost + hess.map_or(0, |_| mixed_cost(x));
+    let smooth_by_ad = control.smooth_by_ad;
     let mut ev = Evaluator {
         f,
         point: x.to_vec(),
         count: 0,
+        watch: control::Watch::new(control, planned),
     };
 
-    let grad_cost = gradient_cost(x);
-    let axes = if n > MAX_CHECK_VARS {
+    let mut axes = if n > MAX_CHECK_VARS {
         skipped.push(format!(
             "The gradient was not checked: {n} variables, more than the checker's limit of {MAX_CHECK_VARS}."
         ));
@@ -308,12 +393,26 @@ fn run(
             ));
         }
         let f0 = ev.eval(x);
-        let axes: Vec<Axis> = (0..n)
-            .map(|i| Axis::sample(&mut ev, x, i, f0, noise_floor))
-            .collect();
-        for (i, axis) in axes.iter().enumerate() {
+        let mut axes: Vec<Axis> = Vec::with_capacity(n);
+        for i in 0..n {
+            let axis = Axis::sample(&mut ev, x, i, f0, noise_floor);
+            // An axis the halt cut short is no evidence.
+            if ev.halted() {
+                break;
+            }
+            axes.push(axis);
+        }
+        for (i, axis) in axes.iter_mut().enumerate() {
             if let Some(&ad) = grad.get(i) {
-                entries.push(axis.first_entry(i, ad));
+                let mut e = axis.first_entry(i, ad);
+                if e.verdict != Verdict::Pass {
+                    axis.refine(&mut ev, x, i, max_evals);
+                    if ev.halted() {
+                        break;
+                    }
+                    e = scales::first_entry(axis, i, ad, &e, smooth_by_ad);
+                }
+                entries.push(e);
             }
         }
         Some(axes)
@@ -321,8 +420,9 @@ fn run(
 
     if let Some(h) = hess {
         let pair_cost = mixed_cost(x);
-        match &axes {
+        match &mut axes {
             None => skipped.push("The Hessian was not checked either.".to_string()),
+            Some(_) if ev.halted() => {}
             Some(_) if n > MAX_CHECK_HESSIAN_VARS => skipped.push(format!(
                 "The Hessian was not checked: {n} variables, more than the checker's limit of {MAX_CHECK_HESSIAN_VARS}."
             )),
@@ -330,14 +430,18 @@ fn run(
                 "The Hessian was not checked: it needs {pair_cost} more evaluations, beyond the limit of {max_evals}."
             )),
             Some(axes) => {
-                let kinks: Vec<bool> = (0..n)
-                    .map(|i| {
-                        entries
-                            .iter()
-                            .any(|e| e.i == i && e.j.is_none() && e.verdict == Verdict::Kink)
+                let first = |i: usize, v: Verdict, d: Option<Doubt>| {
+                    entries
+                        .iter()
+                        .any(|e| e.i == i && e.j.is_none() && e.verdict == v && e.doubt == d)
+                };
+                let along: Vec<Along> = (0..n)
+                    .map(|i| Along {
+                        kink: first(i, Verdict::Kink, None),
+                        unsettled: first(i, Verdict::Unconfirmed, Some(Doubt::Unsettled)),
                     })
                     .collect();
-                let rows = check_hessian(&mut ev, x, axes, &kinks, h);
+                let rows = check_hessian(&mut ev, x, axes, &along, h, max_evals);
                 if rows.len() < n * (n + 1) / 2 {
                     skipped.push(
                         "The Hessian has missing entries; only those present were checked."
@@ -349,9 +453,13 @@ fn run(
         }
     }
 
-    let ok = entries
-        .iter()
-        .all(|e| matches!(e.verdict, Verdict::Pass | Verdict::Uncertain));
+    let mut status = Status::of(&entries);
+    if let Some(halt) = ev.watch.halted {
+        skipped.push(halt.explain(entries.len(), ev.count));
+        if status == Status::Pass {
+            status = Status::Unconfirmed;
+        }
+    }
     let max_rel_err = entries
         .iter()
         .filter(|e| e.ad.is_finite() && e.fd.is_finite())
@@ -359,7 +467,8 @@ fn run(
         .fold(0.0, f64::max);
     CheckReport {
         entries,
-        ok,
+        ok: status == Status::Pass,
+        status,
         max_rel_err,
         skipped: if skipped.is_empty() {
             None
@@ -370,27 +479,39 @@ fn run(
     }
 }
 
-/// Evaluates `f` at points near `x`, counting.
+/// Evaluates `f` at points near `x`, counting; once the watch halts the
+/// check, every evaluation is NaN without calling `f`.
 struct Evaluator<'a> {
     f: &'a mut dyn FnMut(&[f64]) -> f64,
     point: Vec<f64>,
     count: usize,
+    watch: control::Watch<'a>,
 }
 
 impl Evaluator<'_> {
     fn eval(&mut self, p: &[f64]) -> f64 {
+        if !self.watch.proceed(self.count) {
+            return f64::NAN;
+        }
         self.count += 1;
         (self.f)(p)
     }
 
     /// `f` at `x` with coordinate `i` replaced by `xi` (and `j` by `xj`).
     fn eval_at(&mut self, x: &[f64], moves: &[(usize, f64)]) -> f64 {
+        if !self.watch.proceed(self.count) {
+            return f64::NAN;
+        }
         self.point.copy_from_slice(x);
         for &(i, v) in moves {
             self.point[i] = v;
         }
         self.count += 1;
         (self.f)(&self.point)
+    }
+
+    fn halted(&self) -> bool {
+        self.watch.halted.is_some()
     }
 }
 
@@ -407,6 +528,13 @@ struct Axis {
     /// Measured noise of one evaluation of `f` near the point, see
     /// [`measured_noise`].
     noise: f64,
+    /// The caller's floor under the noise (see [`check_with_noise`]).
+    floor: f64,
+    /// How many steps the first pass sampled; [`Axis::refine`] adds finer
+    /// ones after them.
+    base: usize,
+    /// [`Axis::refine`] ran.
+    refined: bool,
 }
 
 impl Axis {
@@ -421,6 +549,9 @@ impl Axis {
             f0,
             xi,
             noise: 0.0,
+            floor: 0.0,
+            base: k,
+            refined: false,
         };
         for h in steps(xi, k) {
             let (p, m) = (xi + h, xi - h);
@@ -429,8 +560,8 @@ impl Axis {
             axis.f_plus.push(ev.eval_at(x, &[(i, p)]));
             axis.f_minus.push(ev.eval_at(x, &[(i, m)]));
         }
-        let floor = if floor.is_finite() { floor } else { 0.0 };
-        axis.noise = axis.measured_noise().max(axis.quantum()).max(floor);
+        axis.floor = if floor.is_finite() { floor } else { 0.0 };
+        axis.noise = axis.measured_noise().max(axis.quantum()).max(axis.floor);
         axis
     }
 
@@ -482,7 +613,13 @@ impl Axis {
     /// overestimates the noise, which makes the check more cautious, never
     /// less.
     fn measured_noise(&self) -> f64 {
-        let n = self.plus.len();
+        self.measured_noise_over(NOISE_TAIL)
+    }
+
+    /// [`Axis::measured_noise`] over the last `tail` of the first pass's
+    /// steps (a window of steps is an axis whose first pass is the window).
+    fn measured_noise_over(&self, tail: usize) -> f64 {
+        let n = self.base.min(self.plus.len());
         let mut r: Vec<f64> = (0..n)
             .map(|k| (self.f_plus[k] - self.f_minus[k]) / (self.plus[k] - self.minus[k]))
             .collect();
@@ -492,7 +629,7 @@ impl Axis {
                 r[k] += c * (r[k] - r[k - 1]);
             }
         }
-        let first = n.saturating_sub(NOISE_TAIL).max(CENTRAL.len());
+        let first = n.saturating_sub(tail).max(CENTRAL.len());
         let mut scatter: Vec<f64> = (first..n.saturating_sub(1))
             .map(|k| (r[k] - r[k + 1]).abs() * (self.plus[k + 1] - self.minus[k + 1]) / 2.0)
             .filter(|v| v.is_finite())
@@ -504,8 +641,20 @@ impl Axis {
         scatter[scatter.len() / 2]
     }
 
-    /// The check of the first derivative `ad`, with kink detection.
+    /// The check of the first derivative `ad`, with kink detection, from
+    /// the first pass's steps alone.
     fn first_entry(&self, i: usize, ad: f64) -> Entry {
+        let [central, left, right] = self.first_estimates();
+        let one_sided = (left.usable() && right.usable()).then_some((left.value, right.value));
+        let kink = one_sided.is_some() && differ(left, right);
+        let mut e = judge(i, None, ad, first_choice(central, left, right), kink);
+        e.one_sided = one_sided;
+        e
+    }
+
+    /// The central and the (left, right) one-sided first derivatives over
+    /// all the axis's steps.
+    fn first_estimates(&self) -> [Estimate; 3] {
         let all = self.plus.len();
         let central = self.extrapolated(all, CENTRAL, FIRST, |a, k| {
             // x ± h round to steps h₊ ≠ h₋, and (f₊ − f₋)/(h₊ + h₋) is then
@@ -532,29 +681,18 @@ impl Axis {
             let d = a.xi - a.minus[k];
             ((a.f0 - a.f_minus[k]) / d, 2.0 * EVAL_NOISE * a.f_big(k) / d)
         });
-        let one_sided = (left.usable() && right.usable()).then_some((left.value, right.value));
-        let kink = one_sided.is_some() && {
-            let jump = (right.value - left.value).abs();
-            let scale = left.value.abs().max(right.value.abs());
-            jump > KINK_SAFETY * (left.err + right.err) + ATOL + RTOL * scale
-        };
-        // At the edge of f's domain only one side may be usable.
-        let est = if central.usable() {
-            central
-        } else if left.err < right.err {
-            left
-        } else {
-            right
-        };
-        let mut e = judge(i, None, ad, est, kink);
-        e.one_sided = one_sided;
-        e
+        [central, left, right]
     }
 
     /// The second derivative along this axis, from its first
     /// [`second_steps`] steps.
     fn second(&self) -> Estimate {
-        self.extrapolated(second_steps(self.xi), CENTRAL, SECOND, |a, k| {
+        self.second_over(second_steps(self.xi))
+    }
+
+    /// The second derivative along this axis from its first `count` steps.
+    fn second_over(&self, count: usize) -> Estimate {
+        self.extrapolated(count, CENTRAL, SECOND, |a, k| {
             let (fp, fm, f0) = (a.f_plus[k], a.f_minus[k], a.f0);
             let (hp, hm) = (a.plus[k] - a.xi, a.xi - a.minus[k]);
             // The three-point formula for unequal steps (the rounded x ± h).
@@ -928,6 +1066,25 @@ const SIGNIFICANT: f64 = 0.5;
 /// estimates) makes the estimate uncertain.
 const PLATEAU: f64 = 1e-3;
 
+/// The one-sided derivatives differ beyond their errors: a kink.
+fn differ(left: Estimate, right: Estimate) -> bool {
+    let jump = (right.value - left.value).abs();
+    let scale = left.value.abs().max(right.value.abs());
+    jump > KINK_SAFETY * (left.err + right.err) + ATOL + RTOL * scale
+}
+
+/// The estimate to judge a first derivative by: the central one, or at the
+/// edge of f's domain, where only one side may be usable, the better side.
+fn first_choice(central: Estimate, left: Estimate, right: Estimate) -> Estimate {
+    if central.usable() {
+        central
+    } else if left.err < right.err {
+        left
+    } else {
+        right
+    }
+}
+
 /// The verdict on one entry.
 fn judge(i: usize, j: Option<usize>, ad: f64, est: Estimate, kink: bool) -> Entry {
     let (fd, err) = if est.usable() {
@@ -953,7 +1110,7 @@ fn judge(i: usize, j: Option<usize>, ad: f64, est: Estimate, kink: bool) -> Entr
     } else if !ad.is_finite() {
         Verdict::Fail
     } else if !fd.is_finite() {
-        Verdict::Uncertain
+        Verdict::Unconfirmed
     } else if reliable {
         if diff <= tol {
             Verdict::Pass
@@ -961,7 +1118,7 @@ fn judge(i: usize, j: Option<usize>, ad: f64, est: Estimate, kink: bool) -> Entr
             Verdict::Fail
         }
     } else if diff <= tol + ERR_SAFETY * err {
-        Verdict::Uncertain
+        Verdict::Unconfirmed
     } else {
         Verdict::Fail
     };
@@ -977,18 +1134,36 @@ fn judge(i: usize, j: Option<usize>, ad: f64, est: Estimate, kink: bool) -> Entr
         tol: if fd.is_finite() { tol } else { f64::NAN },
         verdict,
         one_sided: None,
+        doubt: match verdict {
+            Verdict::Unconfirmed if !fd.is_finite() => Some(Doubt::NoEstimate),
+            Verdict::Unconfirmed => Some(Doubt::Noisy),
+            _ => None,
+        },
     }
 }
 
+/// What the first derivative in one variable says about the second ones.
+#[derive(Clone, Copy)]
+struct Along {
+    /// It has a kink, so the second does not exist.
+    kink: bool,
+    /// It did not settle across scales of steps (a feature of `f` closer
+    /// than the coarser steps, or `f` varying within a few ulps of a huge
+    /// argument), so second differences from the same steps cannot fail
+    /// a derivative either.
+    unsettled: bool,
+}
+
 /// Checks the Hessian rows `h` (upper triangle, and lower entries that
-/// differ from their mirror). `kinks[i]`: the first derivative in `i` has
-/// a kink, so the second does not exist.
+/// differ from their mirror), given what the first derivatives showed
+/// along each variable.
 fn check_hessian(
     ev: &mut Evaluator<'_>,
     x: &[f64],
-    axes: &[Axis],
-    kinks: &[bool],
+    axes: &mut [Axis],
+    along: &[Along],
     h: &[Vec<f64>],
+    max_evals: usize,
 ) -> Vec<Entry> {
     let n = x.len();
     let mut out = Vec::new();
@@ -1005,13 +1180,32 @@ fn check_hessian(
             } else {
                 mixed(ev, x, &axes[i], &axes[j], i, j)
             };
-            let kink = i == j && kinks[i];
+            // Stopped: what is not decided yet is left out, not guessed.
+            if ev.halted() {
+                return out;
+            }
+            let kink = i == j && along[i].kink;
+            let unsettled = along[i].unsettled || along[j].unsettled;
+            let settle = |mut e: Entry| {
+                if unsettled && e.verdict == Verdict::Fail && e.ad.is_finite() {
+                    scales::unsettle(&mut e, &[]);
+                }
+                e
+            };
             if let Some(ad) = upper {
-                out.push(judge(i, Some(j), ad, est, kink));
+                let mut e = judge(i, Some(j), ad, est, kink);
+                if i == j && !matches!(e.verdict, Verdict::Pass | Verdict::Kink) {
+                    axes[i].refine(ev, x, i, max_evals);
+                    if ev.halted() {
+                        return out;
+                    }
+                    e = scales::second_entry(&axes[i], i, ad, &e);
+                }
+                out.push(settle(e));
             }
             match (upper, lower) {
                 (Some(u), Some(l)) if u.to_bits() == l.to_bits() => {}
-                (_, Some(l)) if i != j => out.push(judge(j, Some(i), l, est, kink)),
+                (_, Some(l)) if i != j => out.push(settle(judge(j, Some(i), l, est, kink))),
                 _ => {}
             }
         }
@@ -1024,7 +1218,9 @@ fn check_hessian(
 /// pairs are aligned at the small end, where both reach the same absolute
 /// size.
 fn mixed(ev: &mut Evaluator<'_>, x: &[f64], a: &Axis, b: &Axis, i: usize, j: usize) -> Estimate {
-    let (ka, kb) = (second_steps(a.xi), second_steps(b.xi));
+    // A refined axis may have been sampled afresh, with fewer steps.
+    let ka = second_steps(a.xi).min(a.plus.len());
+    let kb = second_steps(b.xi).min(b.plus.len());
     let count = ka.min(kb);
     let mut q = Vec::with_capacity(count);
     let mut noise = Vec::with_capacity(count);
@@ -1053,6 +1249,65 @@ fn mixed(ev: &mut Evaluator<'_>, x: &[f64], a: &Axis, b: &Axis, i: usize, j: usi
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A check stopped from outside keeps what it decided, says why the
+    /// rest is missing, and is never "ok".
+    #[test]
+    fn a_stopped_check_keeps_what_it_decided() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let stop = AtomicBool::new(false);
+        let mut calls = 0;
+        let mut f = |p: &[f64]| {
+            calls += 1;
+            // Stop during the second variable's steps.
+            if calls == 80 {
+                stop.store(true, Ordering::Relaxed);
+            }
+            p[0] * p[0] + p[1].sin()
+        };
+        let control = Control {
+            cancel: Some(&stop),
+            ..Control::default()
+        };
+        let r = check_controlled(&mut f, &[1.0, 2.0], &[2.0, 2f64.cos()], None, 0.0, control);
+        assert_eq!(r.entries.len(), 1, "{r:?}");
+        assert_eq!(r.entries[0].verdict, Verdict::Pass);
+        assert_eq!(r.status, Status::Unconfirmed);
+        assert!(!r.ok);
+        let why = r.skipped.as_deref().unwrap_or_default();
+        assert!(
+            why.starts_with("The check was interrupted after 80 evaluations; 1 entries"),
+            "{why}"
+        );
+        // A deadline already passed: nothing is decided, nothing evaluated.
+        let past = (std::time::Instant::now(), 10);
+        let control = Control {
+            deadline: Some(past),
+            ..Control::default()
+        };
+        let mut g = |p: &[f64]| p[0].exp();
+        let r = check_controlled(&mut g, &[1.0], &[1f64.exp()], None, 0.0, control);
+        assert!(r.entries.is_empty() && r.evaluations == 0, "{r:?}");
+        assert!(r.skipped.unwrap().contains("time limit of 10 s"));
+        // Progress is reported with the planned total.
+        let seen = std::sync::Mutex::new(Vec::new());
+        let tick = |done: usize, total: usize| seen.lock().unwrap().push((done, total));
+        let control = Control {
+            tick: Some(&tick),
+            ..Control::default()
+        };
+        let slow = |p: &[f64]| {
+            std::thread::sleep(std::time::Duration::from_millis(3));
+            p[0] * p[0]
+        };
+        let r = check_controlled(&mut { slow }, &[1.0], &[2.0], None, 0.0, control);
+        assert!(r.ok);
+        let seen = seen.into_inner().unwrap();
+        assert!(
+            !seen.is_empty() && seen.iter().all(|&(d, t)| d <= t && t == 49),
+            "{seen:?}"
+        );
+    }
 
     /// Checks a one-variable function and returns its single entry.
     #[track_caller]
@@ -1357,7 +1612,7 @@ mod tests {
         // fails it through its warning).
         let sign = |x: f64| if x == 0.0 { 0.0 } else { x.signum() };
         let e = entry1(sign, 0.0, 0.0);
-        assert_eq!(e.verdict, Verdict::Uncertain, "{e:?}");
+        assert_eq!(e.verdict, Verdict::Unconfirmed, "{e:?}");
         assert!(e.err_est > 1.0, "{e:?}");
     }
 
@@ -1387,7 +1642,7 @@ mod tests {
             assert_eq!(e.verdict, Verdict::Fail, "{e:?}");
             assert!(e.fd.is_nan());
             let e = entry1(f64::sqrt, x, 0.5);
-            assert_eq!(e.verdict, Verdict::Uncertain, "{e:?}");
+            assert_eq!(e.verdict, Verdict::Unconfirmed, "{e:?}");
             assert!(e.fd.is_nan() && e.err_est.is_infinite());
         }
         // Just right of 0 the small steps still work.
@@ -1408,10 +1663,12 @@ mod tests {
     }
 
     #[test]
-    fn aliased_steps_make_the_check_uncertain_not_wrong() {
+    fn aliased_steps_are_resolved_by_finer_ones() {
         // 1616.267 ≈ 256·(2π + 0.03): sampled at the larger steps (multiples
         // of 2⁻⁸), sin(w·x) looks like a slow sine whose second derivative
-        // is 11.9; the smaller steps see the true 5.1e5.
+        // is 11.9; the smaller steps see the true 5.1e5. The first pass's
+        // steps cannot tell; the second look's windows of finer steps agree
+        // on 5.1e5.
         let w: f64 = -1616.267097541055;
         let x = 0.12265074399945423e-3;
         let d2 = -w * w * (w * x).sin();
@@ -1422,9 +1679,17 @@ mod tests {
             Some(&[vec![d2]]),
         );
         let e = &r.entries[1];
-        assert_eq!(e.verdict, Verdict::Uncertain, "{e:?}");
-        assert!(e.err_est > 1e5, "{e:?}");
+        assert_eq!(e.verdict, Verdict::Pass, "{e:?}");
+        assert!((e.fd - d2).abs() < 1e-9 * d2.abs(), "{e:?}");
         assert!(r.ok);
+        // A wrong one fails.
+        let r = check(
+            &mut |p: &[f64]| (w * p[0]).sin(),
+            &[x],
+            &[w * (w * x).cos()],
+            Some(&[vec![d2 * (1.0 + 1e-4)]]),
+        );
+        assert_eq!(r.entries[1].verdict, Verdict::Fail, "{r:?}");
     }
 
     #[test]
@@ -1641,7 +1906,7 @@ mod tests {
         } else {
             (ATOL, RTOL)
         };
-        e.verdict == Verdict::Uncertain && ERR_SAFETY * e.err_est > atol + rtol * e.fd.abs()
+        e.verdict == Verdict::Unconfirmed && ERR_SAFETY * e.err_est > atol + rtol * e.fd.abs()
     }
 
     /// Worst relative error of the finite differences against the exact
@@ -1673,8 +1938,9 @@ mod tests {
             for e in &r.entries {
                 prop_assert!(e.verdict == Verdict::Pass || unsure(e), "{:?}", e);
             }
-            prop_assert!(r.ok);
-            // An uncertain second derivative (a small curvature under a large
+            prop_assert!(matches!(r.status, Status::Pass | Status::Unconfirmed));
+            prop_assert_eq!(r.ok, r.status == Status::Pass);
+            // An unconfirmed second derivative (a small curvature under a large
             // value) may be off by more; the passing entries may not.
             let passing = r.entries.iter().filter(|e| e.verdict == Verdict::Pass);
             prop_assert!(passing.map(|e| e.rel_err).fold(0.0, f64::max) < RTOL);
@@ -1701,7 +1967,7 @@ mod tests {
             let coarse = s >= 100.0 * (x * s).abs().max(1.0);
             for e in &r.entries {
                 let ok = e.verdict == Verdict::Pass
-                    || ((e10 <= -2 || coarse) && e.verdict == Verdict::Uncertain);
+                    || ((e10 <= -2 || coarse) && e.verdict == Verdict::Unconfirmed);
                 prop_assert!(ok, "{:?}", e);
             }
             let e = &r.entries[0];
@@ -1794,7 +2060,12 @@ mod tests {
         let mut rels = [Vec::new(), Vec::new()];
         let mut verdicts = std::collections::BTreeMap::new();
         let mut evals = Vec::new();
-        for _ in 0..20000 {
+        // CALIBRATE_RUNS=n for a shorter run.
+        let runs = std::env::var("CALIBRATE_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20000);
+        for _ in 0..runs {
             let (fun, x) = composite().new_tree(&mut runner).unwrap().current();
             let (grad, hess) = fun.exact(&x);
             let noise = fun.noise(&x);
@@ -1852,11 +2123,14 @@ mod tests {
             }
         }
         println!("{verdicts:?}");
-        // Every correct entry passes, every wrong one fails.
-        assert!(
-            verdicts
-                .keys()
-                .all(|(o, v)| v == if *o < 2 { "Pass" } else { "wrong Fail" })
-        );
+        // Every correct entry passes; no wrong one passes. A wrong one may be
+        // unconfirmed where only one scale of steps resolves the entry (a
+        // few second derivatives in 10 000, whose error is within a few
+        // error estimates of the next window's).
+        assert!(verdicts.keys().all(|(o, v)| if *o < 2 {
+            v == "Pass"
+        } else {
+            v != "wrong Pass"
+        }));
     }
 }

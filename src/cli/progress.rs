@@ -1,4 +1,5 @@
-//! A progress bar on standard error for long commands (`:min`): drawn only
+//! A progress bar on standard error for long commands (`:min`, the
+//! finite-difference check under a derivative): drawn only
 //! when standard error is a terminal, only once a run has lasted half a
 //! second (short runs never flash), and erased before the result prints.
 
@@ -26,16 +27,18 @@ impl Bar {
         let bar = Bar::default();
         if io::stderr().is_terminal() {
             let b = bar.clone();
-            session.set_progress(Observer(Arc::new(move |done, total| b.tick(done, total))));
+            session.set_progress(Observer(Arc::new(move |what, unit, done, total| {
+                b.tick(what, unit, done, total)
+            })));
         }
         bar
     }
 
-    fn tick(&self, done: u64, total: u64) {
+    fn tick(&self, what: &str, unit: &str, done: u64, total: u64) {
         if self.ticks.fetch_add(1, Ordering::Relaxed) + 1 < TICKS_BEFORE_SHOWING {
             return;
         }
-        let line = line(done, total);
+        let line = line(what, unit, done, total);
         let mut e = io::stderr().lock();
         // \r and erase-line keep the bar on one line as it redraws.
         let _ = write!(e, "\r\x1b[2K{line}");
@@ -55,7 +58,7 @@ impl Bar {
 }
 
 /// `:min  [██████░░░░…]  25%  iteration 250 of 1000  (Ctrl-C stops)`
-fn line(done: u64, total: u64) -> String {
+fn line(what: &str, unit: &str, done: u64, total: u64) -> String {
     let frac = if total == 0 {
         1.0
     } else {
@@ -63,7 +66,7 @@ fn line(done: u64, total: u64) -> String {
     };
     let full = (frac * WIDTH as f64).round() as usize;
     format!(
-        ":min  [{}{}]  {:>3.0}%  iteration {done} of {total}  (Ctrl-C stops)",
+        "{what}  [{}{}]  {:>3.0}%  {unit} {done} of {total}  (Ctrl-C stops)",
         "█".repeat(full),
         "░".repeat(WIDTH - full),
         frac * 100.0
@@ -77,10 +80,14 @@ mod tests {
     #[test]
     fn the_bar_fills_with_the_iterations() {
         assert_eq!(
-            line(250, 1000),
+            line(":min", "iteration", 250, 1000),
             ":min  [██████░░░░░░░░░░░░░░░░░░]   25%  iteration 250 of 1000  (Ctrl-C stops)"
         );
-        assert!(line(1000, 1000).contains(&"█".repeat(WIDTH)));
-        assert!(line(5, 0).contains("100%"));
+        assert!(line(":min", "iteration", 1000, 1000).contains(&"█".repeat(WIDTH)));
+        assert!(line(":min", "iteration", 5, 0).contains("100%"));
+        assert_eq!(
+            line("check", "evaluation", 40, 160),
+            "check  [██████░░░░░░░░░░░░░░░░░░]   25%  evaluation 40 of 160  (Ctrl-C stops)"
+        );
     }
 }

@@ -12,7 +12,8 @@
 use crate::builtins::{self, BuiltinId};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
-use crate::num::{Note, Scalar};
+use crate::num::accuracy;
+use crate::num::{Note, NoteKind, Scalar};
 use crate::num::{Taylor, derivative_series};
 use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
 use std::collections::BTreeMap;
@@ -59,6 +60,10 @@ pub struct Budget {
     /// error from inside a body points, since the body's own spans refer to
     /// another line.
     call_site: Option<(Span, String)>,
+    /// Inside a derivative of a user function whose accuracy is being
+    /// estimated: nested ones are not re-evaluated again (see
+    /// [`crate::accuracy`]).
+    estimating: bool,
 }
 
 impl Budget {
@@ -387,7 +392,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             };
             inner.eval_inner(&f.body, &scope)
         } else {
-            self.user_derivative(f, primes, &vals[0], span)
+            self.user_derivative(name, f, primes, &vals[0], span)
         };
         if outermost {
             self.budget.call_site = None;
@@ -399,23 +404,81 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
     /// `f⁽ᵖ⁾(x)` for a user function of one parameter: the body's Taylor series
     /// at x's value, to order p + (the order x carries), shifted p times and
     /// composed with x.
-    fn user_derivative(&mut self, f: &Function, primes: usize, x: &S, span: Span) -> EResult<S> {
+    fn user_derivative(
+        &mut self,
+        name: &str,
+        f: &Function,
+        primes: usize,
+        x: &S,
+        span: Span,
+    ) -> EResult<S> {
         let order = primes + x.order();
         if order > limits::MAX_ORDER {
             return Err(self.err_here(too_high_order(), span));
         }
-        let t = Taylor::variable(x.value(), order);
+        let series = self.body_series(f, Taylor::variable(x.value(), order))?;
+        if order >= accuracy::FROM_ORDER && !self.budget.estimating {
+            self.warn_if_inaccurate(name, f, primes, x.value(), &series.c, span)?;
+        }
+        Ok(x.compose(&derivative_series(&series.c, primes)))
+    }
+
+    /// The Taylor series of `f`'s body for its parameter `t`.
+    fn body_series(&mut self, f: &Function, t: Taylor) -> EResult<Taylor> {
         let proto = t.constant(0.0);
         let scope = [(f.params[0].as_str(), t)];
-        let series = {
-            let mut inner = Evaluator {
-                defs: self.defs,
-                proto,
-                budget: &mut *self.budget,
-            };
-            inner.eval_inner(&f.body, &scope)?
+        let mut inner = Evaluator {
+            defs: self.defs,
+            proto,
+            budget: &mut *self.budget,
         };
-        Ok(x.compose(&derivative_series(&series.c, primes)))
+        inner.eval_inner(&f.body, &scope)
+    }
+
+    /// Re-evaluates `f`'s series at scaled variables and warns when the
+    /// coefficients `f⁽ᵖ⁾` uses (from `primes` on) have fewer correct digits
+    /// than the check's tolerance: the number is printed, but not as if it
+    /// were right.
+    fn warn_if_inaccurate(
+        &mut self,
+        name: &str,
+        f: &Function,
+        primes: usize,
+        x0: f64,
+        base: &[f64],
+        span: Span,
+    ) -> EResult<()> {
+        let order = base.len().saturating_sub(1);
+        let warned = self.budget.warnings.len();
+        self.budget.estimating = true;
+        let scaled: EResult<Vec<Vec<f64>>> = accuracy::SCALES
+            .iter()
+            .map(|&s| {
+                let t = Taylor::scaled_variable(x0, order, s);
+                Ok(self.body_series(f, t)?.c.to_vec())
+            })
+            .collect();
+        self.budget.estimating = false;
+        // Their warnings are the first evaluation's, said once already.
+        self.budget.warnings.truncate(warned);
+        let errors = accuracy::errors(base, &scaled?);
+        let worst = (primes..=order)
+            .filter_map(|k| accuracy::digits(base[k], errors[k]).map(|d| (k, d)))
+            .min_by_key(|&(k, d)| (d, k));
+        if let Some((k, d)) = worst {
+            let digits = match d {
+                0 => "no correct digits".to_string(),
+                1 => "about 1 correct digit".to_string(),
+                d => format!("about {d} correct digits"),
+            };
+            let message = format!(
+                "the derivative of order {k} of {name} at {} has {digits}: f64 Taylor arithmetic loses the rest to cancellation at this order",
+                crate::format::significant(x0, 15)
+            );
+            let kind = NoteKind::Domain;
+            self.budget.warn(Note { kind, message }, span);
+        }
+        Ok(())
     }
 }
 

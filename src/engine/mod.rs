@@ -249,13 +249,26 @@ impl<'a> Compiled<'a> {
         order: usize,
         b: &mut Budget,
     ) -> Result<Taylor, Error> {
+        self.scaled_series(k, point, order, 1.0, b)
+    }
+
+    /// [`Compiled::series`] for the variable `x_k + s·t`: its coefficients
+    /// times `sᵏ`, rounded differently (see [`crate::num::accuracy`]).
+    pub fn scaled_series(
+        &self,
+        k: usize,
+        point: &[f64],
+        order: usize,
+        s: f64,
+        b: &mut Budget,
+    ) -> Result<Taylor, Error> {
         let proto = Taylor::constant_n(0.0, order);
         let inputs = point
             .iter()
             .enumerate()
             .map(|(i, x)| {
                 if i == k {
-                    Taylor::variable(*x, order)
+                    Taylor::scaled_variable(*x, order, s)
                 } else {
                     proto.constant(*x)
                 }

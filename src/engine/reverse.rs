@@ -197,13 +197,13 @@ impl Tape {
             let p = part[k];
             let (a, b) = (ins.args[0] as usize, ins.args[1] as usize);
             if ins.nargs == 2 && a != b {
-                adj[a] += w * p[0];
-                adj[b] += w * p[1];
+                adj[a] += times(p[0], w);
+                adj[b] += times(p[1], w);
             } else {
                 // One argument, or one value read twice (`a*a` after
                 // sharing): both partials belong to it. A local dual
                 // seeds such a value once and leaves p[1] zero.
-                adj[a] += w * (p[0] + p[1]);
+                adj[a] += times(p[0] + p[1], w);
             }
         }
         Ok(then(self, val, adj))
@@ -287,11 +287,11 @@ impl Tape {
             if self.active[k] && !matches!(ins.op, Op::Var(_)) {
                 let two = ins.nargs == 2 && b != a;
                 for j in 0..kdir {
-                    let mut s = gk[0] * t[a * kdir + j];
+                    let mut s = times(gk[0], t[a * kdir + j]);
                     if two {
-                        s += gk[1] * t[b * kdir + j];
+                        s += times(gk[1], t[b * kdir + j]);
                     } else if ins.nargs == 2 {
-                        s += gk[1] * t[a * kdir + j];
+                        s += times(gk[1], t[a * kdir + j]);
                     }
                     t[k * kdir + j] = s;
                 }
@@ -326,12 +326,14 @@ impl Tape {
             let (a, b) = (ins.args[0] as usize, ins.args[1] as usize);
             let (gk, hk) = (g[k], h[k]);
             if ins.nargs == 2 && b != a {
-                adj[a] += w * gk[0];
-                adj[b] += w * gk[1];
+                adj[a] += times(gk[0], w);
+                adj[b] += times(gk[1], w);
                 for j in 0..kdir {
                     let (ta, tb, tw) = (t[a * kdir + j], t[b * kdir + j], at[k * kdir + j]);
-                    at[a * kdir + j] += tw * gk[0] + w * (hk[0] * ta + hk[1] * tb);
-                    at[b * kdir + j] += tw * gk[1] + w * (hk[1] * ta + hk[2] * tb);
+                    at[a * kdir + j] +=
+                        times(gk[0], tw) + times(times(hk[0], ta) + times(hk[1], tb), w);
+                    at[b * kdir + j] +=
+                        times(gk[1], tw) + times(times(hk[1], ta) + times(hk[2], tb), w);
                 }
             } else {
                 // One argument, or one value read twice: the local duals
@@ -339,10 +341,10 @@ impl Tape {
                 // arithmetic (a+a, a-a) gives both partials; sum them.
                 let g0 = gk[0] + gk[1];
                 let h0 = hk[0] + 2.0 * hk[1] + hk[2];
-                adj[a] += w * g0;
+                adj[a] += times(g0, w);
                 for j in 0..kdir {
                     let (ta, tw) = (t[a * kdir + j], at[k * kdir + j]);
-                    at[a * kdir + j] += tw * g0 + w * h0 * ta;
+                    at[a * kdir + j] += times(g0, tw) + times(times(h0, ta), w);
                 }
             }
         }
@@ -548,4 +550,13 @@ fn pattern(tape: &Tape) -> Option<Vec<Vec<u32>>> {
         rows[j as usize].push(i);
     }
     Some(rows)
+}
+
+/// A local partial derivative `c` times a tangent or an adjoint `d`, where
+/// a zero `d` contributes nothing whatever `c` is — as in the dual numbers:
+/// a partial that does not exist (NaN, `∂/∂y` of `x^y` at a negative `x`)
+/// must not spoil the directions and results that do not move through it.
+#[inline]
+fn times(c: f64, d: f64) -> f64 {
+    if d == 0.0 { 0.0 } else { c * d }
 }

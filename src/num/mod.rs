@@ -5,6 +5,7 @@
 //! series arithmetic they share; and [`Array`], the vectors and matrices
 //! the array engine computes over.
 
+pub mod accuracy;
 pub mod array;
 mod dual;
 mod fixed;

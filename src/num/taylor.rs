@@ -22,6 +22,15 @@ impl Taylor {
         }
         Taylor { c }
     }
+    /// The variable `x0 + s·t` to order `n`: its series' coefficients are
+    /// those of `x0 + t` times `sᵏ` (see [`crate::num::accuracy`]).
+    pub fn scaled_variable(x0: f64, n: usize, s: f64) -> Taylor {
+        let mut t = Taylor::variable(x0, n);
+        if n >= 1 {
+            t.c[1] = s;
+        }
+        t
+    }
     /// The constant `v` to order `n`.
     pub fn constant_n(v: f64, n: usize) -> Taylor {
         let mut c = smallvec::smallvec![0.0; n + 1];

@@ -120,6 +120,9 @@ pub struct LimitTable {
     pub exact: f64,
     /// One row per h = 1e-1 … 1e-12.
     pub rows: Vec<LimitRow>,
+    /// `(left, right)` when the one-sided quotients settle on different
+    /// values as h shrinks, without the gap closing: a kink, no derivative.
+    pub sides: Option<(f64, f64)>,
     /// Warnings.
     pub warnings: Vec<Warning>,
 }
@@ -156,6 +159,11 @@ pub struct TaylorSeries {
     pub coeffs: Vec<f64>,
     /// `derivatives[k]` = f⁽ᵏ⁾(point)
     pub derivatives: Vec<f64>,
+    /// `Some(d)` where only about `d` digits of `coeffs[k]` are correct
+    /// (rounding in the f64 Taylor arithmetic, estimated as in
+    /// [`crate::num::accuracy`]); `None` where it is accurate to the check's
+    /// tolerance.
+    pub digits: Vec<Option<u32>>,
     /// Warnings.
     pub warnings: Vec<Warning>,
 }

@@ -1,6 +1,6 @@
 //! Text and JSON for the formula commands `:sym` and `:steps`.
 
-use super::{Obj, Style, arr, str_arr, verdict_word, warnings_json};
+use super::{Obj, Style, arr, str_arr, warnings_json};
 use crate::check::Verdict;
 use crate::format;
 use crate::outcome::{Derivation, Formula, Formulas};
@@ -150,7 +150,7 @@ fn agreement(f: &Formulas, name: Option<&str>, point: &[f64], st: Style) -> Stri
             st.num(a.formula),
             st.num(a.dual),
             fd,
-            verdict_word(a.verdict).to_string(),
+            a.verdict.label().to_string(),
         ]);
         if !a.agree {
             bad.push(format!(
@@ -241,7 +241,7 @@ fn formula_json(d: &Formula) -> Value {
             .num("fd", a.fd)
             .num("fd_err", a.fd_err)
             .put("agree", a.agree)
-            .str("verdict", &verdict_word(a.verdict).to_ascii_lowercase());
+            .str("verdict", &a.verdict.label().to_ascii_lowercase());
     }
     o.end()
 }

@@ -1,7 +1,7 @@
 //! Turning outcomes and errors into text (plain or coloured) and JSON Lines.
 //! The only place that decides how a result looks.
 
-use crate::check::{CheckReport, Entry, Verdict};
+use crate::check::{CheckReport, Doubt, Entry, Status, Verdict};
 use crate::error::{Error, Warning};
 use crate::format;
 use crate::outcome::{Defined, DerivKind, Derivatives, LineResult, Outcome};
@@ -259,15 +259,18 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
         }
     }
     if let Some(c) = &d.check {
+        // `:diff … wrt y` checks one variable: its entries are numbered 0.
+        let wrt = d.wrt.as_ref().map(|w| vec![w.clone()]);
+        let vars = wrt.as_deref().unwrap_or(&d.vars);
         if d.kind == DerivKind::Check {
             s.push('\n');
-            s.push_str(&check_table(c, &d.vars, single, st));
+            s.push_str(&check_table(c, vars, single, st));
         }
         s.push_str(&format!(
             "\n  {}{}  {}",
             "check",
             " ".repeat(width - 5),
-            check_line(c, &d.vars, single, st)
+            check_line(c, vars, single, st)
         ));
     }
     push_warnings(&mut s, &d.warnings, st);
@@ -352,15 +355,6 @@ fn entry_label(e: &Entry, vars: &[String], single: bool) -> String {
     }
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Pass => "pass",
-        Verdict::Fail => "FAIL",
-        Verdict::Uncertain => "uncertain",
-        Verdict::Kink => "kink",
-    }
-}
-
 /// The one line under a derivative result.
 fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> String {
     // Nothing was compared: say so rather than "ok".
@@ -369,51 +363,28 @@ fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Stri
     {
         return format!("{} {why}", st.warn("skipped:"));
     }
-    let mut s = if c.ok {
-        format!(
+    let find = |v: Verdict| c.entries.iter().find(|e| e.verdict == v);
+    let mut s = match c.status {
+        Status::Pass => format!(
             "{} finite differences agree (max rel. error {})",
             st.good("ok:"),
             format::significant(c.max_rel_err, 2)
-        )
-    } else {
-        let worst = c
-            .entries
-            .iter()
-            .find(|e| matches!(e.verdict, Verdict::Kink))
-            .or_else(|| {
-                c.entries
-                    .iter()
-                    .find(|e| matches!(e.verdict, Verdict::Fail))
-            });
-        match worst {
-            Some(e) if e.verdict == Verdict::Kink => format!(
-                "{} {} has no derivative here: left and right derivatives differ",
-                st.bad("FAILED:"),
-                entry_label(e, vars, single)
-            ),
-            Some(e) if e.ad.is_nan() => format!(
-                "{} {} is undefined here (nan), so there is nothing to check",
-                st.bad("FAILED:"),
-                entry_label(e, vars, single)
-            ),
-            Some(e) if !e.fd.is_finite() => format!(
-                "{} {} is {} by automatic differentiation, and finite differences have no usable estimate here",
-                st.bad("FAILED:"),
-                entry_label(e, vars, single),
-                st.num(e.ad)
-            ),
+        ),
+        Status::Unconfirmed => match find(Verdict::Unconfirmed) {
             Some(e) => format!(
-                "{} {} is {} by automatic differentiation but {} by finite differences",
-                st.bad("FAILED:"),
+                "{} {} could not be confirmed: {}",
+                st.warn("unconfirmed:"),
                 entry_label(e, vars, single),
-                st.num(e.ad),
-                format::significant(e.fd, 8)
+                e.doubt.unwrap_or(Doubt::Unsettled).explain()
             ),
-            None => format!(
-                "{} a warning above means the derivative cannot be trusted here",
-                st.bad("FAILED:")
-            ),
-        }
+            None => format!("{} the check did not finish", st.warn("unconfirmed:")),
+        },
+        Status::Kink | Status::Fail => failed_line(
+            find(Verdict::Kink).or_else(|| find(Verdict::Fail)),
+            vars,
+            single,
+            st,
+        ),
     };
     if let Some(why) = &c.skipped {
         s.push_str(&format!(" ({why})"));
@@ -421,11 +392,50 @@ fn check_line(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Stri
     s
 }
 
+/// The line for a check that failed, on its worst entry.
+fn failed_line(worst: Option<&Entry>, vars: &[String], single: bool, st: Style) -> String {
+    match worst {
+        Some(e) if e.verdict == Verdict::Kink => format!(
+            "{} {} has no derivative here: left and right derivatives differ",
+            st.bad("FAILED:"),
+            entry_label(e, vars, single)
+        ),
+        Some(e) if e.ad.is_nan() => format!(
+            "{} {} is undefined here (nan), so there is nothing to check",
+            st.bad("FAILED:"),
+            entry_label(e, vars, single)
+        ),
+        Some(e) if e.ad.is_infinite() => format!(
+            "{} {} is {} by automatic differentiation: an infinite slope is no derivative, and finite differences cannot settle on one",
+            st.bad("FAILED:"),
+            entry_label(e, vars, single),
+            st.num(e.ad)
+        ),
+        Some(e) if !e.fd.is_finite() => format!(
+            "{} {} is {} by automatic differentiation, and finite differences have no usable estimate here",
+            st.bad("FAILED:"),
+            entry_label(e, vars, single),
+            st.num(e.ad)
+        ),
+        Some(e) => format!(
+            "{} {} is {} by automatic differentiation but {} by finite differences",
+            st.bad("FAILED:"),
+            entry_label(e, vars, single),
+            st.num(e.ad),
+            format::significant(e.fd, 8)
+        ),
+        None => format!(
+            "{} a warning above means the derivative cannot be trusted here",
+            st.bad("FAILED:")
+        ),
+    }
+}
+
 /// The full table of `:check`.
 fn check_table(c: &CheckReport, vars: &[String], single: bool, st: Style) -> String {
     let mut rows = vec![[
         "entry".to_string(),
-        "AD (exact)".to_string(),
+        "AD".to_string(),
         "FD (approx.)".to_string(),
         "error est.".to_string(),
         "rel. error".to_string(),
@@ -438,7 +448,7 @@ fn check_table(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Str
             format::significant(e.fd, 12),
             format::significant(e.err_est, 2),
             format::significant(e.rel_err, 2),
-            verdict_word(e.verdict).to_string(),
+            e.verdict.label().to_string(),
         ]);
     }
     let w: Vec<usize> = (0..6)
@@ -453,7 +463,7 @@ fn check_table(c: &CheckReport, vars: &[String], single: bool, st: Style) -> Str
             let text = if k == 5 && i > 0 {
                 match cell.as_str() {
                     "pass" => st.good(cell),
-                    "uncertain" => st.warn(cell),
+                    "unconfirmed" => st.warn(cell),
                     _ => st.bad(cell),
                 }
             } else if i == 0 {
@@ -647,7 +657,10 @@ fn warnings_json(o: Obj, w: &[Warning], text: &str) -> Obj {
 }
 
 fn check_json(c: &CheckReport, vars: &[String], full: bool) -> Value {
-    let mut o = Obj::new().put("ok", c.ok).num("max_rel_err", c.max_rel_err);
+    let mut o = Obj::new()
+        .put("ok", c.ok)
+        .str("status", c.status.as_str())
+        .num("max_rel_err", c.max_rel_err);
     if let Some(s) = &c.skipped {
         o = o.str("skipped", s);
     }
@@ -660,18 +673,18 @@ fn check_json(c: &CheckReport, vars: &[String], full: bool) -> Value {
                 if let Some(j) = e.j {
                     wrt.push(vars.get(j).cloned().unwrap_or_default());
                 }
-                Obj::new()
+                let o = Obj::new()
                     .put("wrt", str_arr(&wrt))
                     .num("ad", e.ad)
                     .num("fd", e.fd)
                     .num("err_est", e.err_est)
                     .num("rel_err", e.rel_err)
                     .num("tol", e.tol)
-                    .str(
-                        "verdict",
-                        verdict_word(e.verdict).to_ascii_lowercase().as_str(),
-                    )
-                    .end()
+                    .str("verdict", e.verdict.label().to_ascii_lowercase().as_str());
+                match e.doubt {
+                    Some(d) => o.str("why", d.explain()).end(),
+                    None => o.end(),
+                }
             })
             .collect();
         o = o.put("entries", entries);
@@ -742,7 +755,9 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
                 o = o.put("hessian", rows);
             }
             if let Some(c) = &d.check {
-                o = o.put("check", check_json(c, &d.vars, d.kind == DerivKind::Check));
+                let wrt = d.wrt.as_ref().map(|w| vec![w.clone()]);
+                let vars = wrt.as_deref().unwrap_or(&d.vars);
+                o = o.put("check", check_json(c, vars, d.kind == DerivKind::Check));
             }
             warnings_json(o, &d.warnings, input)
         }

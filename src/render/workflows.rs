@@ -124,7 +124,16 @@ pub fn limit(l: &LimitTable, st: Style) -> String {
             .min_by(|a, b| f(a).total_cmp(&f(b)))
             .map(|r| format::shortest(r.h))
     };
-    if let (Some(bf), Some(bc)) = (best(|r| r.forward_err), best(|r| r.central_err)) {
+    if let Some((left, right)) = l.sides {
+        s.push_str(&format!(
+            "\n  {}",
+            st.dim(&format!(
+                "the quotients settle on {} from the left and {} from the right: a kink, no derivative here",
+                st.num(left),
+                st.num(right)
+            ))
+        ));
+    } else if let (Some(bf), Some(bc)) = (best(|r| r.forward_err), best(|r| r.central_err)) {
         s.push_str(&format!(
             "\n  {}",
             st.dim(&format!(
@@ -179,6 +188,18 @@ fn lhs_name(t: &Tangent) -> &'static str {
 }
 
 pub fn tangent_equation(t: &Tangent, st: Style) -> String {
+    let var = |i: usize| t.vars.get(i).map_or("x", String::as_str);
+    if t.value.is_finite() && t.slopes.iter().any(|m| m.is_nan()) {
+        return "none: the derivative is undefined here".to_string();
+    }
+    if let Some(i) = t.slopes.iter().position(|m| m.is_infinite()) {
+        // The tangent is vertical: a line x = x0 (in the plane, x = x0 too:
+        // the plane of all y and z there).
+        return match (t.value.is_finite(), t.slopes.len()) {
+            (true, 1) => format!("{} = {} (vertical)", var(i), st.num(t.point[i])),
+            _ => format!("none: the slope along {} is infinite here", var(i)),
+        };
+    }
     let terms: Vec<(f64, &str)> = t
         .slopes
         .iter()
@@ -231,8 +252,18 @@ pub fn taylor(t: &TaylorSeries, st: Style) -> String {
         "coefficient f⁽ᵏ⁾/k!".to_string(),
         "derivative f⁽ᵏ⁾".to_string(),
     ]];
+    // A column of correct digits only where some coefficient lost them.
+    let marked = t.digits.iter().any(Option::is_some);
+    if marked {
+        rows[0].push("correct digits".to_string());
+    }
     for (k, (c, d)) in t.coeffs.iter().zip(&t.derivatives).enumerate() {
-        rows.push(vec![k.to_string(), st.num(*c), st.num(*d)]);
+        let mut row = vec![k.to_string(), st.num(*c), st.num(*d)];
+        if marked {
+            let digits = t.digits.get(k).copied().flatten();
+            row.push(digits.map_or(String::new(), |d| st.warn(&format!("~{d}"))));
+        }
+        rows.push(row);
     }
     s.push('\n');
     s.push_str(&columns(&rows, 0, st));
@@ -531,6 +562,10 @@ pub fn limit_json(o: Obj, l: &LimitTable, input: &str) -> Obj {
         .num("value", l.value)
         .num("exact", l.exact)
         .put("rows", rows);
+    let o = match l.sides {
+        Some((left, right)) => o.put("kink", arr(&[left, right])),
+        None => o,
+    };
     warnings_json(o, &l.warnings, input)
 }
 
@@ -558,6 +593,12 @@ pub fn taylor_json(o: Obj, t: &TaylorSeries, input: &str) -> Obj {
         .put("order", t.coeffs.len().saturating_sub(1))
         .put("coefficients", arr(&t.coeffs))
         .put("derivatives", arr(&t.derivatives));
+    // Where some coefficient lost digits: how many each kept (null: all).
+    let o = if t.digits.iter().any(Option::is_some) {
+        o.put("correct_digits", t.digits.clone())
+    } else {
+        o
+    };
     warnings_json(o, &t.warnings, input)
 }
 

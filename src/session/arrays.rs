@@ -474,12 +474,13 @@ impl Session {
         let dc = check::check_with_noise(&mut along, &[0.0], &[slope], None, noise);
         for mut e in dc.entries {
             e.i = flat.len();
-            c.ok &= matches!(e.verdict, check::Verdict::Pass | check::Verdict::Uncertain);
             if e.ad.is_finite() && e.fd.is_finite() {
                 c.max_rel_err = c.max_rel_err.max(e.rel_err);
             }
             c.entries.push(e);
         }
+        c.status = check::Status::of(&c.entries);
+        c.ok = c.status == check::Status::Pass;
         c.evaluations += dc.evaluations;
         let entries = range.len();
         (c, CheckCoverage::Sample { sampled, entries })
@@ -748,7 +749,7 @@ impl Session {
             &start,
             &opts,
             self.cancel.as_deref(),
-            self.progress.as_ref().map(|p| &*p.0),
+            self.min_ticker().as_deref(),
         )?;
         let mut stop = run.stop;
         if self

@@ -80,8 +80,9 @@ fn details(name: &str) -> String {
             "  from A to B (included) in steps of S; at most {} rows",
             limits::MAX_TABLE_ROWS
         ),
-        "limit" => "  the error of each quotient is against the exact (AD) derivative: it falls\n\
-                      \x20 with h (truncation) until round-off makes it grow again"
+        "limit" => "  the error of each quotient is against the AD derivative: it falls with h\n\
+                      \x20 (truncation) until round-off makes it grow again; at a kink the one-sided\n\
+                      \x20 quotients settle on different values, and it says so"
             .to_string(),
         "jac" => "  TensorFlow's tape.gradient([y1, y2], x) of a list of targets is the sum of the\n\
                     \x20 Jacobian's rows, printed last"
@@ -120,15 +121,34 @@ fn formulas_help() -> String {
 
 /// The check topic: what the finite-difference line means.
 const CHECK: &str = "\
-Every derivative is computed exactly (to rounding) by forward-mode automatic
-differentiation with dual numbers, and then cross-checked by finite differences:
-central differences on a shrinking sequence of steps, Richardson extrapolation, and
-the estimate with the smallest error bound. An entry passes when
-    |ad - fd| <= atol + rtol*|fd|
-(tighter where the error estimate allows), fails otherwise, is 'uncertain' when the
-finite difference is too noisy to judge, and is a 'kink' when the left and right
-derivatives differ (no derivative exists). `:check EXPR at POINT` prints every entry;
-`:set check off` (or --no-check) turns the line off.";
+Every derivative is computed by forward-mode automatic differentiation (AD): exact
+rules, rounded f64 arithmetic. Each entry is then cross-checked by finite differences
+(FD): central and one-sided differences on steps from half the point's scale down,
+halving, Richardson extrapolation, and the estimate with the smallest error bound.
+The tolerance:
+    |ad - fd| <= atol + rtol*|fd|    rtol 1e-6, atol 1e-9 (second derivatives: 1e-5, 1e-7)
+tightened to ten times the error estimate where that is smaller. An entry the first
+steps do not pass gets a second look: steps down to the rounding of the point (so
+abs at 1e-10 is probed inside (0, 2e-10), 1/(x-1) next to its pole inside the gap),
+judged window by window of steps, finest first. The verdicts:
+  pass         a reliable estimate agrees with AD.
+  unconfirmed  FD cannot decide, and says why: the function is not finite on either
+               side; too noisy at every step size; or the estimates disagree between
+               step sizes (a pole or kink too close to resolve, or an argument so large
+               that the function changes within a few of its ulps). AD may well be
+               right: `:limit` shows the quotients; a point further from the trouble
+               confirms it.
+  kink         the one-sided estimates settle on different values at two step sizes:
+               no derivative exists here, the number shown is a convention.
+  FAIL         estimates at two or more step sizes agree with each other and exclude
+               AD (or AD is not finite). A warning above the line fails it too.
+The line says ok only when every entry passed; the worst entry decides it. In JSON,
+check.ok is true only then and check.status is pass, unconfirmed, kink or fail.
+`:check EXPR at POINT` prints every entry; `:set check off` (or --no-check) turns the
+line off. A long check shows progress on a terminal, stops at Ctrl-C or its time limit
+(`:help limits`) and keeps the entries it decided. High derivatives of user functions
+(f''''(x), `:taylor`) that f64 arithmetic gets wrong carry a warning or a column of
+correct digits.";
 
 /// The arrays topic, with the table of functions over arrays.
 fn arrays() -> String {
@@ -190,6 +210,7 @@ fn limits_text() -> String {
          \x20 Hessian                {} variables dense; up to the variable limit where its\n\
          \x20                        sparsity leaves at most that many Hessian-vector products\n\
          \x20 check on the Hessian   {} variables; on the gradient {}\n\
+         \x20 check time             {} s of wall-clock time (then it stops and keeps what it decided)\n\
          \x20 derivative order       {} (primes, nested)\n\
          \x20 :load                  {} files deep, {} bytes a file (counted as read)\n\
          \x20 files                  :save and svg= write through links, keep permissions, and\n\
@@ -215,6 +236,7 @@ fn limits_text() -> String {
         limits::MAX_HESSIAN_VARS,
         limits::MAX_CHECK_HESSIAN_VARS,
         limits::MAX_CHECK_VARS,
+        limits::CHECK_DEADLINE_SECS,
         limits::MAX_ORDER,
         limits::MAX_LOAD_DEPTH,
         limits::MAX_LOAD_BYTES,
@@ -246,13 +268,18 @@ pub fn help(topic: Option<&str>) -> Result<String, Error> {
     let t = topic.trim_start_matches(':');
     if let Some(c) = COMMANDS.iter().find(|c| c.name == t) {
         let more = details(c.name);
-        return Ok(format!(
+        let mut text = format!(
             "{}\n  {}{}{more}\n  example: {}",
             c.syntax,
             c.summary,
             if more.is_empty() { "" } else { "\n" },
             c.example
-        ));
+        );
+        // The guide of the same name, which the command would hide.
+        if let Some((_, _, guide)) = GUIDES.iter().find(|g| g.0 == t) {
+            text = format!("{text}\n\n{}", guide());
+        }
+        return Ok(text);
     }
     if let Some(b) = BUILTINS.iter().find(|b| b.name == t) {
         return Ok(format!(

@@ -5,7 +5,7 @@
 //! write the files they name.
 
 use crate::builtins;
-use crate::check::{self, CheckReport};
+use crate::check::{self, CheckReport, Status};
 use crate::engine::Compiled;
 use crate::engine::eval::{self, Budget, Defs, Function};
 use crate::error::{Error, ErrorKind, Warning};
@@ -75,10 +75,11 @@ pub struct Session {
     data_sources: std::collections::BTreeMap<String, String>,
 }
 
-/// Called now and then by long commands (`:min`) with `(done, total)`, so
-/// that the binary can draw a progress bar.
+/// Called now and then by long commands with `(command, unit, done,
+/// total)` — `(":min", "iteration", 250, 1000)`, `("check", "evaluation",
+/// 40, 300)` — so that the binary can draw a progress bar.
 #[derive(Clone)]
-pub struct Observer(pub Arc<crate::optimize::Tick>);
+pub struct Observer(pub Arc<dyn Fn(&'static str, &'static str, u64, u64) + Send + Sync>);
 
 impl std::fmt::Debug for Observer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -725,7 +726,7 @@ impl Session {
                 d.value = v;
                 d.warnings = b.warnings;
                 if run_check {
-                    d.check = Some(self.check(&c, &point, &g, None));
+                    d.check = Some(self.check(&c, &point, &g, None, d.warnings.is_empty()));
                 }
                 d.gradient = Some(g);
             }
@@ -747,13 +748,10 @@ impl Session {
                         p[k] = x[0];
                         tf.eval(&p)
                     };
-                    let mut r = check::check_with_noise(
-                        &mut f,
-                        &[point[k]],
-                        &[d1],
-                        Some(&[vec![d2]]),
-                        noise,
-                    );
+                    let hess = [vec![d2]];
+                    let smooth = d.warnings.is_empty();
+                    let mut r =
+                        self.watched_check(&mut f, &[point[k]], &[d1], Some(&hess), noise, smooth);
                     distrust_if_warned(&mut r, &d.warnings);
                     d.check = Some(r);
                 }
@@ -773,7 +771,7 @@ impl Session {
                 d.value = v;
                 d.warnings = b.warnings;
                 if run_check {
-                    d.check = Some(self.check(&c, &point, &g, Some(&h)));
+                    d.check = Some(self.check(&c, &point, &g, Some(&h), d.warnings.is_empty()));
                 }
                 d.gradient = Some(g);
                 d.hessian = Some(h);
@@ -782,9 +780,12 @@ impl Session {
         if let Some(c) = &mut d.check {
             distrust_if_warned(c, &d.warnings);
         }
-        // The check's evaluations turn an interruption into NaN; a stopped
-        // check must not print as a verdict.
-        self.poll()?;
+        // An interruption or the statement's time limit during the
+        // derivatives is an error (above); during the check, the check stops
+        // and keeps the entries it decided, saying why.
+        if d.check.is_none() {
+            self.poll()?;
+        }
         Ok(Outcome::Derivatives(Box::new(d)))
     }
 
@@ -805,19 +806,50 @@ impl Session {
         point: &[f64],
         grad: &[f64],
         hess: Option<&[Vec<f64>]>,
+        smooth: bool,
     ) -> CheckReport {
         let mut tf = c.f64_fn(self.cancel.clone());
         let noise = tf.noise(point);
-        // Past Ctrl-C or the time limit every value is NaN: the check ends
-        // quickly and its caller reports why.
-        let mut f = |x: &[f64]| {
-            if self.poll().is_err() {
-                f64::NAN
-            } else {
-                tf.eval(x)
+        let mut f = |x: &[f64]| tf.eval(x);
+        self.watched_check(&mut f, point, grad, hess, noise, smooth)
+    }
+
+    /// The check under the session's Ctrl-C flag, its time limit
+    /// ([`limits::CHECK_DEADLINE_SECS`]) and progress bar; `smooth` when
+    /// no built-in warned at the point (no kink there by AD).
+    fn watched_check(
+        &self,
+        f: &mut dyn FnMut(&[f64]) -> f64,
+        point: &[f64],
+        grad: &[f64],
+        hess: Option<&[Vec<f64>]>,
+        noise: f64,
+        smooth: bool,
+    ) -> CheckReport {
+        let secs = limits::CHECK_DEADLINE_SECS;
+        let mut deadline = (
+            std::time::Instant::now() + std::time::Duration::from_secs(secs),
+            secs,
+        );
+        // The statement's own time limit, when it comes first.
+        if let Some(d) = self.deadline
+            && d < deadline.0
+        {
+            deadline = (d, self.time_limit().as_secs());
+        }
+        let progress = self.progress.clone();
+        let tick = move |done: usize, total: usize| {
+            if let Some(p) = &progress {
+                (p.0)("check", "evaluation", done as u64, total as u64);
             }
         };
-        check::check_with_noise(&mut f, point, grad, hess, noise)
+        let control = check::Control {
+            cancel: self.cancel.as_deref(),
+            deadline: Some(deadline),
+            tick: Some(&tick),
+            smooth_by_ad: smooth,
+        };
+        check::check_controlled(f, point, grad, hess, noise, control)
     }
 
     // ------------------------------------------------------------ files and settings
@@ -900,6 +932,9 @@ impl Session {
 fn distrust_if_warned(c: &mut CheckReport, warnings: &[Warning]) {
     if !warnings.is_empty() {
         c.ok = false;
+        if matches!(c.status, Status::Pass | Status::Unconfirmed) {
+            c.status = Status::Fail;
+        }
     }
 }
 

@@ -17,7 +17,7 @@ impl Session {
         self.time_limit = Some(limit);
     }
 
-    fn time_limit(&self) -> Duration {
+    pub(super) fn time_limit(&self) -> Duration {
         self.time_limit
             .unwrap_or(Duration::from_secs(limits::STATEMENT_DEADLINE_SECS))
     }

@@ -186,7 +186,7 @@ impl Session {
         let second = out.derivatives.iter().any(|d| d.wrt.len() == 2);
         let c = Compiled::new(&self.defs, &p.expr, &vars);
         let (g, h, warnings) = self.numbers_at(&c, &point, second, span)?;
-        let report = self.check(&c, &point, &g, h.as_deref());
+        let report = self.check(&c, &point, &g, h.as_deref(), warnings.is_empty());
         for d in &mut out.derivatives {
             let i = index(&d.wrt[0])?;
             let j = match d.wrt.get(1) {
@@ -211,7 +211,7 @@ impl Session {
                 // defined (or not differentiable) there; a formula that
                 // extends it is no disagreement.
                 agree: !dual.is_finite() || agree(formula, dual),
-                verdict: entry.map_or(Verdict::Uncertain, |e| e.verdict),
+                verdict: entry.map_or(Verdict::Unconfirmed, |e| e.verdict),
             });
         }
         out.point = Some(point);

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind, Warning};
 use crate::format::shortest;
 use crate::limits;
 use crate::num::Dual1;
+use crate::num::accuracy;
 use crate::optimize;
 use crate::outcome::{
     Curve, Jacobian, LimitRow, LimitTable, Minimum, Outcome, Plot, Table, Tangent, TaylorSeries,
@@ -186,7 +187,7 @@ impl Session {
         };
         let x0 = point[k];
         let fx = f(x0);
-        let rows = (1..=12)
+        let rows: Vec<LimitRow> = (1..=12)
             .map(|i| {
                 let h = 10f64.powi(-i);
                 let forward = (f(x0 + h) - fx) / h;
@@ -201,6 +202,7 @@ impl Session {
             })
             .collect();
         self.poll()?;
+        let sides = one_sided_limits(&rows);
         Ok(Outcome::Limit(Box::new(LimitTable {
             expr: expr.to_string(),
             vars,
@@ -209,6 +211,7 @@ impl Session {
             value,
             exact,
             rows,
+            sides,
             warnings,
         })))
     }
@@ -296,14 +299,39 @@ impl Session {
             }
         })?;
         let mut b = self.budget();
-        let r = Compiled::new(&self.defs, &expr, &vars).series(k, &point, n, &mut b)?;
+        let compiled = Compiled::new(&self.defs, &expr, &vars);
+        let series = |s: f64, b: &mut Budget| compiled.scaled_series(k, &point, n, s, b);
+        let r = series(1.0, &mut b)?;
+        // The same series at scaled variables: their spread is the rounding
+        // error of each coefficient (see `accuracy`).
+        let mut scratch = self.budget();
+        let scaled = accuracy::SCALES
+            .iter()
+            .map(|&s| Ok(series(s, &mut scratch)?.c.to_vec()))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let errors = accuracy::errors(&r.c, &scaled);
+        let digits: Vec<Option<u32>> =
+            r.c.iter()
+                .zip(&errors)
+                .map(|(&c, &e)| accuracy::digits(c, e))
+                .collect();
+        let mut warnings = b.warnings;
+        if let Some(first) = digits.iter().position(Option::is_some) {
+            warnings.push(Warning {
+                message: format!(
+                    "coefficients from k = {first} on are not all accurate: f64 Taylor arithmetic loses digits to cancellation here; the last column says how many are correct"
+                ),
+                span: None,
+            });
+        }
         Ok(Outcome::Taylor(Box::new(TaylorSeries {
             expr: expr.to_string(),
             var: vars[k].clone(),
             point: point[k],
             derivatives: r.derivatives().to_vec(),
             coeffs: r.c.to_vec(),
-            warnings: b.warnings,
+            digits,
+            warnings,
         })))
     }
 
@@ -333,6 +361,14 @@ impl Session {
             rows,
             warnings,
         })))
+    }
+
+    /// `:min`'s progress callback: iterations, reported to the observer.
+    pub(super) fn min_ticker(&self) -> Option<Box<optimize::Tick>> {
+        self.progress.as_ref().map(|p| {
+            let p = p.0.clone();
+            Box::new(move |done, total| p(":min", "iteration", done, total)) as Box<optimize::Tick>
+        })
     }
 
     pub(super) fn min(
@@ -388,7 +424,7 @@ impl Session {
             &point,
             &opts,
             self.cancel.as_deref(),
-            self.progress.as_ref().map(|p| &*p.0),
+            self.min_ticker().as_deref(),
         )?;
         let mut stop = run.stop;
         if self.interrupted() {
@@ -609,4 +645,27 @@ fn rename(e: &Expr, from: &str, to: &str) -> Expr {
         k => k.clone(),
     };
     Expr { kind, span: e.span }
+}
+
+/// The left and right limits of the difference quotients when they differ:
+/// at `h` = 1e-5, 1e-6 and 1e-7 (small enough for truncation, large enough
+/// against rounding) the forward quotient and the backward one (`2·central −
+/// forward`) each stay put to a thousandth of the gap between them, and the
+/// gap does not close. Next to a smooth function's steep curvature the gap
+/// is `h·f''` and shrinks tenfold per row; at a kink it stays.
+fn one_sided_limits(rows: &[LimitRow]) -> Option<(f64, f64)> {
+    let at = |h: f64| rows.iter().find(|r| (r.h / h - 1.0).abs() < 1e-9);
+    let sides: Vec<(f64, f64)> = [1e-5, 1e-6, 1e-7]
+        .iter()
+        .map(|&h| at(h).map(|r| (2.0 * r.central - r.forward, r.forward)))
+        .collect::<Option<_>>()?;
+    let gap = |(l, r): (f64, f64)| (r - l).abs();
+    let (first, last) = (sides[0], sides[2]);
+    let scale = last.0.abs().max(last.1.abs());
+    let steady = sides.windows(2).all(|w| {
+        let moved = (w[1].0 - w[0].0).abs().max((w[1].1 - w[0].1).abs());
+        moved <= 1e-3 * gap(last)
+    });
+    let kink = gap(last).is_finite() && gap(last) > 1e-6 * scale && gap(last) >= 0.5 * gap(first);
+    (kink && steady).then_some(last)
 }

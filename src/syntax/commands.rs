@@ -243,7 +243,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     CommandInfo {
         name: "limit",
         syntax: ":limit EXPR [wrt NAME] at POINT",
-        summary: "difference quotients as h shrinks, against the exact derivative",
+        summary: "difference quotients as h shrinks, against the AD derivative",
         example: ":limit 3x^2-4x at 1",
     },
     CommandInfo {
