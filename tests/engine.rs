@@ -205,6 +205,18 @@ fn tape_gives_the_tree_walks_numbers_and_warnings() {
         ("x", &["y", "x"], &[1.0, 2.0]),
         ("7", &["x"], &[1.0]),
         ("-(+x)", &["x"], &[1.0]),
+        (
+            "sec(x) * csc(y) + cot(x*y) + gamma(x + y)",
+            &["x", "y"],
+            &[0.7, 1.3],
+        ),
+        (
+            "floor(x) + ceil(y) + round(x*y) + mod(x, y)",
+            &["x", "y"],
+            &[2.0, 2.5],
+        ),
+        ("mod(x*y, y) + gamma(x) + cot(y)", &["x", "y"], &[-0.5, 0.0]),
+        ("gamma'(x) + sec''(y) + mod(y, x)", &["x", "y"], &[2.5, 0.3]),
     ];
     for (expr, vars, point) in cases {
         tape_matches_tree(expr, vars, point);
@@ -352,6 +364,12 @@ fn reverse_and_hessian_vector_products_agree_with_forward_duals() {
         "atan2(y, x)*hypot(x, z) + min(x, z)^3 + log(y, x) + x^y + 2^z + sin'(x*z)",
         &["x", "y", "z"],
         &[1.3, 0.7, 2.1],
+    );
+    reverse_agrees(
+        &defs,
+        "sec(x)*csc(y) + cot(x*y)^2 + gamma(x + y) + floor(x) + mod(x*x, y) + round(y)",
+        &["x", "y"],
+        &[0.7, 1.3],
     );
     reverse_agrees(
         &defs,

@@ -41,6 +41,13 @@ const DOMAINS: &[(&str, f64, f64)] = &[
     ("softplus", -10.0, 10.0),
     ("relu", 0.1, 10.0),
     ("erf", -3.0, 3.0),
+    ("sec", -1.4, 1.4),
+    ("csc", 0.2, 2.9),
+    ("cot", 0.2, 2.9),
+    ("floor", 0.1, 0.9),
+    ("ceil", 2.1, 2.9),
+    ("round", -0.4, 0.4),
+    ("gamma", 0.2, 12.0),
 ];
 
 /// How far from a tie of min/max the check must already pass.
