@@ -298,6 +298,8 @@ pub enum Outcome {
         what: Defined,
         /// It replaced an earlier definition.
         replaced: bool,
+        /// Warnings (a constant it hides).
+        warnings: Vec<Warning>,
     },
     /// A derivative command or a report.
     Derivatives(Box<Derivatives>),

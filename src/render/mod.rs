@@ -71,7 +71,11 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
             push_warnings(&mut s, warnings, st);
             s
         }
-        Outcome::Defined { what, .. } => defined(what, st),
+        Outcome::Defined { what, warnings, .. } => {
+            let mut s = defined(what, st);
+            push_warnings(&mut s, warnings, st);
+            s
+        }
         Outcome::Derivatives(d) => derivatives(d, st),
         Outcome::Jacobian(j) => workflows::jacobian(j, st),
         Outcome::Limit(l) => workflows::limit(l, st),
@@ -708,7 +712,11 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         Outcome::Value { value, warnings } => {
             warnings_json(o.num("value", *value), warnings, input)
         }
-        Outcome::Defined { what, replaced } => {
+        Outcome::Defined {
+            what,
+            replaced,
+            warnings,
+        } => {
             let o = match what {
                 Defined::Variable { name, value } => o.str("name", name).num("value", *value),
                 Defined::Function { name, params, body } => o
@@ -716,7 +724,7 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
                     .put("params", str_arr(params))
                     .str("body", body),
             };
-            o.put("replaced", *replaced)
+            warnings_json(o.put("replaced", *replaced), warnings, input)
         }
         Outcome::Derivatives(d) => {
             let mut o = o

@@ -116,6 +116,13 @@ impl Session {
     /// file: it is where the user asked the output to go.
     pub(super) fn save(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
         let text = self.script();
+        super::names::reads_back(&text, &self.defs).map_err(|why| {
+            Error::new(
+                ErrorKind::Definition,
+                format!("not saved: the script would not load back as this session ({why})"),
+            )
+            .at(span)
+        })?;
         files::write_atomic(&files::expand_home(path), text.as_bytes())
             .map_err(|e| e.into_error(&format!("cannot save to `{path}`")).at(span))?;
         Ok(Outcome::Saved {

@@ -20,6 +20,7 @@ use std::sync::atomic::AtomicBool;
 
 mod files;
 pub(crate) mod help;
+mod names;
 mod options;
 mod stop;
 mod workflows;
@@ -61,6 +62,8 @@ pub struct Session {
     deadline: Option<std::time::Instant>,
     /// The time limit of a statement, when not the default.
     time_limit: Option<std::time::Duration>,
+    /// Constants a definition has been warned about hiding (once each).
+    warned: std::collections::BTreeSet<String>,
 }
 
 /// Called now and then by long commands (`:min`) with `(done, total)`, so
@@ -213,6 +216,13 @@ impl Session {
                     .collect(),
             )),
             Command::Del { names } => {
+                let listed: Vec<String> = names.iter().map(|n| n.name.clone()).collect();
+                if let Err(e) = self.refuse_if_used(&listed, "delete") {
+                    return Err(match names.first() {
+                        Some(n) => e.at(n.span.to(names[names.len() - 1].span)),
+                        None => e,
+                    });
+                }
                 for n in &names {
                     if !self.defs.vars.contains_key(&n.name)
                         && !self.defs.funcs.contains_key(&n.name)
@@ -274,6 +284,11 @@ impl Session {
         self.check_definable(&name)?;
         let mut b = self.budget();
         let v = eval::value(&self.defs, value, &mut b)?;
+        if self.defs.funcs.contains_key(&name.name) {
+            self.refuse_if_used(std::slice::from_ref(&name.name), "redefine as a variable")
+                .map_err(|e| e.at(name.span))?;
+        }
+        let warnings = self.shadow_warning(&name.name, false);
         let replaced = self.defs.funcs.remove(&name.name).is_some()
             | self.defs.vars.insert(name.name.clone(), v).is_some();
         Ok(Outcome::Defined {
@@ -282,6 +297,7 @@ impl Session {
                 value: v,
             },
             replaced,
+            warnings,
         })
     }
 
@@ -289,6 +305,19 @@ impl Session {
         self.check_definable(&name)?;
         let params: Vec<String> = params.into_iter().map(|p| p.name).collect();
         self.validate_body(&name.name, &params, &body)?;
+        if !params.contains(&name.name)
+            && let Some(at) = name_span(&body, &name.name)
+        {
+            return Err(Error::new(
+                ErrorKind::Definition,
+                format!(
+                    "`{0}` in the body would be the function `{0}` itself, not a value",
+                    name.name
+                ),
+            )
+            .at(at)
+            .help("give the variable or the function another name"));
+        }
         // Refuse recursion, direct or through other functions.
         if let Some(cycle) = self.cycle_through(&name.name, &body) {
             return Err(Error::new(
@@ -298,6 +327,21 @@ impl Session {
             .at(name.span)
             .help("deriv evaluates functions by substitution; recursion has no end"));
         }
+        let arity_changes = self
+            .defs
+            .funcs
+            .get(&name.name)
+            .is_some_and(|f| f.params.len() != params.len());
+        if self.defs.vars.contains_key(&name.name) || arity_changes {
+            let doing = if arity_changes {
+                format!("redefine with {} parameters", params.len())
+            } else {
+                "redefine as a function".to_string()
+            };
+            self.refuse_if_used(std::slice::from_ref(&name.name), &doing)
+                .map_err(|e| e.at(name.span))?;
+        }
+        let warnings = self.shadow_warning(&name.name, true);
         let replaced = self.defs.vars.remove(&name.name).is_some()
             | self
                 .defs
@@ -307,6 +351,7 @@ impl Session {
         Ok(Outcome::Defined {
             what: describe(&name.name, &self.defs.funcs[&name.name]),
             replaced,
+            warnings,
         })
     }
 
@@ -519,6 +564,7 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<Bound, Error> {
+        self.refuse_function_values(expr)?;
         let names = names_in(expr);
         let is_free = |n: &str| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none();
         let (vars, exprs): (Vec<String>, Vec<&Expr>) = match point {
@@ -567,24 +613,10 @@ impl Session {
                 (vars, pairs.iter().map(|(_, e)| e).collect())
             }
             Point::Positional(values) => {
-                // The free names; if the point gives more values than that, a
-                // session variable given a value is a variable here too
-                // (`x = 3` earlier, then `:diff x^2 at 2`).
-                let vars: Vec<String> = given.unwrap_or_else(|| {
-                    let free: Vec<String> = names.iter().filter(|n| is_free(n)).cloned().collect();
-                    let with_vars: Vec<String> = names
-                        .iter()
-                        .filter(|n| {
-                            self.defs.vars.contains_key(*n) || builtins::constant(n).is_none()
-                        })
-                        .cloned()
-                        .collect();
-                    if free.len() != values.len() && with_vars.len() == values.len() {
-                        with_vars
-                    } else {
-                        free
-                    }
-                });
+                // The free names only: a defined variable is a constant
+                // unless the point names it (`at x=2, a=4`).
+                let vars: Vec<String> =
+                    given.unwrap_or_else(|| names.iter().filter(|n| is_free(n)).cloned().collect());
                 if vars.len() != values.len() {
                     let has = match vars.len() {
                         0 => "no variables".to_string(),
@@ -601,9 +633,7 @@ impl Session {
                     )
                     .at(span);
                     if vars.len() < values.len() {
-                        e = e.help(
-                            "defined variables and constants are not variables of the expression; name the point to bind them (`at e=1.5`)",
-                        );
+                        e = e.help(self.name_the_point(&names, values));
                     }
                     return Err(e);
                 }
@@ -766,7 +796,14 @@ impl Session {
     /// use them), then functions, each after the functions it calls.
     pub fn script(&self) -> String {
         let mut out = String::from("# deriv session, written by :save\n");
-        for (k, v) in &self.defs.vars {
+        // A variable that hides a constant comes after the others, whose
+        // values may be written as that constant (`inf`, `nan`).
+        let (hiding, plain): (Vec<_>, Vec<_>) = self
+            .defs
+            .vars
+            .iter()
+            .partition(|(k, _)| builtins::constant(k).is_some());
+        for (k, v) in plain.into_iter().chain(hiding) {
             out.push_str(&format!("{k} = {}\n", crate::format::shortest(*v)));
         }
         let mut done: Vec<&str> = Vec::new();

@@ -447,6 +447,7 @@ impl Session {
         let mut out = Vec::new();
         for e in exprs {
             let (e, given) = self.expand(e);
+            self.refuse_function_values(&e)?;
             let free: Vec<String> = given.unwrap_or_else(|| {
                 crate::syntax::names_in(&e)
                     .into_iter()
