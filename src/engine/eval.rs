@@ -312,6 +312,8 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             err = err.help(format!(
                 "`{name}` is a variable; to multiply, write `{name}*(…)`"
             ));
+        } else if let Some(h) = crate::syntax::notations::unknown_function_help(name, args) {
+            err = err.help(h);
         } else {
             err = err.help(format!("define it first, e.g. `{name}(x) = …`"));
         }
@@ -464,9 +466,16 @@ fn plural(n: usize, what: &str) -> String {
 
 /// The error for a name that is nothing: says what to do.
 pub fn unknown_name(n: &str) -> Error {
-    Error::new(ErrorKind::Name, format!("unknown name `{n}`")).help(format!(
-        "give it a value at a point (`… at {n}=1`) or define it (`{n} = 1`)"
-    ))
+    let e = Error::new(ErrorKind::Name, format!("unknown name `{n}`"));
+    if n == "ans" {
+        return e.help("`ans` is the last value computed, and there is none yet");
+    }
+    match crate::syntax::notations::did_you_mean(n, false) {
+        Some(m) => e.help(format!("did you mean `{m}`?")),
+        None => e.help(format!(
+            "give it a value at a point (`… at {n}=1`) or define it (`{n} = 1`)"
+        )),
+    }
 }
 
 /// Evaluates `e` to an `f64` with no bound variables; warnings go to `budget`.

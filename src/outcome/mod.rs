@@ -343,6 +343,9 @@ pub enum Outcome {
         /// Each non-empty line's result.
         results: Vec<LineResult>,
     },
+    /// Several statements on one line, separated by `;`: each one's result
+    /// (`line` numbers the statement within the line, `input` is its text).
+    Sequence(Vec<LineResult>),
     /// `:save`: how many definitions were written.
     Saved {
         /// The file.
@@ -378,6 +381,7 @@ impl Outcome {
             Outcome::Cleared(_) => "clear",
             Outcome::Settings(_) | Outcome::Set { .. } => "set",
             Outcome::Loaded { .. } => "load",
+            Outcome::Sequence(_) => "sequence",
             Outcome::Saved { .. } => "save",
             Outcome::Help(_) => "help",
             Outcome::Quit => "quit",
@@ -387,10 +391,12 @@ impl Outcome {
     /// True when this outcome, or a line inside it (`:load`), failed.
     pub fn has_error(&self) -> bool {
         match self {
-            Outcome::Loaded { results, .. } => results.iter().any(|r| match &r.result {
-                Ok(o) => o.has_error(),
-                Err(_) => true,
-            }),
+            Outcome::Loaded { results, .. } | Outcome::Sequence(results) => {
+                results.iter().any(|r| match &r.result {
+                    Ok(o) => o.has_error(),
+                    Err(_) => true,
+                })
+            }
             _ => false,
         }
     }

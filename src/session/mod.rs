@@ -104,10 +104,36 @@ impl Session {
         &self.defs
     }
 
-    /// Parses and runs one line.
+    /// Parses and runs one line; statements separated by `;` run in
+    /// order, each to its own result.
     pub fn eval_line(&mut self, line: &str) -> Result<Outcome, Error> {
-        let stmt = crate::syntax::parse_line(line)?;
-        self.timed(|s| s.run(stmt))
+        let pieces = crate::syntax::split_statements(line);
+        if pieces.len() <= 1 {
+            return self.eval_statement(line);
+        }
+        let mut results = Vec::new();
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let result = self.eval_statement(piece);
+            let quit = matches!(result, Ok(Outcome::Quit));
+            if !matches!(result, Ok(Outcome::Empty)) {
+                results.push(LineResult {
+                    line: k + 1,
+                    input: piece.trim().to_string(),
+                    result,
+                });
+            }
+            if quit {
+                break;
+            }
+        }
+        Ok(Outcome::Sequence(results))
+    }
+
+    fn eval_statement(&mut self, text: &str) -> Result<Outcome, Error> {
+        let stmt = crate::syntax::parse_line(text)?;
+        let out = self.timed(|s| s.run(stmt))?;
+        self.remember(&out);
+        Ok(out)
     }
 
     /// Runs every line of a script given as bytes, going on past errors.
@@ -152,6 +178,7 @@ impl Session {
         match stmt.kind {
             StmtKind::Empty => Ok(Outcome::Empty),
             StmtKind::Expr(e) => {
+                self.notations(&e)?;
                 let mut b = self.budget();
                 let value = eval::value(&self.defs, &e, &mut b)?;
                 Ok(Outcome::Value {
@@ -205,6 +232,7 @@ impl Session {
                 self.defs
                     .vars
                     .iter()
+                    .filter(|(k, _)| *k != names::ANS)
                     .map(|(k, v)| (k.clone(), *v))
                     .collect(),
             )),
@@ -224,6 +252,13 @@ impl Session {
                     });
                 }
                 for n in &names {
+                    if n.name == names::ANS {
+                        return Err(Error::new(
+                            ErrorKind::Name,
+                            "`ans` is the last value computed, not a definition; it cannot be deleted",
+                        )
+                        .at(n.span));
+                    }
                     if !self.defs.vars.contains_key(&n.name)
                         && !self.defs.funcs.contains_key(&n.name)
                     {
@@ -245,7 +280,8 @@ impl Session {
                 Ok(Outcome::Deleted(gone))
             }
             Command::Clear => {
-                let n = self.defs.vars.len() + self.defs.funcs.len();
+                let n = self.defs.vars.keys().filter(|k| *k != names::ANS).count()
+                    + self.defs.funcs.len();
                 self.defs = Defs::default();
                 Ok(Outcome::Cleared(n))
             }
@@ -266,6 +302,14 @@ impl Session {
     // ------------------------------------------------------------ definitions
 
     fn check_definable(&self, name: &Ident) -> Result<(), Error> {
+        if name.name == names::ANS {
+            return Err(Error::new(
+                ErrorKind::Definition,
+                "`ans` is the last value computed and cannot be defined",
+            )
+            .at(name.span)
+            .help("choose another name; `a = ans` keeps the last value"));
+        }
         if builtins::lookup(&name.name).is_some() {
             return Err(Error::new(
                 ErrorKind::Definition,
@@ -282,6 +326,8 @@ impl Session {
 
     fn assign(&mut self, name: Ident, value: &Expr) -> Result<Outcome, Error> {
         self.check_definable(&name)?;
+        self.notations(value)?;
+        self.unknown_in_assignment(&name, value)?;
         let mut b = self.budget();
         let v = eval::value(&self.defs, value, &mut b)?;
         if self.defs.funcs.contains_key(&name.name) {
@@ -365,6 +411,16 @@ impl Session {
                 return;
             }
             match &e.kind {
+                ExprKind::Name(n) if n == names::ANS && !params.contains(n) => {
+                    err = Some(
+                        Error::new(
+                            ErrorKind::Name,
+                            "a function body cannot use `ans`: it changes with every result",
+                        )
+                        .at(e.span)
+                        .help("keep the value in a variable first: `a = ans`"),
+                    );
+                }
                 ExprKind::Name(n)
                     if !params.contains(n)
                         && !self.defs.vars.contains_key(n)
@@ -413,7 +469,12 @@ impl Session {
                                 ),
                             )
                             .at(func.span)
-                            .help("define it before the functions that call it"),
+                            .help(
+                                crate::syntax::notations::unknown_function_help(&func.name, args)
+                                    .unwrap_or_else(|| {
+                                        "define it before the functions that call it".into()
+                                    }),
+                            ),
                         );
                         return;
                     };
@@ -565,6 +626,7 @@ impl Session {
         span: Span,
     ) -> Result<Bound, Error> {
         self.refuse_function_values(expr)?;
+        self.notations(expr)?;
         let names = names_in(expr);
         let is_free = |n: &str| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none();
         let (vars, exprs): (Vec<String>, Vec<&Expr>) = match point {
@@ -802,6 +864,7 @@ impl Session {
             .defs
             .vars
             .iter()
+            .filter(|(k, _)| *k != names::ANS)
             .partition(|(k, _)| builtins::constant(k).is_some());
         for (k, v) in plain.into_iter().chain(hiding) {
             out.push_str(&format!("{k} = {}\n", crate::format::shortest(*v)));

@@ -5,7 +5,7 @@
 use super::Session;
 use crate::builtins;
 use crate::error::{Error, ErrorKind, Warning};
-use crate::syntax::{Expr, ExprKind, walk};
+use crate::syntax::{Expr, ExprKind, Ident, walk};
 
 impl Session {
     /// A function's name is never a variable: `sin^2` or `f^2` (after
@@ -37,6 +37,41 @@ impl Session {
         )
         .at(span)
         .help(format!("did you mean `{meant}`?")))
+    }
+
+    /// Notation from elsewhere that parses but means something else here
+    /// (`d/dx(x^2)`), unless the session gave it a meaning.
+    pub(super) fn notations(&self, expr: &Expr) -> Result<(), Error> {
+        if self.defs.vars.contains_key("d") {
+            return Ok(());
+        }
+        crate::syntax::notations::leibniz(expr)
+    }
+
+    /// `y = x^2` with `x` unknown: the user most likely meant a function.
+    pub(super) fn unknown_in_assignment(&self, name: &Ident, value: &Expr) -> Result<(), Error> {
+        let unknown: Vec<String> = crate::syntax::names_in(value)
+            .into_iter()
+            .filter(|n| {
+                !self.defs.vars.contains_key(n)
+                    && builtins::constant(n).is_none()
+                    && !self.is_function_name(n)
+                    && crate::syntax::notations::did_you_mean(n, false).is_none()
+            })
+            .collect();
+        let Some(first) = unknown.first() else {
+            return Ok(());
+        };
+        let at = crate::syntax::name_span(value, first).unwrap_or(value.span);
+        Err(Error::new(ErrorKind::Name, format!("unknown name `{first}`"))
+            .at(at)
+            .help(format!(
+                "`{0} = …` stores a number now; to define a function of {1}, write `{0}({1}) = {2}` (or give {3} a value first: `{3} = …`)",
+                name.name,
+                unknown.join(", "),
+                value,
+                first
+            )))
     }
 
     /// True when `n`, as a plain name, can only mean a function.
@@ -202,12 +237,18 @@ pub(super) fn reads_back(script: &str, defs: &crate::engine::eval::Defs) -> Resu
             return Err(format!("line {}: {}", r.line, e.message));
         }
     }
-    let same_vars = fresh.defs.vars.len() == defs.vars.len()
-        && fresh
-            .defs
-            .vars
+    let kept = |d: &crate::engine::eval::Defs| {
+        d.vars
             .iter()
-            .zip(&defs.vars)
+            .filter(|(k, _)| *k != ANS)
+            .map(|(k, v)| (k.clone(), *v))
+            .collect::<Vec<_>>()
+    };
+    let (got, want) = (kept(&fresh.defs), kept(defs));
+    let same_vars = got.len() == want.len()
+        && got
+            .iter()
+            .zip(&want)
             .all(|((k1, v1), (k2, v2))| k1 == k2 && (v1 == v2 || (v1.is_nan() && v2.is_nan())));
     let same_funcs = fresh.defs.funcs.len() == defs.funcs.len()
         && fresh
@@ -240,5 +281,25 @@ fn rename_all(e: &mut Expr, from: &str, to: &str) {
             ExprKind::Call { args, .. } => stack.extend(args.iter_mut()),
             _ => {}
         }
+    }
+}
+
+/// The name of the last value computed.
+pub(super) const ANS: &str = "ans";
+
+impl Session {
+    /// Keeps the value of `out`, if it has one, as `ans`.
+    pub(super) fn remember(&mut self, out: &crate::outcome::Outcome) {
+        use crate::outcome::{Defined, Outcome};
+        let v = match out {
+            Outcome::Value { value, .. } => *value,
+            Outcome::Defined {
+                what: Defined::Variable { value, .. },
+                ..
+            } => *value,
+            Outcome::Derivatives(d) => d.value,
+            _ => return,
+        };
+        self.defs.vars.insert(ANS.to_string(), v);
     }
 }

@@ -246,7 +246,7 @@ fn unknown_command(word: &str, span: Span) -> Error {
 
 /// Edit distance with adjacent transpositions (optimal string alignment), so
 /// that `gard` is one edit from `grad`.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let w = b.len() + 1;
@@ -440,6 +440,13 @@ impl<'s> Builder<'s> {
                 Rule::mul => c.infix(self, BinOp::Mul, Op::Mul, span)?,
                 Rule::div => c.infix(self, BinOp::Div, Op::Div, span)?,
                 Rule::pow => c.infix(self, BinOp::Pow, Op::Pow, span)?,
+                Rule::sup => {
+                    c.infix(self, BinOp::Pow, Op::Pow, span)?;
+                    let k = if p.as_str() == "²" { 2.0 } else { 3.0 };
+                    let exponent = self.node(ExprKind::Num(k), span, 1, span)?;
+                    c.operands.push(exponent);
+                    last = Some((Rule::sup, span));
+                }
                 Rule::implicit => {
                     let Some((rule, left)) = last else {
                         return Err(internal(span));
@@ -498,6 +505,7 @@ impl<'s> Builder<'s> {
                 ExprKind::Num(v)
             }
             Rule::name => ExprKind::Name(p.as_str().to_string()),
+            Rule::pi_sign => ExprKind::Name("pi".to_string()),
             Rule::func_ref => {
                 let (name, primes) = callee(p)?;
                 ExprKind::FuncRef {
@@ -512,24 +520,34 @@ impl<'s> Builder<'s> {
 
     fn implicit_refused(&self, lhs: Span, rhs: Span) -> Error {
         const MAX: usize = 24;
-        let (l, r) = (&self.src[lhs.start..lhs.end], &self.src[rhs.start..rhs.end]);
+        let l = self.src[lhs.start..lhs.end].trim_end();
+        let r = self.src[rhs.start..rhs.end].trim();
+        let plain = |t: &str| t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        let spaced = self.src.as_bytes().get(lhs.end) == Some(&b' ');
+        let span = lhs.to(rhs);
+        // `sin x`: a built-in's argument goes in parentheses.
+        if spaced && crate::builtins::lookup(l).is_some() {
+            return Error::parse(
+                format!("`{l}` is a function: its argument goes in parentheses"),
+                span,
+            )
+            .help(format!("write `{l}({r})`"));
+        }
         let advice = if l.len() + r.len() <= MAX {
             format!("write `{l}*{r}`")
         } else {
             "write `*` between the factors".to_string()
         };
-        let call_help = (self.src.as_bytes().get(lhs.end) == Some(&b' ')
-            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
-        .then(|| format!("to call `{l}`, write `{l}({r})`"));
         let e = Error::parse(
             format!(
                 "implicit multiplication needs a number or a parenthesised group on the left; {advice}"
             ),
-            lhs.to(rhs),
+            span,
         );
-        match call_help {
-            Some(h) => e.help(h),
-            None => e,
+        if spaced && plain(l) && plain(r) {
+            e.help(format!("or, if `{l}` is a function, call it: `{l}({r})`"))
+        } else {
+            e
         }
     }
 }
@@ -1254,17 +1272,12 @@ fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
         let t = text(s);
         let c = t.chars().next().unwrap_or(' ');
         let e = Error::parse(format!("unexpected character {}", quote(t)), s);
-        return match c {
-            '×' | '·' | '∙' | '⋅' => e.help("write `*` for a product"),
-            '−' | '–' => e.help("write `-` (the ASCII minus)"),
-            '²' | '³' => e.help("write a power with `^`, e.g. `x^2`"),
-            c if c.is_alphabetic() && !c.is_ascii() => {
-                e.help("names use only ASCII letters, digits and `_`")
-            }
-            '.' if prev.is_some_and(|(k, ps)| k == Tok::Num && ps.end == s.start) => {
-                e.help("a number needs a digit after its `.`: write `3.0` or `3`")
-            }
-            _ => e,
+        if c == '.' && prev.is_some_and(|(k, ps)| k == Tok::Num && ps.end == s.start) {
+            return e.help("a number needs a digit after its `.`: write `3.0` or `3`");
+        }
+        return match super::notations::character_help(line, s) {
+            Some(h) => e.help(h),
+            None => e,
         };
     }
 
@@ -1309,6 +1322,24 @@ fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
                 return Error::parse(with_found("expected a setting after `:set`".into()), here);
             }
             _ => {}
+        }
+    }
+
+    // `:min … at 1` (a start point is `from`), `:plot … at`/`from` (a range is `on`).
+    if let Some((Tok::Word, s)) = at {
+        let w = text(s);
+        let want = match cmd {
+            Some("min") if w == "at" || w == "on" => Some("from"),
+            Some("plot" | "table") if w == "at" || w == "from" => Some("on"),
+            _ => None,
+        };
+        if let Some(want) = want {
+            let fixed = format!("{}{want}{}", &line[..s.start], &line[s.end..]);
+            return Error::parse(
+                format!("`:{}` takes `{want}`, not `{w}`", cmd.unwrap_or_default()),
+                s,
+            )
+            .help(format!("write `{}`", fixed.trim()));
         }
     }
 
