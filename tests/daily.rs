@@ -186,3 +186,48 @@ fn new_builtins_differentiate_and_flag_their_jumps() {
     let r = last_json(&[":grad mod(a, b) at 7, 3"]);
     assert_eq!(nums(&r["gradient"]), vec![1.0, -2.0]);
 }
+
+// ---- plots ---------------------------------------------------------------------
+
+#[test]
+fn a_plot_far_from_zero_is_labelled_around_its_offset() {
+    let out = succeed(&[":plot 1e8+x on 0..10"]);
+    has(&out, " 100000010\n");
+    has(&out, " 100000000\n");
+    let out = succeed(&[":plot x on 1e8..1e8+10"]);
+    has(&out, "100000000 ");
+    has(&out, "100000010 x");
+}
+
+#[test]
+fn poles_are_clipped_to_the_bulk_and_ylim_chooses() {
+    let out = succeed(&[":plot tan(x) on -3..3"]);
+    has(&out, "y shown on -23.33..23.33, where most values lie");
+    has(&out, "ylim=A..B to choose");
+    let out = succeed(&[":plot tan(x) on -3..3 ylim=-2..2"]);
+    assert!(!out.contains("y shown on"), "{out}");
+    has(&out, " 2\n");
+    has(&out, " -2\n");
+    let out = succeed(&[":plot sin(x) on 0..6"]);
+    assert!(!out.contains("y shown on"), "{out}");
+    has(
+        &fail(&[":plot x on 0..1 ylim=3..1"]),
+        "the first below the second",
+    );
+    has(&fail(&[":plot x on 0..1 ylim=1"]), "expected a range A..B");
+    let r = last_json(&[":plot x on 0..1 ylim=-pi..pi"]);
+    assert_eq!(r["kind"], "plot");
+}
+
+#[test]
+fn without_colour_each_curve_has_its_own_mark_and_the_legend_names_it() {
+    let out = succeed(&[":plot sin(x), cos(x), sin(2x), x/3 on 0..6"]);
+    for key in [
+        "(line) sin(x)",
+        "(dots) cos(x)",
+        "(dashes) sin(2 * x)",
+        "(sparse dots) x / 3",
+    ] {
+        has(&out, key);
+    }
+}

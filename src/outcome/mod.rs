@@ -233,6 +233,8 @@ pub struct Plot {
     pub curves: Vec<Curve>,
     /// The SVG file written, if any.
     pub svg: Option<String>,
+    /// The y range asked for with `ylim=A..B`.
+    pub ylim: Option<(f64, f64)>,
 }
 
 /// `:table`: values at evenly spaced points.

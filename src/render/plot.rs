@@ -25,10 +25,15 @@ pub fn stepped(a: f64, b: f64, s: f64) -> Vec<f64> {
     (0..=n).map(|i| a + s * i as f64).collect()
 }
 
+/// The y range to draw: `ylim=` if given, else [`auto_y_range`].
+pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
+    plot.ylim.or_else(|| auto_y_range(plot).map(|(r, _)| r))
+}
+
 /// A robust y range for drawing: the whole range of the finite values, unless
 /// a few samples (a pole) stretch it far beyond where most of them lie; then
-/// the 2nd to 98th percentile, widened.
-pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
+/// the 2nd to 98th percentile, widened. `true` when it clipped so.
+pub fn auto_y_range(plot: &Plot) -> Option<((f64, f64), bool)> {
     let mut ys: Vec<f64> = plot
         .curves
         .iter()
@@ -42,7 +47,11 @@ pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
     let (lo, hi) = (ys[0], ys[ys.len() - 1]);
     let q = |p: f64| ys[((ys.len() - 1) as f64 * p).round() as usize];
     let (qlo, qhi) = (q(0.02), q(0.98));
-    let (mut lo, mut hi) = if (hi - lo) > 20.0 * (qhi - qlo).max(f64::MIN_POSITIVE) {
+    // A pole: the whole range is many times that of nine tenths of the
+    // values (tan on -3..3: ±238 against ±6.3).
+    let bulk = (q(0.95) - q(0.05)).max(f64::MIN_POSITIVE);
+    let clip = (hi - lo) > 20.0 * (qhi - qlo).max(f64::MIN_POSITIVE) || (hi - lo) > 8.0 * bulk;
+    let (mut lo, mut hi) = if clip {
         let pad = 0.25 * (qhi - qlo);
         (qlo - pad, qhi + pad)
     } else {
@@ -52,7 +61,20 @@ pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
         lo -= 1.0;
         hi += 1.0;
     }
-    Some((lo, hi))
+    Some(((lo, hi), clip))
+}
+
+/// Where to put the zero of an axis spanning `lo..hi` so that f32 (what the
+/// terminal chart draws with) resolves it: 0 for most ranges; for a range
+/// far from 0 compared with its width (`1e8 + x` on 0..10), a round number
+/// just below it.
+pub fn axis_offset(lo: f64, hi: f64) -> f64 {
+    let span = hi - lo;
+    if !(span > 0.0) || lo.abs().max(hi.abs()) < 1e4 * span {
+        return 0.0;
+    }
+    let step = 10f64.powf((span.log10()).ceil() + 1.0);
+    (lo / step).floor() * step
 }
 
 /// The runs of consecutive samples where a curve is defined (and inside

@@ -523,6 +523,7 @@ impl Session {
             xs,
             curves,
             svg: None,
+            ylim: opts.ylim,
         };
         if let Some((path, at)) = opts.svg {
             plot::write_svg(&p, &path).map_err(|e| e.at(at))?;

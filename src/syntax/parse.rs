@@ -545,7 +545,7 @@ impl<'s> Builder<'s> {
             span,
         );
         if spaced && plain(l) && plain(r) {
-            e.help(format!("or, if `{l}` is a function, call it: `{l}({r})`"))
+            e.help(format!("to call `{l}`, write `{l}({r})`"))
         } else {
             e
         }
