@@ -70,7 +70,7 @@ pub fn auto_y_range(plot: &Plot) -> Option<((f64, f64), bool)> {
 /// just below it.
 pub fn axis_offset(lo: f64, hi: f64) -> f64 {
     let span = hi - lo;
-    if !(span > 0.0) || lo.abs().max(hi.abs()) < 1e4 * span {
+    if span.is_nan() || span <= 0.0 || lo.abs().max(hi.abs()) < 1e4 * span {
         return 0.0;
     }
     let step = 10f64.powf((span.log10()).ceil() + 1.0);

@@ -366,6 +366,9 @@ const COLOURS: [(u8, u8, u8); 8] = [
 ];
 
 /// Which textplots mark a curve gets without colour, and its legend word.
+/// A piece of curve `.0` to draw, as a line (`.1`) or as points.
+type Piece = (usize, bool, Vec<(f32, f32)>);
+
 /// How curve `i` is drawn without colour, and the legend's word for it.
 #[derive(Clone, Copy, PartialEq)]
 enum Mark {
@@ -437,7 +440,7 @@ pub fn plot(p: &Plot, st: Style) -> String {
         super::plot::axis_offset(lo, hi),
     );
     // One textplots shape per defined run of samples: the gaps stay gaps.
-    let segs: Vec<(usize, bool, Vec<(f32, f32)>)> = p
+    let segs: Vec<Piece> = p
         .curves
         .iter()
         .enumerate()
