@@ -231,3 +231,41 @@ fn without_colour_each_curve_has_its_own_mark_and_the_legend_names_it() {
         has(&out, key);
     }
 }
+
+// ---- tables and digits -------------------------------------------------------------
+
+#[test]
+fn the_table_grid_has_the_steps_precision_and_noise_says_so() {
+    let out = succeed(&[":table sin(x) on 0..3.2 step 0.3"]);
+    has(&out, "\n  0.9 ");
+    has(&out, "\n  2.7 ");
+    assert!(!out.contains("0.8999999999999999"), "{out}");
+    let r = last_json(&[":table x on 0..1 step 0.1"]);
+    assert_eq!(nums(&r["x"])[3], 0.3);
+    let out = succeed(&[":table sin(x), cos(x) on 0..2pi step pi/2"]);
+    has(&out, "≈0");
+    has(&out, "≈0: rounding noise");
+    assert!(!out.contains("e-16"), "{out}");
+    // The exact values stay in the JSON.
+    let r = last_json(&[":table sin(x) on 0..2pi step pi"]);
+    assert!(nums(&r["rows"][1])[0].abs() < 1e-15 && nums(&r["rows"][1])[0] != 0.0);
+}
+
+#[test]
+fn a_table_of_x_does_not_repeat_x() {
+    expect_output(
+        &[":table x, x^2 on 0..1 step 0.5"],
+        "    x   x^2\n    0     0\n  0.5  0.25\n    1     1",
+    );
+}
+
+#[test]
+fn set_digits_applies_to_every_number() {
+    expect_output(
+        &[":set digits 3", "pi*1e10", "-123456", "1/3", "1e-7/3"],
+        "digits = 3\n3.14e10\n-1.23e5\n0.333\n3.33e-8",
+    );
+    let out = succeed(&[":set digits 3", ":grad x^2*1e6 at 1.234567"]);
+    has(&out, "value    1.52e6");
+    has(&out, "d/dx     2.47e6");
+}

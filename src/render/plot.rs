@@ -30,6 +30,33 @@ pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
     plot.ylim.or_else(|| auto_y_range(plot).map(|(r, _)| r))
 }
 
+/// The grid `a + i·s` up to `b`, each point rounded to the decimals of `a`
+/// and `s` as written shortest (`0..3 step 0.3` gives 0.9, not
+/// 0.8999999999999999): the points a person means, and evaluates at.
+pub fn grid(a: f64, b: f64, s: f64) -> Vec<f64> {
+    let decimals = |v: f64| {
+        let t = crate::format::shortest(v);
+        if t.contains('e') {
+            None
+        } else {
+            Some(t.split_once('.').map_or(0, |(_, f)| f.len()))
+        }
+    };
+    let xs = stepped(a, b, s);
+    match (decimals(a), decimals(s)) {
+        (Some(da), Some(ds)) if da.max(ds) <= 15 => {
+            let scale = 10f64.powi(da.max(ds) as i32);
+            xs.into_iter()
+                .map(|x| {
+                    let r = (x * scale).round() / scale;
+                    if r.is_finite() { r } else { x }
+                })
+                .collect()
+        }
+        _ => xs,
+    }
+}
+
 /// A robust y range for drawing: the whole range of the finite values, unless
 /// a few samples (a pole) stretch it far beyond where most of them lie; then
 /// the 2nd to 98th percentile, widened. `true` when it clipped so.
@@ -163,6 +190,16 @@ mod tests {
     fn stepped_includes_the_end() {
         assert_eq!(stepped(0.0, 1.0, 0.25), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert_eq!(stepped(0.0, 1.0, 0.1).len(), 11);
+    }
+
+    #[test]
+    fn the_grid_has_the_steps_precision() {
+        let g = grid(0.0, 3.2, 0.3);
+        assert_eq!(g[3], 0.9);
+        assert_eq!(g[6], 1.8);
+        assert_eq!(g.len(), 11);
+        assert_eq!(grid(-1.25, 1.0, 0.05)[7], -0.9);
+        assert_eq!(grid(0.0, 1e-20, 1e-21).len(), 11);
     }
 
     #[test]

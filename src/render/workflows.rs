@@ -554,18 +554,50 @@ fn labels(p: &Plot) -> String {
         .join(", ")
 }
 
+/// Below this fraction of the largest value in its column, a value is
+/// rounding noise (sin at π is 1.2e-16, not a small number worth reading).
+const NOISE: f64 = 1e-13;
+
 pub fn table(t: &Table, st: Style) -> String {
+    // A column that is the variable itself repeats the first column.
+    let shown: Vec<usize> = (0..t.columns.len())
+        .filter(|&j| t.columns[j] != t.var)
+        .collect();
+    let scale: Vec<f64> = (0..t.columns.len())
+        .map(|j| {
+            t.rows
+                .iter()
+                .map(|r| r[j].abs())
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max)
+        })
+        .collect();
     let mut rows = vec![
         std::iter::once(t.var.clone())
-            .chain(t.columns.iter().cloned())
+            .chain(shown.iter().map(|&j| t.columns[j].clone()))
             .collect::<Vec<_>>(),
     ];
+    let mut noise = false;
     for (x, r) in t.xs.iter().zip(&t.rows) {
         let mut row = vec![st.num(*x)];
-        row.extend(r.iter().map(|v| st.num(*v)));
+        for &j in &shown {
+            let v = r[j];
+            if v != 0.0 && v.abs() < NOISE * scale[j] {
+                noise = true;
+                row.push("≈0".to_string());
+            } else {
+                row.push(st.num(v));
+            }
+        }
         rows.push(row);
     }
-    columns(&rows, 0, st)
+    let mut s = columns(&rows, 0, st);
+    if noise {
+        s.push_str(&st.dim(&format!(
+            "\n  ≈0: rounding noise, below {NOISE:e} of the largest value in its column (the exact values are in --json)"
+        )));
+    }
+    s
 }
 
 // ------------------------------------------------------------------ JSON

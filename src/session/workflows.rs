@@ -562,7 +562,7 @@ impl Session {
             .at(step.span));
         }
         let (exprs, var) = self.curves(exprs, span)?;
-        let xs = plot::stepped(a, b, s);
+        let xs = plot::grid(a, b, s);
         let mut cols: Vec<Vec<f64>> = Vec::with_capacity(exprs.len());
         for e in &exprs {
             cols.push(self.sample(e, &var, &xs)?);
