@@ -269,3 +269,53 @@ fn set_digits_applies_to_every_number() {
     has(&out, "value    1.52e6");
     has(&out, "d/dx     2.47e6");
 }
+
+// ---- long flat chains ------------------------------------------------------------
+
+#[test]
+fn rosenbrock_with_a_thousand_variables_written_out() {
+    let n = 1000;
+    let terms: Vec<String> = (1..n)
+        .map(|i| format!("100*(x{}-x{i}^2)^2 + (1-x{i})^2", i + 1))
+        .collect();
+    let point = vec!["1.5"; n].join(", ");
+    let r = last_json(&[&format!(":grad {} at {point}", terms.join(" + "))]);
+    let g = nums(&r["gradient"]);
+    assert_eq!(g.len(), n);
+    // x2 appears first in the text, then x1: by name, ∂/∂x1 = 451, ∂/∂x1000 = -150.
+    let vars: Vec<&str> = r["vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let by = |name: &str| g[vars.iter().position(|v| *v == name).unwrap()];
+    assert_eq!(
+        (by("x1"), by("x2"), by("x500"), by("x1000")),
+        (451.0, 301.0, 301.0, -150.0)
+    );
+    close(num(&r["value"]), 999.0 * (100.0 * 0.5625 + 0.25), 1e-12);
+}
+
+#[test]
+fn a_sum_of_forty_thousand_terms_is_one_flat_chain() {
+    // Too long for one command-line argument: through standard input.
+    let script = format!(
+        ":hess {} at 2, 3\nf(x) = {}\nf(1)\n",
+        vec!["x*y"; 20_000].join(" + "),
+        vec!["x"; 40_000].join(" - ")
+    );
+    let out = deriv()
+        .arg("--json")
+        .write_stdin(script)
+        .output()
+        .expect("deriv runs");
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(nums(&lines[0]["gradient"]), vec![60_000.0, 40_000.0]);
+    assert_eq!(num(&lines[2]["value"]), -39_998.0);
+}

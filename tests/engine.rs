@@ -560,7 +560,13 @@ fn the_deepest_chain_compiles_on_a_small_stack() {
         .stack_size(2 << 20)
         .spawn(|| {
             let mut s = Session::new();
-            for (op, n) in [("+", 990), ("*", 990), ("^", 150)] {
+            for (op, n) in [
+                ("+", 990),
+                ("*", 990),
+                ("^", 150),
+                ("+", 30_000),
+                ("-", 30_000),
+            ] {
                 let e = vec!["x"; n].join(op);
                 let d = derivatives(&mut s, &format!(":grad sin({e}) + y at 0.999, 2"));
                 assert!(d.value.is_finite(), "{op}: {}", d.value);

@@ -218,29 +218,45 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                     UnOp::Plus => a,
                 })
             }
-            ExprKind::Binary { op, lhs, rhs, .. } => {
-                let a = self.eval_inner(lhs, scope)?;
-                let b = self.eval_inner(rhs, scope)?;
-                Ok(match op {
-                    BinOp::Add => a.add(&b),
-                    BinOp::Sub => a.sub(&b),
-                    BinOp::Mul => a.mul(&b),
-                    BinOp::Div => {
-                        let mut notes = Vec::new();
-                        builtins::division_note(b.value(), &mut notes);
-                        self.budget.notes(notes, e.span);
-                        a.div(&b)
+            ExprKind::Binary { .. } => {
+                // A flat chain (`a + b + c + …`) is deep only down its left
+                // side: walk that with a loop, recurse into the right operands.
+                let (spine, leaf) = e.left_spine();
+                let mut acc = self.eval_inner(leaf, scope)?;
+                for (k, node) in spine.iter().rev().enumerate() {
+                    if k + 1 < spine.len() {
+                        self.budget.step()?;
                     }
-                    BinOp::Pow => {
-                        let mut notes = Vec::new();
-                        let r = builtins::pow(&a, &b, &mut notes);
-                        self.budget.notes(notes, e.span);
-                        r
-                    }
-                })
+                    let ExprKind::Binary { op, rhs, .. } = &node.kind else {
+                        continue;
+                    };
+                    let b = self.eval_inner(rhs, scope)?;
+                    acc = self.binary(*op, &acc, &b, node.span);
+                }
+                Ok(acc)
             }
             ExprKind::Call { func, primes, args } => {
                 self.call(&func.name, func.span, *primes as usize, args, e.span, scope)
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, a: &S, b: &S, span: Span) -> S {
+        match op {
+            BinOp::Add => a.add(b),
+            BinOp::Sub => a.sub(b),
+            BinOp::Mul => a.mul(b),
+            BinOp::Div => {
+                let mut notes = Vec::new();
+                builtins::division_note(b.value(), &mut notes);
+                self.budget.notes(notes, span);
+                a.div(b)
+            }
+            BinOp::Pow => {
+                let mut notes = Vec::new();
+                let r = builtins::pow(a, b, &mut notes);
+                self.budget.notes(notes, span);
+                r
             }
         }
     }

@@ -114,7 +114,8 @@ fn limits_text() -> String {
          \x20 line length            {} bytes\n\
          \x20 expression nesting     {} levels\n\
          \x20 expression size        {} nodes\n\
-         \x20 operator chain         {} operators (a longer sum: group it in parentheses)\n\
+         \x20 operator chain         any length up to the size limit (a + b + c + …);\n\
+         \x20                        {} levels nested on the right, a + (b + (…))\n\
          \x20 evaluation depth       {} levels (nesting through function bodies adds up)\n\
          \x20 user-function calls    {} deep\n\
          \x20 operations per eval    {}\n\

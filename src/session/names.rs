@@ -268,7 +268,7 @@ pub(super) fn reads_back(script: &str, defs: &crate::engine::eval::Defs) -> Resu
 
 /// Replaces every plain name `from` in `e` by the text `to` (a name node
 /// prints its text as is); iterative, like [`walk`].
-fn rename_all(e: &mut Expr, from: &str, to: &str) {
+pub(super) fn rename_all(e: &mut Expr, from: &str, to: &str) {
     let mut stack = vec![e];
     while let Some(x) = stack.pop() {
         match &mut x.kind {

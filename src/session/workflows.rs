@@ -580,28 +580,10 @@ impl Session {
     }
 }
 
-/// `e` with the name `from` replaced by `to`.
+/// `e` with the name `from` replaced by `to` (a loop, not recursion: the
+/// tree may be a long chain).
 fn rename(e: &Expr, from: &str, to: &str) -> Expr {
-    let kind = match &e.kind {
-        ExprKind::Name(n) if n == from => ExprKind::Name(to.to_string()),
-        ExprKind::Unary(op, a) => ExprKind::Unary(*op, Box::new(rename(a, from, to))),
-        ExprKind::Binary {
-            op,
-            lhs,
-            rhs,
-            implicit,
-        } => ExprKind::Binary {
-            op: *op,
-            lhs: Box::new(rename(lhs, from, to)),
-            rhs: Box::new(rename(rhs, from, to)),
-            implicit: *implicit,
-        },
-        ExprKind::Call { func, primes, args } => ExprKind::Call {
-            func: func.clone(),
-            primes: *primes,
-            args: args.iter().map(|a| rename(a, from, to)).collect(),
-        },
-        k => k.clone(),
-    };
-    Expr { kind, span: e.span }
+    let mut out = e.clone();
+    super::names::rename_all(&mut out, from, to);
+    out
 }

@@ -12,8 +12,9 @@
 //!    parentheses, which stage 1 has bounded.
 //! 3. `Builder`: pest pairs → AST, applying the precedence table
 //!    (`precedence.rs`) with explicit stacks (shunting-yard) instead of recursion,
-//!    counting nesting, nodes and tree depth ([`MAX_TREE_DEPTH`]: a deep `Box`
-//!    chain would overflow the stack when dropped, printed or evaluated).
+//!    counting nesting, nodes and tree depth ([`MAX_TREE_DEPTH`]; a flat
+//!    chain such as a long sum is deep only on its left side, which every
+//!    walk over the tree follows with a loop, so it costs no depth).
 //!
 //! When pest fails, its error position is kept and its rule lists thrown
 //! away: `syntax_error` reads the tokens around that position and writes a
@@ -43,10 +44,10 @@ use grammar::{DerivGrammar, Rule};
 /// the two equal).
 pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
 
-/// Deepest syntax tree accepted, counting every operator level (a sum of
-/// 2,000 terms is a tree 2,000 deep). [`MAX_NESTING`] bounds parentheses,
-/// signs and powers; this bounds long chains of `+` or `*` too, so that
-/// dropping, printing or evaluating a tree recurses at most this deep.
+/// Deepest syntax tree accepted, counting the levels that recursion follows:
+/// right operands, signs and arguments, not the left side of a chain (a sum
+/// of 2,000 terms is 1 deep). [`MAX_NESTING`] bounds parentheses, signs and
+/// powers; this bounds what recursion over a tree may meet.
 pub use crate::limits::MAX_TREE_DEPTH;
 
 /// Command words the grammar knows, including the aliases of `:quit`: the
@@ -221,7 +222,9 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
 }
 
 fn too_deep(span: Span) -> Error {
-    Error::limit("expression nested too deeply", MAX_NESTING).at(span)
+    Error::limit("expression nested too deeply", MAX_NESTING)
+        .at(span)
+        .help("regroup it: a chain `a + b + c + …` needs no parentheses at any length, and a part used often can be a function (`g(x) = …`)")
 }
 
 fn too_large() -> Error {
@@ -372,10 +375,11 @@ impl<'s> Builder<'s> {
         }
         if depth > MAX_TREE_DEPTH {
             return Err(Error::limit(
-                "expression has too many operators in a chain",
+                "expression nested too deeply on the right of its operators",
                 format!("{MAX_TREE_DEPTH} levels"),
             )
-            .at(at));
+            .at(at)
+            .help("regroup it as a flat chain: `a + b + c + …` (any length) rather than `a + (b + (c + …))`"));
         }
         Ok(Built {
             expr: Expr { kind, span },
@@ -626,7 +630,9 @@ impl Climb {
                 let r = self.operands.pop().ok_or_else(|| internal(span))?;
                 let l = self.operands.pop().ok_or_else(|| internal(span))?;
                 let whole = l.expr.span.to(r.expr.span);
-                let depth = l.depth.max(r.depth) + 1;
+                // The left side of a chain is walked with loops, not
+                // recursion (see `Expr`): only the right side adds depth.
+                let depth = l.depth.max(r.depth + 1);
                 let kind = ExprKind::Binary {
                     op,
                     lhs: Box::new(l.expr),
@@ -1058,7 +1064,7 @@ fn callee(p: Pair<'_, Rule>) -> Result<(Ident, u32), Error> {
 }
 
 /// `lhs = value`: a variable or a function definition.
-fn assignment(lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
+fn assignment(mut lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
     let cannot = |what: &str, span: Span| {
         Error::parse(
             format!(
@@ -1068,7 +1074,8 @@ fn assignment(lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
             span,
         )
     };
-    match lhs.kind {
+    // `Expr` has its own `Drop`: take its kind out rather than move it.
+    match std::mem::replace(&mut lhs.kind, ExprKind::Num(0.0)) {
         ExprKind::Name(name) => Ok(StmtKind::Assign {
             name: Ident {
                 name,
@@ -1095,8 +1102,9 @@ fn assignment(lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
                 ));
             }
             let mut params: Vec<Ident> = Vec::with_capacity(args.len());
-            for a in args {
-                let ExprKind::Name(name) = a.kind else {
+            for mut a in args {
+                let ExprKind::Name(name) = std::mem::replace(&mut a.kind, ExprKind::Num(0.0))
+                else {
                     return Err(Error::parse(
                         "a parameter must be a plain name, such as `x`",
                         a.span,
