@@ -62,6 +62,8 @@ pub struct Session {
     deadline: Option<std::time::Instant>,
     /// The time limit of a statement, when not the default.
     time_limit: Option<std::time::Duration>,
+    /// The last value computed, `ans`.
+    ans: Option<f64>,
     /// Constants a definition has been warned about hiding (once each).
     warned: std::collections::BTreeSet<String>,
 }
@@ -131,7 +133,14 @@ impl Session {
 
     fn eval_statement(&mut self, text: &str) -> Result<Outcome, Error> {
         let stmt = crate::syntax::parse_line(text)?;
-        let out = self.timed(|s| s.run(stmt))?;
+        // `ans` is a variable while a statement runs, and only then: it is
+        // not a definition to list, save or complete.
+        if let Some(v) = self.ans {
+            self.defs.vars.insert(names::ANS.to_string(), v);
+        }
+        let out = self.timed(|s| s.run(stmt));
+        self.defs.vars.remove(names::ANS);
+        let out = out?;
         self.remember(&out);
         Ok(out)
     }

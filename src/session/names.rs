@@ -300,6 +300,6 @@ impl Session {
             Outcome::Derivatives(d) => d.value,
             _ => return,
         };
-        self.defs.vars.insert(ANS.to_string(), v);
+        self.ans = Some(v);
     }
 }
