@@ -113,6 +113,17 @@ impl Session {
         if pieces.len() <= 1 {
             return self.eval_statement(line);
         }
+        let blank = |p: &str| {
+            let t = p.trim_start_matches([' ', '\t']);
+            t.is_empty() || t.starts_with('#')
+        };
+        if pieces.iter().all(|p| blank(p)) {
+            let at = line.find(';').unwrap_or(0);
+            return Err(Error::parse(
+                "`;` separates statements, and there are none here",
+                Span::new(at, at + 1),
+            ));
+        }
         let mut results = Vec::new();
         for (k, piece) in pieces.into_iter().enumerate() {
             let result = self.eval_statement(piece);
