@@ -127,7 +127,12 @@ impl Session {
             .map_err(|e| e.into_error(&format!("cannot save to `{path}`")).at(span))?;
         Ok(Outcome::Saved {
             path: path.to_string(),
-            count: self.defs.vars.keys().filter(|k| *k != super::names::ANS).count()
+            count: self
+                .defs
+                .vars
+                .keys()
+                .filter(|k| *k != super::names::ANS)
+                .count()
                 + self.defs.funcs.len(),
         })
     }
