@@ -161,7 +161,7 @@ pub fn did_you_mean(name: &str, call: bool) -> Option<String> {
         return builtins::BUILTINS
             .iter()
             .map(|b| b.name)
-            .find(|b| super::parse::edit_distance(name, b) == 1)
+            .find(|b| edit_distance(name, b) == 1)
             .map(str::to_string);
     }
     None
@@ -244,4 +244,32 @@ pub fn leibniz(e: &Expr) -> Result<(), Error> {
     .help(format!(
         "for the derivative write `:diff {body} wrt {v} at {v}=…`{sym}"
     )))
+}
+
+/// Edit distance with adjacent transpositions (optimal string alignment), so
+/// that `gard` is one edit from `grad`.
+pub(super) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * w + j] = if i == 0 {
+                j
+            } else if j == 0 {
+                i
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[(i - 1) * w + j] + 1)
+                    .min(d[i * w + j - 1] + 1)
+                    .min(d[(i - 1) * w + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[(i - 2) * w + j - 2] + 1);
+                }
+                v
+            };
+        }
+    }
+    d[a.len() * w + b.len()]
 }

@@ -25,6 +25,7 @@ use pest::iterators::{Pair, Pairs};
 
 use super::ast::{BinOp, Expr, ExprKind, Ident, Point, UnOp};
 use super::commands::{COMMANDS, Command, Opt, Range};
+use super::notations::edit_distance;
 use super::precedence::{Op, binding};
 use super::stmt::{Stmt, StmtKind};
 use crate::error::Error;
@@ -245,34 +246,6 @@ fn unknown_command(word: &str, span: Span) -> Error {
         _ => Error::parse(format!("unknown command {shown}"), span)
             .help("`:help` lists the commands"),
     }
-}
-
-/// Edit distance with adjacent transpositions (optimal string alignment), so
-/// that `gard` is one edit from `grad`.
-pub(super) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        for j in 0..=b.len() {
-            d[i * w + j] = if i == 0 {
-                j
-            } else if j == 0 {
-                i
-            } else {
-                let cost = usize::from(a[i - 1] != b[j - 1]);
-                let mut v = (d[(i - 1) * w + j] + 1)
-                    .min(d[i * w + j - 1] + 1)
-                    .min(d[(i - 1) * w + j - 1] + cost);
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    v = v.min(d[(i - 2) * w + j - 2] + 1);
-                }
-                v
-            };
-        }
-    }
-    d[a.len() * w + b.len()]
 }
 
 // ---------------------------------------------------------------- stage 3: pairs → AST
