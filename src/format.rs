@@ -57,7 +57,23 @@ fn trim_zeros(s: &str) -> String {
 pub fn number(v: f64, digits: Option<usize>) -> String {
     match digits {
         None => shortest(v),
-        Some(d) => significant(v, d),
+        Some(d) => {
+            let s = significant(v, d);
+            // `31400000000` at 3 digits claims 11: write `3.14e10`.
+            let shown = s.trim_start_matches('-');
+            if shown.len() > d && shown.bytes().all(|c| c.is_ascii_digit()) {
+                let sci = format!("{:.*e}", d.clamp(1, 17) - 1, v);
+                let (m, e) = sci.split_once('e').unwrap_or((&sci, "0"));
+                let m = if m.contains('.') {
+                    m.trim_end_matches('0').trim_end_matches('.')
+                } else {
+                    m
+                };
+                format!("{m}e{e}")
+            } else {
+                s
+            }
+        }
     }
 }
 

@@ -7,7 +7,8 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 pub const MAX_NESTING: usize = 200;
 /// Most nodes in one parsed expression.
 pub const MAX_NODES: usize = 100_000;
-/// Longest chain of binary operators in one expression (a sum of many terms is a deep tree).
+/// Deepest nesting of binary operators on their right side (`a + (b + (…))`);
+/// a flat chain `a + b + c + …` is bounded only by [`MAX_NODES`].
 pub const MAX_TREE_DEPTH: usize = 1_000;
 /// Deepest chain of user-function calls during one evaluation.
 pub const MAX_CALL_DEPTH: usize = 64;

@@ -284,7 +284,87 @@ const CLOSED: &[Closed] = &[
         d1: |x| FRAC_2_SQRT_PI * (-x * x).exp(),
         d2: |x| -2.0 * x * FRAC_2_SQRT_PI * (-x * x).exp(),
     },
+    Closed {
+        id: B::Sec,
+        lo: -1.5,
+        hi: 1.5,
+        f: |x| 1.0 / x.cos(),
+        d1: |x| x.tan() / x.cos(),
+        d2: |x| (x.tan() * x.tan() + 1.0 / (x.cos() * x.cos())) / x.cos(),
+    },
+    Closed {
+        id: B::Csc,
+        lo: 0.05,
+        hi: 3.1,
+        f: |x| 1.0 / x.sin(),
+        d1: |x| -x.cos() / (x.sin() * x.sin()),
+        d2: |x| (x.cos() * x.cos() + 1.0) / x.sin().powi(3),
+    },
+    Closed {
+        id: B::Cot,
+        lo: 0.05,
+        hi: 3.1,
+        f: |x| x.cos() / x.sin(),
+        d1: |x| -1.0 / (x.sin() * x.sin()),
+        d2: |x| 2.0 * x.cos() / x.sin().powi(3),
+    },
+    Closed {
+        id: B::Floor,
+        lo: -10.0,
+        hi: 10.0,
+        f: f64::floor,
+        d1: |_| 0.0,
+        d2: |_| 0.0,
+    },
+    Closed {
+        id: B::Ceil,
+        lo: -10.0,
+        hi: 10.0,
+        f: f64::ceil,
+        d1: |_| 0.0,
+        d2: |_| 0.0,
+    },
+    Closed {
+        id: B::Round,
+        lo: -10.0,
+        hi: 10.0,
+        f: f64::round,
+        d1: |_| 0.0,
+        d2: |_| 0.0,
+    },
+    Closed {
+        id: B::Gamma,
+        lo: 0.05,
+        hi: 25.0,
+        f: libm::tgamma,
+        d1: |x| libm::tgamma(x) * psi(x),
+        d2: |x| libm::tgamma(x) * (psi(x) * psi(x) + trigamma(x)),
+    },
 ];
+
+/// ψ(x) for the closed forms of gamma: the recurrence up to 60, then the
+/// asymptotic series (a second, separately written route to the values the
+/// library computes; exact values at integers and halves are tested below).
+fn psi(x: f64) -> f64 {
+    let (mut a, mut s) = (x, 0.0);
+    while a < 60.0 {
+        s -= 1.0 / a;
+        a += 1.0;
+    }
+    let i = 1.0 / (a * a);
+    s + a.ln() - 0.5 / a - i * (1.0 / 12.0 - i * (1.0 / 120.0 - i * (1.0 / 252.0 - i / 240.0)))
+}
+
+/// ψ'(x), the same way.
+fn trigamma(x: f64) -> f64 {
+    let (mut a, mut s) = (x, 0.0);
+    while a < 60.0 {
+        s += 1.0 / (a * a);
+        a += 1.0;
+    }
+    let i = 1.0 / (a * a);
+    s + 1.0 / a + 0.5 * i + i / a * (1.0 / 6.0 - i * (1.0 / 30.0 - i * (1.0 / 42.0 - i / 30.0)))
+}
 
 /// Relative tolerance of the comparisons with closed forms; the absolute
 /// floor covers derivatives that pass through zero (cos, σ'', …).
@@ -349,6 +429,24 @@ proptest! {
             x = 0.25;
         }
         check_closed(c, x);
+    }
+
+    #[test]
+    fn mod_has_the_sign_of_the_divisor_and_slopes_one_and_minus_the_quotient(
+        a in -50.0f64..50.0,
+        b in prop::sample::select(vec![-7.5, -2.0, 0.3, 1.0, 3.0, 10.0]),
+    ) {
+        let (ad, bd) = (Dual2::variable(2, 0, a), Dual2::variable(2, 1, b));
+        let (r, notes) = call2(B::Mod, &ad, &bd);
+        let q = (a / b).floor();
+        prop_assume!(a / b != q);
+        prop_assert!(notes.is_empty());
+        close(r.v, a - b * q, 1e-12, 1e-12, "mod value");
+        prop_assert!(r.v == 0.0 || (r.v < 0.0) == (b < 0.0));
+        prop_assert!(r.v.abs() < b.abs());
+        prop_assert_eq!(r.g[0], 1.0);
+        prop_assert_eq!(r.g[1], -q);
+        prop_assert!(r.hessian().iter().flatten().all(|h| *h == 0.0));
     }
 
     #[test]
@@ -615,6 +713,90 @@ fn tan_derivative_polynomials(n: usize) -> Vec<Vec<f64>> {
 }
 
 // ---- Taylor series at known points --------------------------------------------
+
+#[test]
+fn gamma_at_integers_and_halves_has_its_known_derivatives() {
+    const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
+    // ψ(n) = H(n-1) - γ and ψ'(n) = π²/6 - Σ_{k<n} 1/k².
+    for n in 1..=8 {
+        let (h, h2) = (1..n).fold((0.0, 0.0), |(a, b), k| {
+            let k = f64::from(k);
+            (a + 1.0 / k, b + 1.0 / (k * k))
+        });
+        let (g, p, p1) = (
+            libm::tgamma(f64::from(n)),
+            h - EULER_GAMMA,
+            PI * PI / 6.0 - h2,
+        );
+        let r = f(B::Gamma, &Dual2::variable(1, 0, f64::from(n)));
+        close(r.v, g, 0.0, 0.0, "gamma(n)");
+        close(r.g[0], g * p, 4e-15, 1e-15, "gamma'(n)");
+        close(r.h[0], g * (p * p + p1), 4e-15, 1e-15, "gamma''(n)");
+    }
+    // Γ(1/2) = √π, ψ(1/2) = -γ - 2 ln 2, ψ'(1/2) = π²/2.
+    let r = f(B::Gamma, &Dual2::variable(1, 0, 0.5));
+    let (g, p) = (PI.sqrt(), -EULER_GAMMA - 2.0 * LN_2);
+    close(r.g[0], g * p, 4e-15, 0.0, "gamma'(1/2)");
+    close(
+        r.h[0],
+        g * (p * p + PI * PI / 2.0),
+        4e-15,
+        0.0,
+        "gamma''(1/2)",
+    );
+    // Between the poles on the left: Γ(-1/2) = -2√π, ψ(-1/2) = ψ(1/2) + 2.
+    let r = f(B::Gamma, &Dual1::variable(1, 0, -0.5));
+    close(r.v, -2.0 * PI.sqrt(), 4e-16, 0.0, "gamma(-1/2)");
+    close(
+        r.g[0],
+        -2.0 * PI.sqrt() * (p + 2.0),
+        1e-13,
+        0.0,
+        "gamma'(-1/2)",
+    );
+    // The Taylor series at 1 of Γ(1 + t) starts 1 - γt + (γ²/2 + π²/12)t².
+    let t = f(B::Gamma, &Taylor::variable(1.0, 3));
+    close(t.c[1], -EULER_GAMMA, 4e-15, 0.0, "c1");
+    close(
+        t.c[2],
+        EULER_GAMMA * EULER_GAMMA / 2.0 + PI * PI / 12.0,
+        4e-15,
+        0.0,
+        "c2",
+    );
+    for pole in [0.0, -1.0, -7.0] {
+        let (r, notes) = call(B::Gamma, &Dual1::variable(1, 0, pole));
+        assert!(r.v.is_nan() && r.g[0].is_nan());
+        assert_eq!(kinds(&notes), [NoteKind::Domain]);
+    }
+}
+
+#[test]
+fn step_functions_flag_their_jumps() {
+    for (id, at, away) in [
+        (B::Floor, 2.0, 2.5),
+        (B::Ceil, -3.0, -3.5),
+        (B::Round, 2.5, 2.4),
+        (B::Round, -0.5, 0.4),
+    ] {
+        let (r, notes) = call(id, &Dual2::variable(1, 0, at));
+        assert_eq!((r.g[0], r.h[0]), (0.0, 0.0));
+        assert_eq!(kinds(&notes), [NoteKind::Kink], "{id:?} at {at}");
+        assert!(notes[0].message.contains("jumps"), "{:?}", notes[0]);
+        let (_, notes) = call(id, &Dual2::variable(1, 0, away));
+        assert!(notes.is_empty(), "{id:?} at {away}");
+        // A constant argument takes no derivative, so there is nothing to flag.
+        let (_, notes) = call(id, &at);
+        assert!(notes.is_empty());
+    }
+    assert_eq!(f(B::Round, &2.5), 3.0);
+    assert_eq!(f(B::Round, &-2.5), -3.0);
+    for (id, x) in [(B::Csc, 0.0), (B::Cot, 0.0)] {
+        let (r, notes) = call(id, &Dual1::variable(1, 0, x));
+        assert!(r.v.is_nan());
+        assert_eq!(kinds(&notes), [NoteKind::Domain]);
+    }
+}
 
 #[test]
 fn exp_at_zero_is_inverse_factorials() {
@@ -1132,7 +1314,10 @@ fn accuracy_table() {
             "{name:>9}: value {:.1e}  d1 {:.1e}  d2 {:.1e}",
             e[0], e[1], e[2]
         );
-        assert!(e.iter().all(|e| *e < 1e-14), "{name}: {e:?}");
+        // Γ' = Γ·ψ passes through 0 near 1.4616, where ψ is a sum that
+        // cancels to 0: a few ulp of its terms are 1e-13 of the 1e-2 floor.
+        let tol = if *name == "gamma" { 3e-13 } else { 1e-14 };
+        assert!(e.iter().all(|e| *e < tol), "{name}: {e:?}");
     }
     // High orders: tan against its derivative polynomials (all terms
     // positive for x > 0, so the reference is accurate), atan against its

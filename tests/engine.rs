@@ -208,6 +208,18 @@ fn tape_gives_the_tree_walks_numbers_and_warnings() {
         ("x", &["y", "x"], &[1.0, 2.0]),
         ("7", &["x"], &[1.0]),
         ("-(+x)", &["x"], &[1.0]),
+        (
+            "sec(x) * csc(y) + cot(x*y) + gamma(x + y)",
+            &["x", "y"],
+            &[0.7, 1.3],
+        ),
+        (
+            "floor(x) + ceil(y) + round(x*y) + mod(x, y)",
+            &["x", "y"],
+            &[2.0, 2.5],
+        ),
+        ("mod(x*y, y) + gamma(x) + cot(y)", &["x", "y"], &[-0.5, 0.0]),
+        ("gamma'(x) + sec''(y) + mod(y, x)", &["x", "y"], &[2.5, 0.3]),
     ];
     for (expr, vars, point) in cases {
         tape_matches_tree(expr, vars, point);
@@ -355,6 +367,12 @@ fn reverse_and_hessian_vector_products_agree_with_forward_duals() {
         "atan2(y, x)*hypot(x, z) + min(x, z)^3 + log(y, x) + x^y + 2^z + sin'(x*z)",
         &["x", "y", "z"],
         &[1.3, 0.7, 2.1],
+    );
+    reverse_agrees(
+        &defs,
+        "sec(x)*csc(y) + cot(x*y)^2 + gamma(x + y) + floor(x) + mod(x*x, y) + round(y)",
+        &["x", "y"],
+        &[0.7, 1.3],
     );
     reverse_agrees(
         &defs,
@@ -520,7 +538,13 @@ fn the_deepest_chain_compiles_on_a_small_stack() {
         .stack_size(2 << 20)
         .spawn(|| {
             let mut s = Session::new();
-            for (op, n) in [("+", 990), ("*", 990), ("^", 150)] {
+            for (op, n) in [
+                ("+", 990),
+                ("*", 990),
+                ("^", 150),
+                ("+", 30_000),
+                ("-", 30_000),
+            ] {
                 let e = vec!["x"; n].join(op);
                 let d = derivatives(&mut s, &format!(":grad sin({e}) + y at 0.999, 2"));
                 assert!(d.value.is_finite(), "{op}: {}", d.value);

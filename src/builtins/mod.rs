@@ -22,6 +22,7 @@ use crate::num::{Note, NoteKind, Scalar};
 use smallvec::smallvec;
 
 mod fast;
+mod special;
 pub use fast::{derivative, plain_value, powi, powi_local, powi_local1};
 
 /// Identifies a built-in function.
@@ -58,6 +59,14 @@ pub enum BuiltinId {
     Softplus,
     Relu,
     Erf,
+    Sec,
+    Csc,
+    Cot,
+    Floor,
+    Ceil,
+    Round,
+    Gamma,
+    Mod,
 }
 
 /// A built-in function's table entry.
@@ -340,6 +349,70 @@ pub static BUILTINS: &[Builtin] = &[
         "erf(x)",
         "The error function; d/dx erf x = 2/√π·e^(-x²).",
     ),
+    b(
+        B::Sec,
+        "sec",
+        1,
+        1,
+        "sec(x)",
+        "Secant 1/cos x; d/dx sec x = sec x·tan x.",
+    ),
+    b(
+        B::Csc,
+        "csc",
+        1,
+        1,
+        "csc(x)",
+        "Cosecant 1/sin x; d/dx csc x = -csc x·cot x.",
+    ),
+    b(
+        B::Cot,
+        "cot",
+        1,
+        1,
+        "cot(x)",
+        "Cotangent cos x/sin x; d/dx cot x = -(1 + cot² x).",
+    ),
+    b(
+        B::Floor,
+        "floor",
+        1,
+        1,
+        "floor(x)",
+        "The largest integer ≤ x; its derivative is 0 between the integers, where it jumps (flagged, shown as 0).",
+    ),
+    b(
+        B::Ceil,
+        "ceil",
+        1,
+        1,
+        "ceil(x)",
+        "The smallest integer ≥ x; its derivative is 0 between the integers, where it jumps (flagged, shown as 0).",
+    ),
+    b(
+        B::Round,
+        "round",
+        1,
+        1,
+        "round(x)",
+        "The nearest integer, halves away from zero (round(2.5) = 3); its derivative is 0 except at the halves, where it jumps (flagged, shown as 0).",
+    ),
+    b(
+        B::Gamma,
+        "gamma",
+        1,
+        1,
+        "gamma(x)",
+        "The gamma function, gamma(n) = (n-1)!; d/dx Γ(x) = Γ(x)·ψ(x) (ψ the digamma function); poles at 0, -1, -2, ….",
+    ),
+    b(
+        B::Mod,
+        "mod",
+        2,
+        2,
+        "mod(a, b)",
+        "The remainder a - b·floor(a/b), with the sign of b (mod(-1, 3) = 2); d/da = 1, d/db = -floor(a/b), jumps where a is a multiple of b (flagged).",
+    ),
 ];
 
 /// The built-in called `name`.
@@ -388,6 +461,7 @@ pub fn apply<S: Scalar>(id: BuiltinId, args: &[S], notes: &mut Vec<Note>) -> S {
         B::Hypot => hypot(&args[0], &args[1], notes),
         B::Min => min_max(&args[0], &args[1], false, notes),
         B::Max => min_max(&args[0], &args[1], true, notes),
+        B::Mod => special::modulo(&args[0], &args[1], notes),
         _ => unary(id, builtin(id).name, &args[0], notes),
     }
 }
@@ -480,7 +554,13 @@ fn series_named(
             }
             c
         }
-        B::Pow | B::Atan2 | B::Hypot | B::Min | B::Max => return None,
+        B::Sec | B::Csc => special::reciprocal(id == B::Sec, name, x, n, notes),
+        B::Cot => special::cot(name, x, n, notes),
+        B::Floor => special::step(special::Step::Floor, name, x, n, notes),
+        B::Ceil => special::step(special::Step::Ceil, name, x, n, notes),
+        B::Round => special::step(special::Step::Round, name, x, n, notes),
+        B::Gamma => special::gamma(name, x, n, notes),
+        B::Pow | B::Atan2 | B::Hypot | B::Min | B::Max | B::Mod => return None,
     })
 }
 
@@ -1206,6 +1286,6 @@ mod tests {
                     .all(|o| o.id != b.id && o.name != b.name)
             );
         }
-        assert_eq!(BUILTINS.len(), 30);
+        assert_eq!(BUILTINS.len(), 38);
     }
 }

@@ -223,29 +223,22 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                     UnOp::Plus => a,
                 })
             }
-            ExprKind::Binary { op, lhs, rhs, .. } => {
-                let a = self.eval_inner(lhs, scope)?;
-                let b = self.eval_inner(rhs, scope)?;
-                Ok(match op {
-                    BinOp::Add => a.add(&b),
-                    BinOp::Sub => a.sub(&b),
-                    BinOp::Mul => a.mul(&b),
-                    BinOp::Div => {
-                        let mut notes = Vec::new();
-                        builtins::division_note(b.value(), &mut notes);
-                        self.budget.notes(notes, e.span);
-                        a.div(&b)
+            ExprKind::Binary { .. } => {
+                // A flat chain (`a + b + c + …`) is deep only down its left
+                // side: walk that with a loop, recurse into the right operands.
+                let (spine, leaf) = e.left_spine();
+                let mut acc = self.eval_inner(leaf, scope)?;
+                for (k, node) in spine.iter().rev().enumerate() {
+                    if k + 1 < spine.len() {
+                        self.budget.step()?;
                     }
-                    BinOp::Pow => {
-                        let mut notes = Vec::new();
-                        let r = builtins::pow(&a, &b, &mut notes);
-                        self.budget.notes(notes, e.span);
-                        r
-                    }
-                    BinOp::MatMul => {
-                        return Err(self.err_here(crate::error::Error::scalar_only(), e.span));
-                    }
-                })
+                    let ExprKind::Binary { op, rhs, .. } = &node.kind else {
+                        continue;
+                    };
+                    let b = self.eval_inner(rhs, scope)?;
+                    acc = self.binary(*op, &acc, &b, node.span)?;
+                }
+                Ok(acc)
             }
             ExprKind::Call { func, primes, args } => {
                 self.call(&func.name, func.span, *primes as usize, args, e.span, scope)
@@ -254,6 +247,29 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                 Err(self.err_here(crate::error::Error::scalar_only(), e.span))
             }
         }
+    }
+
+    fn binary(&mut self, op: BinOp, a: &S, b: &S, span: Span) -> EResult<S> {
+        Ok(match op {
+            BinOp::Add => a.add(b),
+            BinOp::Sub => a.sub(b),
+            BinOp::Mul => a.mul(b),
+            BinOp::Div => {
+                let mut notes = Vec::new();
+                builtins::division_note(b.value(), &mut notes);
+                self.budget.notes(notes, span);
+                a.div(b)
+            }
+            BinOp::Pow => {
+                let mut notes = Vec::new();
+                let r = builtins::pow(a, b, &mut notes);
+                self.budget.notes(notes, span);
+                r
+            }
+            BinOp::MatMul => {
+                return Err(self.err_here(crate::error::Error::scalar_only(), span));
+            }
+        })
     }
 
     fn name(&mut self, n: &str, span: Span, scope: &[(&str, S)]) -> EResult<S> {
@@ -323,6 +339,8 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             err = err.help(format!(
                 "`{name}` is a variable; to multiply, write `{name}*(…)`"
             ));
+        } else if let Some(h) = crate::syntax::notations::unknown_function_help(name, args) {
+            err = err.help(h);
         } else {
             err = err.help(format!("define it first, e.g. `{name}(x) = …`"));
         }
@@ -539,9 +557,16 @@ fn plural(n: usize, what: &str) -> String {
 
 /// The error for a name that is nothing: says what to do.
 pub fn unknown_name(n: &str) -> Error {
-    Error::new(ErrorKind::Name, format!("unknown name `{n}`")).help(format!(
-        "give it a value at a point (`… at {n}=1`) or define it (`{n} = 1`)"
-    ))
+    let e = Error::new(ErrorKind::Name, format!("unknown name `{n}`"));
+    if n == "ans" {
+        return e.help("`ans` is the last value computed, and there is none yet");
+    }
+    match crate::syntax::notations::did_you_mean(n, false) {
+        Some(m) => e.help(format!("did you mean `{m}`?")),
+        None => e.help(format!(
+            "give it a value at a point (`… at {n}=1`) or define it (`{n} = 1`)"
+        )),
+    }
 }
 
 /// Evaluates `e` to an `f64` with no bound variables; warnings go to `budget`.

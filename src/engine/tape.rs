@@ -332,6 +332,18 @@ impl Compiler<'_> {
 
     fn expr(&mut self, e: &Expr, scope: &[(&str, u32)]) -> Option<u32> {
         // The same counting as the evaluator's `eval_inner`.
+        self.visit()?;
+        self.depth += 1;
+        if self.depth > MAX_EVAL_DEPTH {
+            return None;
+        }
+        let r = self.node(e, scope);
+        self.depth -= 1;
+        r
+    }
+
+    /// Counts one node visited; `None` past the compile limits.
+    fn visit(&mut self) -> Option<()> {
         self.visits += 1;
         if self.visits > MAX_COMPILE_VISITS {
             return None;
@@ -341,13 +353,24 @@ impl Compiler<'_> {
         {
             return None;
         }
-        self.depth += 1;
-        if self.depth > MAX_EVAL_DEPTH {
-            return None;
-        }
-        let r = self.node(e, scope);
-        self.depth -= 1;
-        r
+        Some(())
+    }
+
+    fn binary(&mut self, op: BinOp, a: u32, b: u32, span: Span) -> Option<u32> {
+        let op = match op {
+            BinOp::Add => Op::Add,
+            BinOp::Sub => Op::Sub,
+            BinOp::Mul => Op::Mul,
+            BinOp::Div => Op::Div,
+            BinOp::MatMul => return None,
+            BinOp::Pow => match self.constant(b) {
+                Some(k) if k.fract() == 0.0 && k.abs() <= 16.0 => {
+                    return self.push(Op::PowI(k as i8), [a, 0], 1, span);
+                }
+                _ => Op::Pow,
+            },
+        };
+        self.push(op, [a, b], 2, span)
     }
 
     fn node(&mut self, e: &Expr, scope: &[(&str, u32)]) -> Option<u32> {
@@ -373,23 +396,21 @@ impl Compiler<'_> {
                     UnOp::Plus => Some(a),
                 }
             }
-            ExprKind::Binary { op, lhs, rhs, .. } => {
-                let a = self.expr(lhs, scope)?;
-                let b = self.expr(rhs, scope)?;
-                let op = match op {
-                    BinOp::Add => Op::Add,
-                    BinOp::Sub => Op::Sub,
-                    BinOp::Mul => Op::Mul,
-                    BinOp::Div => Op::Div,
-                    BinOp::MatMul => return None,
-                    BinOp::Pow => match self.constant(b) {
-                        Some(k) if k.fract() == 0.0 && k.abs() <= 16.0 => {
-                            return self.push(Op::PowI(k as i8), [a, 0], 1, e.span);
-                        }
-                        _ => Op::Pow,
-                    },
-                };
-                self.push(op, [a, b], 2, e.span)
+            ExprKind::Binary { .. } => {
+                // As in the tree walk: a loop down the left side of a chain.
+                let (spine, leaf) = e.left_spine();
+                let mut a = self.expr(leaf, scope)?;
+                for (k, node) in spine.iter().rev().enumerate() {
+                    if k + 1 < spine.len() {
+                        self.visit()?;
+                    }
+                    let ExprKind::Binary { op, rhs, .. } = &node.kind else {
+                        return None;
+                    };
+                    let b = self.expr(rhs, scope)?;
+                    a = self.binary(*op, a, b, node.span)?;
+                }
+                Some(a)
             }
             ExprKind::Call { func, primes, args } => {
                 let primes = *primes as usize;

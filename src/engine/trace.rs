@@ -171,28 +171,39 @@ impl Tracer<'_> {
                 let d = ad.neg();
                 Ok((self.push(format!("-{an}"), &d)?, d))
             }
-            ExprKind::Binary { op, lhs, rhs, .. } => {
-                let (ln, ld) = self.node(lhs, frame)?;
-                let (rn, rd) = self.node(rhs, frame)?;
-                let shallow = Expr {
-                    kind: ExprKind::Binary {
-                        op: *op,
-                        lhs: Box::new(placeholder(0, lhs.span)),
-                        rhs: Box::new(placeholder(1, rhs.span)),
-                        implicit: false,
-                    },
-                    span: e.span,
-                };
-                let d = self.apply(&shallow, &[ld, rd], frame)?;
-                let sym = match op {
-                    BinOp::Add => "+",
-                    BinOp::Sub => "-",
-                    BinOp::Mul => "*",
-                    BinOp::Div => "/",
-                    BinOp::Pow => "^",
-                    BinOp::MatMul => "@",
-                };
-                Ok((self.push(format!("{ln} {sym} {rn}"), &d)?, d))
+            ExprKind::Binary { .. } => {
+                // A loop down the left side of a chain, as the evaluator does.
+                let (spine, leaf) = e.left_spine();
+                let (mut ln, mut ld) = self.node(leaf, frame)?;
+                let mut lspan = leaf.span;
+                for node in spine.into_iter().rev() {
+                    let ExprKind::Binary { op, rhs, .. } = &node.kind else {
+                        continue;
+                    };
+                    let (rn, rd) = self.node(rhs, frame)?;
+                    let shallow = Expr {
+                        kind: ExprKind::Binary {
+                            op: *op,
+                            lhs: Box::new(placeholder(0, lspan)),
+                            rhs: Box::new(placeholder(1, rhs.span)),
+                            implicit: false,
+                        },
+                        span: node.span,
+                    };
+                    let d = self.apply(&shallow, &[ld, rd], frame)?;
+                    let sym = match op {
+                        BinOp::Add => "+",
+                        BinOp::Sub => "-",
+                        BinOp::Mul => "*",
+                        BinOp::Div => "/",
+                        BinOp::Pow => "^",
+                        BinOp::MatMul => "@",
+                    };
+                    ln = self.push(format!("{ln} {sym} {rn}"), &d)?;
+                    ld = d;
+                    lspan = node.span;
+                }
+                Ok((ln, ld))
             }
             ExprKind::Call { func, primes, args } => {
                 let mut nodes = Vec::with_capacity(args.len());

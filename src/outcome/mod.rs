@@ -247,6 +247,8 @@ pub struct Plot {
     pub curves: Vec<Curve>,
     /// The SVG file written, if any.
     pub svg: Option<String>,
+    /// The y range asked for with `ylim=A..B`.
+    pub ylim: Option<(f64, f64)>,
 }
 
 /// `:table`: values at evenly spaced points.
@@ -312,6 +314,8 @@ pub enum Outcome {
         what: Defined,
         /// It replaced an earlier definition.
         replaced: bool,
+        /// Warnings (a constant it hides).
+        warnings: Vec<Warning>,
     },
     /// A derivative command or a report.
     Derivatives(Box<Derivatives>),
@@ -359,6 +363,9 @@ pub enum Outcome {
         /// Each non-empty line's result.
         results: Vec<LineResult>,
     },
+    /// Several statements on one line, separated by `;`: each one's result
+    /// (`line` numbers the statement within the line, `input` is its text).
+    Sequence(Vec<LineResult>),
     /// `:save`: how many definitions were written.
     Saved {
         /// The file.
@@ -398,6 +405,7 @@ impl Outcome {
             Outcome::Cleared(_) => "clear",
             Outcome::Settings(_) | Outcome::Set { .. } => "set",
             Outcome::Loaded { .. } => "load",
+            Outcome::Sequence(_) => "sequence",
             Outcome::Saved { .. } => "save",
             Outcome::Help(_) => "help",
             Outcome::Arrays(a) => a.kind(),
@@ -408,10 +416,12 @@ impl Outcome {
     /// True when this outcome, or a line inside it (`:load`), failed.
     pub fn has_error(&self) -> bool {
         match self {
-            Outcome::Loaded { results, .. } => results.iter().any(|r| match &r.result {
-                Ok(o) => o.has_error(),
-                Err(_) => true,
-            }),
+            Outcome::Loaded { results, .. } | Outcome::Sequence(results) => {
+                results.iter().any(|r| match &r.result {
+                    Ok(o) => o.has_error(),
+                    Err(_) => true,
+                })
+            }
             // The formula and the dual numbers disagree: a bug, reported as a failure.
             Outcome::Formulas(f) => f
                 .derivatives

@@ -75,7 +75,11 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
             push_warnings(&mut s, warnings, st);
             s
         }
-        Outcome::Defined { what, .. } => defined(what, st),
+        Outcome::Defined { what, warnings, .. } => {
+            let mut s = defined(what, st);
+            push_warnings(&mut s, warnings, st);
+            s
+        }
         Outcome::Derivatives(d) => derivatives(d, st),
         Outcome::Jacobian(j) => workflows::jacobian(j, st),
         Outcome::Limit(l) => workflows::limit(l, st),
@@ -138,6 +142,13 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
             )));
             s
         }
+        Outcome::Sequence(results) => results
+            .iter()
+            .filter_map(|r| r.result.as_ref().ok())
+            .map(|o| outcome(o, st))
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n"),
         Outcome::Saved { path, count } => format!(
             "saved {count} definition{} to {path}",
             if *count == 1 { "" } else { "s" }
@@ -170,6 +181,23 @@ pub fn nested_errors(o: &Outcome, st: Style) -> Vec<String> {
                     e,
                     &Source {
                         name: path,
+                        line: r.line,
+                        text: &r.input,
+                    },
+                    st,
+                )),
+                Ok(o) => out.extend(nested_errors(o, st)),
+            }
+        }
+    }
+    if let Outcome::Sequence(results) = o {
+        // Each statement is shown alone, its columns counted within it.
+        for r in results {
+            match &r.result {
+                Err(e) => out.push(error(
+                    e,
+                    &Source {
+                        name: "statement",
                         line: r.line,
                         text: &r.input,
                     },
@@ -694,6 +722,20 @@ fn check_json(c: &CheckReport, vars: &[String], full: bool) -> Value {
 
 /// One JSON Lines object for a statement's result.
 pub fn json(line: usize, input: &str, r: &Result<Outcome, Error>) -> String {
+    // Statements separated by `;` give one object each, numbered by `statement`.
+    if let Ok(Outcome::Sequence(results)) = r {
+        return results
+            .iter()
+            .map(|p| {
+                let mut v = line_value(line, &p.input, &p.result);
+                if let Value::Object(m) = &mut v {
+                    m.shift_insert(1, "statement".into(), p.line.into());
+                }
+                to_line(&v)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
     to_line(&line_value(line, input, r))
 }
 
@@ -728,7 +770,11 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         Outcome::Value { value, warnings } => {
             warnings_json(o.num("value", *value), warnings, input)
         }
-        Outcome::Defined { what, replaced } => {
+        Outcome::Defined {
+            what,
+            replaced,
+            warnings,
+        } => {
             let o = match what {
                 Defined::Variable { name, value } => o.str("name", name).num("value", *value),
                 Defined::Function { name, params, body } => o
@@ -736,7 +782,7 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
                     .put("params", str_arr(params))
                     .str("body", body),
             };
-            o.put("replaced", *replaced)
+            warnings_json(o.put("replaced", *replaced), warnings, input)
         }
         Outcome::Derivatives(d) => {
             let mut o = o
@@ -807,6 +853,10 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         Outcome::Loaded { path, results } => {
             let items: Vec<Value> = results.iter().map(line_json).collect();
             o.str("path", path).put("results", items)
+        }
+        Outcome::Sequence(results) => {
+            let items: Vec<Value> = results.iter().map(line_json).collect();
+            o.put("results", items)
         }
         Outcome::Saved { path, count } => o.str("path", path).put("count", *count),
         Outcome::Help(t) => o.str("text", t),

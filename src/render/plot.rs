@@ -25,10 +25,42 @@ pub fn stepped(a: f64, b: f64, s: f64) -> Vec<f64> {
     (0..=n).map(|i| a + s * i as f64).collect()
 }
 
+/// The y range to draw: `ylim=` if given, else [`auto_y_range`].
+pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
+    plot.ylim.or_else(|| auto_y_range(plot).map(|(r, _)| r))
+}
+
+/// The grid `a + i·s` up to `b`, each point rounded to the decimals of `a`
+/// and `s` as written shortest (`0..3 step 0.3` gives 0.9, not
+/// 0.8999999999999999): the points a person means, and evaluates at.
+pub fn grid(a: f64, b: f64, s: f64) -> Vec<f64> {
+    let decimals = |v: f64| {
+        let t = crate::format::shortest(v);
+        if t.contains('e') {
+            None
+        } else {
+            Some(t.split_once('.').map_or(0, |(_, f)| f.len()))
+        }
+    };
+    let xs = stepped(a, b, s);
+    match (decimals(a), decimals(s)) {
+        (Some(da), Some(ds)) if da.max(ds) <= 15 => {
+            let scale = 10f64.powi(da.max(ds) as i32);
+            xs.into_iter()
+                .map(|x| {
+                    let r = (x * scale).round() / scale;
+                    if r.is_finite() { r } else { x }
+                })
+                .collect()
+        }
+        _ => xs,
+    }
+}
+
 /// A robust y range for drawing: the whole range of the finite values, unless
 /// a few samples (a pole) stretch it far beyond where most of them lie; then
-/// the 2nd to 98th percentile, widened.
-pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
+/// the 2nd to 98th percentile, widened. `true` when it clipped so.
+pub fn auto_y_range(plot: &Plot) -> Option<((f64, f64), bool)> {
     let mut ys: Vec<f64> = plot
         .curves
         .iter()
@@ -42,7 +74,11 @@ pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
     let (lo, hi) = (ys[0], ys[ys.len() - 1]);
     let q = |p: f64| ys[((ys.len() - 1) as f64 * p).round() as usize];
     let (qlo, qhi) = (q(0.02), q(0.98));
-    let (mut lo, mut hi) = if (hi - lo) > 20.0 * (qhi - qlo).max(f64::MIN_POSITIVE) {
+    // A pole: the whole range is many times that of nine tenths of the
+    // values (tan on -3..3: ±238 against ±6.3).
+    let bulk = (q(0.95) - q(0.05)).max(f64::MIN_POSITIVE);
+    let clip = (hi - lo) > 20.0 * (qhi - qlo).max(f64::MIN_POSITIVE) || (hi - lo) > 8.0 * bulk;
+    let (mut lo, mut hi) = if clip {
         let pad = 0.25 * (qhi - qlo);
         (qlo - pad, qhi + pad)
     } else {
@@ -52,7 +88,20 @@ pub fn y_range(plot: &Plot) -> Option<(f64, f64)> {
         lo -= 1.0;
         hi += 1.0;
     }
-    Some((lo, hi))
+    Some(((lo, hi), clip))
+}
+
+/// Where to put the zero of an axis spanning `lo..hi` so that f32 (what the
+/// terminal chart draws with) resolves it: 0 for most ranges; for a range
+/// far from 0 compared with its width (`1e8 + x` on 0..10), a round number
+/// just below it.
+pub fn axis_offset(lo: f64, hi: f64) -> f64 {
+    let span = hi - lo;
+    if span.is_nan() || span <= 0.0 || lo.abs().max(hi.abs()) < 1e4 * span {
+        return 0.0;
+    }
+    let step = 10f64.powf((span.log10()).ceil() + 1.0);
+    (lo / step).floor() * step
 }
 
 /// The runs of consecutive samples where a curve is defined (and inside
@@ -141,6 +190,16 @@ mod tests {
     fn stepped_includes_the_end() {
         assert_eq!(stepped(0.0, 1.0, 0.25), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
         assert_eq!(stepped(0.0, 1.0, 0.1).len(), 11);
+    }
+
+    #[test]
+    fn the_grid_has_the_steps_precision() {
+        let g = grid(0.0, 3.2, 0.3);
+        assert_eq!(g[3], 0.9);
+        assert_eq!(g[6], 1.8);
+        assert_eq!(g.len(), 11);
+        assert_eq!(grid(-1.25, 1.0, 0.05)[7], -0.9);
+        assert_eq!(grid(0.0, 1e-20, 1e-21).len(), 11);
     }
 
     #[test]

@@ -397,61 +397,130 @@ const COLOURS: [(u8, u8, u8); 8] = [
 ];
 
 /// Which textplots mark a curve gets without colour, and its legend word.
+/// A piece of curve `.0` to draw, as a line (`.1`) or as points.
+type Piece = (usize, bool, Vec<(f32, f32)>);
+
+/// How curve `i` is drawn without colour, and the legend's word for it.
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    Line,
+    Dots,
+    Dashes,
+    SparseDots,
+}
+
+const MARKS: [Mark; 4] = [Mark::Line, Mark::Dots, Mark::Dashes, Mark::SparseDots];
+
 fn plain_mark(i: usize) -> &'static str {
-    if i == 0 { "line" } else { "dots" }
+    match MARKS[i % MARKS.len()] {
+        Mark::Line => "line",
+        Mark::Dots => "dots",
+        Mark::Dashes => "dashes",
+        Mark::SparseDots => "sparse dots",
+    }
+}
+
+/// The pieces a segment is drawn as: the whole of it, or every other run of
+/// a few samples (dashes), or every sixth sample (sparse dots).
+fn marked(mark: Mark, pts: &[(f32, f32)]) -> Vec<(bool, Vec<(f32, f32)>)> {
+    const RUN: usize = 6;
+    match mark {
+        _ if pts.len() < 2 => vec![(false, pts.to_vec())],
+        Mark::Line => vec![(true, pts.to_vec())],
+        Mark::Dots => vec![(false, pts.to_vec())],
+        Mark::Dashes => pts
+            .chunks(RUN)
+            .step_by(2)
+            .map(|c| (c.len() > 1, c.to_vec()))
+            .collect(),
+        Mark::SparseDots => vec![(false, pts.iter().step_by(RUN).copied().collect())],
+    }
+}
+
+/// A tick label for an axis spanning `span`: four significant digits, or
+/// enough to tell apart values far from 0 (`100000000`, `100000010`).
+fn tick(v: f64, span: f64) -> String {
+    let digits = if span > 0.0 && v.abs() > 1e3 * span {
+        ((v.abs() / span).log10().ceil() as usize + 3).min(17)
+    } else {
+        4
+    };
+    format::significant(v, digits)
 }
 
 pub fn plot(p: &Plot, st: Style) -> String {
     use textplots::{Chart, ColorPlot, LabelBuilder, LabelFormat, Plot as _, Shape};
-    let Some((lo, hi)) = super::plot::y_range(p) else {
-        let mut s = st.dim(&format!(
-            "{} on {}..{}",
-            labels(p),
-            format::shortest(p.from),
-            format::shortest(p.to)
-        ));
-        s.push_str("\n  no curve has a finite value on this range: nothing to draw");
-        return s;
+    let auto = super::plot::auto_y_range(p);
+    let ((lo, hi), clipped) = match (p.ylim, auto) {
+        (Some(r), _) => (r, false),
+        (None, Some(a)) => a,
+        (None, None) => {
+            let mut s = st.dim(&format!(
+                "{} on {}..{}",
+                labels(p),
+                format::shortest(p.from),
+                format::shortest(p.to)
+            ));
+            s.push_str("\n  no curve has a finite value on this range: nothing to draw");
+            return s;
+        }
     };
+    // The chart computes in f32: shift both axes to a nearby zero first.
+    let (ox, oy) = (
+        super::plot::axis_offset(p.from, p.to),
+        super::plot::axis_offset(lo, hi),
+    );
     // One textplots shape per defined run of samples: the gaps stay gaps.
-    let segs: Vec<(usize, Vec<(f32, f32)>)> = p
+    let segs: Vec<Piece> = p
         .curves
         .iter()
         .enumerate()
         .flat_map(|(i, c)| {
             super::plot::segments(&p.xs, &c.ys, Some((lo, hi)))
                 .into_iter()
-                .map(move |seg| {
-                    (
-                        i,
-                        seg.into_iter()
-                            .map(|(x, y)| (x as f32, y as f32))
-                            .collect::<Vec<_>>(),
-                    )
+                .flat_map(move |seg| {
+                    let pts: Vec<(f32, f32)> = seg
+                        .into_iter()
+                        .map(|(x, y)| ((x - ox) as f32, (y - oy) as f32))
+                        .collect();
+                    let mark = if st.color {
+                        Mark::Line
+                    } else {
+                        MARKS[i % MARKS.len()]
+                    };
+                    marked(mark, &pts)
+                        .into_iter()
+                        .map(move |(line, pts)| (i, line, pts))
                 })
         })
         .collect();
     let shapes: Vec<(usize, Shape)> = segs
         .iter()
-        .map(|(i, pts)| {
-            let shape = if st.color || *i == 0 || pts.len() < 2 {
-                if pts.len() < 2 {
-                    Shape::Points(pts)
-                } else {
-                    Shape::Lines(pts)
-                }
+        .map(|(i, line, pts)| {
+            let shape = if *line {
+                Shape::Lines(pts)
             } else {
                 Shape::Points(pts)
             };
             (*i, shape)
         })
         .collect();
-    let mut chart =
-        Chart::new_with_y_range(120, 48, p.from as f32, p.to as f32, lo as f32, hi as f32);
-    let fmt = |v: f32| format::significant(v as f64, 4);
+    let mut chart = Chart::new_with_y_range(
+        120,
+        48,
+        (p.from - ox) as f32,
+        (p.to - ox) as f32,
+        (lo - oy) as f32,
+        (hi - oy) as f32,
+    );
+    let (sx, sy) = (p.to - p.from, hi - lo);
     let mut c: &mut Chart = &mut chart;
-    c = c.x_label_format(LabelFormat::Custom(Box::new(fmt)));
-    c = c.y_label_format(LabelFormat::Custom(Box::new(fmt)));
+    c = c.x_label_format(LabelFormat::Custom(Box::new(move |v| {
+        tick(f64::from(v) + ox, sx)
+    })));
+    c = c.y_label_format(LabelFormat::Custom(Box::new(move |v| {
+        tick(f64::from(v) + oy, sy)
+    })));
     for (i, shape) in &shapes {
         c = if st.color {
             let (r, g, b) = COLOURS[i % COLOURS.len()];
@@ -495,6 +564,13 @@ pub fn plot(p: &Plot, st: Style) -> String {
         };
         s.push_str(&format!("\n  {key} {}{note}", c.label));
     }
+    if clipped {
+        s.push_str(&st.dim(&format!(
+            "\n  y shown on {}..{}, where most values lie; a few lie far outside (ylim=A..B to choose)",
+            format::significant(lo, 4),
+            format::significant(hi, 4)
+        )));
+    }
     if let Some(path) = &p.svg {
         s.push_str(&format!("\n  wrote {path}"));
     }
@@ -509,18 +585,50 @@ fn labels(p: &Plot) -> String {
         .join(", ")
 }
 
+/// Below this fraction of the largest value in its column, a value is
+/// rounding noise (sin at π is 1.2e-16, not a small number worth reading).
+const NOISE: f64 = 1e-13;
+
 pub fn table(t: &Table, st: Style) -> String {
+    // A column that is the variable itself repeats the first column.
+    let shown: Vec<usize> = (0..t.columns.len())
+        .filter(|&j| t.columns[j] != t.var)
+        .collect();
+    let scale: Vec<f64> = (0..t.columns.len())
+        .map(|j| {
+            t.rows
+                .iter()
+                .map(|r| r[j].abs())
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max)
+        })
+        .collect();
     let mut rows = vec![
         std::iter::once(t.var.clone())
-            .chain(t.columns.iter().cloned())
+            .chain(shown.iter().map(|&j| t.columns[j].clone()))
             .collect::<Vec<_>>(),
     ];
+    let mut noise = false;
     for (x, r) in t.xs.iter().zip(&t.rows) {
         let mut row = vec![st.num(*x)];
-        row.extend(r.iter().map(|v| st.num(*v)));
+        for &j in &shown {
+            let v = r[j];
+            if v != 0.0 && v.abs() < NOISE * scale[j] {
+                noise = true;
+                row.push("≈0".to_string());
+            } else {
+                row.push(st.num(v));
+            }
+        }
         rows.push(row);
     }
-    columns(&rows, 0, st)
+    let mut s = columns(&rows, 0, st);
+    if noise {
+        s.push_str(&st.dim(&format!(
+            "\n  ≈0: rounding noise, below {NOISE:e} of the largest value in its column (the exact values are in --json)"
+        )));
+    }
+    s
 }
 
 // ------------------------------------------------------------------ JSON

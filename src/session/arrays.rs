@@ -125,6 +125,7 @@ impl Session {
                     value: v,
                 },
                 replaced,
+                warnings: Vec::new(),
             });
         }
         let replaced = self.forget(&name.name);

@@ -117,11 +117,25 @@ impl Session {
     pub(super) fn save(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
         self.check_saveable().map_err(|e| e.at(span))?;
         let text = self.script();
+        super::names::reads_back(&text, &self.defs).map_err(|why| {
+            Error::new(
+                ErrorKind::Definition,
+                format!("not saved: the script would not load back as this session ({why})"),
+            )
+            .at(span)
+        })?;
         files::write_atomic(&files::expand_home(path), text.as_bytes())
             .map_err(|e| e.into_error(&format!("cannot save to `{path}`")).at(span))?;
         Ok(Outcome::Saved {
             path: path.to_string(),
-            count: self.defs.vars.len() + self.defs.funcs.len() + self.arrays.len(),
+            count: self
+                .defs
+                .vars
+                .keys()
+                .filter(|k| *k != super::names::ANS)
+                .count()
+                + self.defs.funcs.len()
+                + self.arrays.len(),
         })
     }
 }

@@ -16,16 +16,20 @@ Expressions
                so -x^2 = -(x^2), 2^-1 = 0.5, 2x^2 = 2*(x^2), -2x = -(2x), 1/2x = 1/(2x)
   implicit     3x  2sin(x)  2(x+1)  (x+1)(x-1)  (a+b)c   (left side a number or a group)
   calls        sin(x)  atan2(y, x)  g(1, 2)   derivatives: f'(x)  f''(x)  sin'(x)
-  comments     # to the end of the line
+               a function's name alone is not a value: sin^2 is an error (write sin(x)^2)
+  also read    π (pi), x² x³ (x^2, x^3); √x |x| ÷ ∞ are not: use sqrt(x) abs(x) / inf
+  ans          the last value computed
+  comments     # to the end of the line;  `;` separates statements on one line
 Statements
   EXPR                  its value
-  name = EXPR           a variable (the value is computed now)
+  name = EXPR           a variable (the value is computed now; e = 3 hides e, with a warning)
   f(x, y) = EXPR        a function (no recursion)
   EXPR at POINT         value, gradient, Hessian and the finite-difference check
 Points
   positional   at 2, 3        values go to the variables in order: the parameters of g
                               for `g` or `g(x1,x2)`, else the order names first appear
   named        at x1=2, x2=3  a named variable wins over a constant: `at e=1.5`
+  a defined variable (a = 2) is a constant in an expression unless the point names it
 Reserved words: at wrt from on step order";
 
 /// More about the commands that have options or defaults (keyed by the
@@ -59,7 +63,10 @@ fn details(name: &str) -> String {
         "plot" => format!(
             "  curves share one variable; `f` and `f'` stand for f(x) and f'(x); a curve is left\n\
                \x20 blank where it is undefined. samples=N ({} by default, at most {}).\n\
-               \x20 svg=FILE also writes an SVG picture, the way :save writes (see :help save).",
+               \x20 svg=FILE also writes an SVG picture, the way :save writes (see :help save).\n\
+               \x20 ylim=A..B sets the y range; without it, a few values far outside the rest\n\
+               \x20 (a pole) are left off the chart, and it says so. Without colour each curve\n\
+               \x20 has its own mark (line, dots, dashes, sparse dots).",
             crate::render::plot::DEFAULT_SAMPLES,
             limits::MAX_PLOT_SAMPLES
         ),
@@ -74,12 +81,20 @@ fn details(name: &str) -> String {
                      \x20 and owner are kept (a mode-600 file stays 600); a directory, device, FIFO or\n\
                      \x20 socket is refused, never replaced. The file is replaced all at once (a\n\
                      \x20 temporary file beside it, synced, renamed over it): a failure leaves the old\n\
-                     \x20 file as it was. A relative path is from the working directory; ~/ is home."
+                     \x20 file as it was. A relative path is from the working directory; ~/ is home.\n\
+                     \x20 The script is checked to load back as the session before it is written."
             .to_string(),
         "table" => format!(
-            "  from A to B (included) in steps of S; at most {} rows",
+            "  from A to B (included) in steps of S, each point rounded to the decimals of A\n\
+               \x20 and S (0.9, not 0.8999999999999999); at most {} rows. A value below 1e-13 of\n\
+               \x20 the largest in its column is rounding noise and prints as ≈0 (--json has it).",
             limits::MAX_TABLE_ROWS
         ),
+        "del" => "  a name that other definitions use is not deleted alone: the error names them,\n\
+                    \x20 and `:del` with all of them deletes them together"
+            .to_string(),
+        "set" => "  digits N prints every number with N significant digits: pi*1e10 is 3.14e10"
+            .to_string(),
         "limit" => "  the error of each quotient is against the AD derivative: it falls with h\n\
                       \x20 (truncation) until round-off makes it grow again; at a kink the one-sided\n\
                       \x20 quotients settle on different values, and it says so"
@@ -202,7 +217,8 @@ fn limits_text() -> String {
          \x20 line length            {} bytes\n\
          \x20 expression nesting     {} levels\n\
          \x20 expression size        {} nodes\n\
-         \x20 operator chain         {} operators (a longer sum: group it in parentheses)\n\
+         \x20 operator chain         any length up to the size limit (a + b + c + …);\n\
+         \x20                        {} levels nested on the right, a + (b + (…))\n\
          \x20 evaluation depth       {} levels (nesting through function bodies adds up)\n\
          \x20 user-function calls    {} deep\n\
          \x20 operations per eval    {}\n\

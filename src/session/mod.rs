@@ -22,6 +22,7 @@ mod arrays;
 mod data;
 mod files;
 pub(crate) mod help;
+mod names;
 mod options;
 mod stop;
 mod symbolic;
@@ -73,6 +74,10 @@ pub struct Session {
     /// The `:data` line that bound each array read from a file, so that
     /// `:save` writes the line instead of the numbers.
     data_sources: std::collections::BTreeMap<String, String>,
+    /// The last value computed, `ans`.
+    ans: Option<f64>,
+    /// Constants a definition has been warned about hiding (once each).
+    warned: std::collections::BTreeSet<String>,
 }
 
 /// Called now and then by long commands with `(command, unit, done,
@@ -114,11 +119,55 @@ impl Session {
         &self.defs
     }
 
-    /// Parses and runs one line.
+    /// Parses and runs one line; statements separated by `;` run in
+    /// order, each to its own result.
     pub fn eval_line(&mut self, line: &str) -> Result<Outcome, Error> {
-        let stmt = crate::syntax::parse_line(line)?;
-        line.clone_into(&mut self.source);
-        self.timed(|s| s.run(stmt))
+        let pieces = crate::syntax::split_statements(line);
+        if pieces.len() <= 1 {
+            return self.eval_statement(line);
+        }
+        let blank = |p: &str| {
+            let t = p.trim_start_matches([' ', '\t']);
+            t.is_empty() || t.starts_with('#')
+        };
+        if pieces.iter().all(|p| blank(p)) {
+            let at = line.find(';').unwrap_or(0);
+            return Err(Error::parse(
+                "`;` separates statements, and there are none here",
+                Span::new(at, at + 1),
+            ));
+        }
+        let mut results = Vec::new();
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let result = self.eval_statement(piece);
+            let quit = matches!(result, Ok(Outcome::Quit));
+            if !matches!(result, Ok(Outcome::Empty)) {
+                results.push(LineResult {
+                    line: k + 1,
+                    input: piece.trim().to_string(),
+                    result,
+                });
+            }
+            if quit {
+                break;
+            }
+        }
+        Ok(Outcome::Sequence(results))
+    }
+
+    fn eval_statement(&mut self, text: &str) -> Result<Outcome, Error> {
+        let stmt = crate::syntax::parse_line(text)?;
+        text.clone_into(&mut self.source);
+        // `ans` is a variable while a statement runs, and only then: it is
+        // not a definition to list, save or complete.
+        if let Some(v) = self.ans {
+            self.defs.vars.insert(names::ANS.to_string(), v);
+        }
+        let out = self.timed(|s| s.run(stmt));
+        self.defs.vars.remove(names::ANS);
+        let out = out?;
+        self.remember(&out);
+        Ok(out)
     }
 
     /// The variables holding arrays.
@@ -177,6 +226,7 @@ impl Session {
                 self.array_derivatives(DerivKind::Report, expr, None, &point, stmt.span)
             }
             StmtKind::Expr(e) => {
+                self.notations(&e)?;
                 let mut b = self.budget();
                 let value = eval::value(&self.defs, &e, &mut b)?;
                 Ok(Outcome::Value {
@@ -254,6 +304,7 @@ impl Session {
                 self.defs
                     .vars
                     .iter()
+                    .filter(|(k, _)| *k != names::ANS)
                     .map(|(k, v)| (k.clone(), *v))
                     .collect(),
             )),
@@ -265,7 +316,21 @@ impl Session {
                     .collect(),
             )),
             Command::Del { names } => {
+                let listed: Vec<String> = names.iter().map(|n| n.name.clone()).collect();
+                if let Err(e) = self.refuse_if_used(&listed, "delete") {
+                    return Err(match names.first() {
+                        Some(n) => e.at(n.span.to(names[names.len() - 1].span)),
+                        None => e,
+                    });
+                }
                 for n in &names {
+                    if n.name == names::ANS {
+                        return Err(Error::new(
+                            ErrorKind::Name,
+                            "`ans` is the last value computed, not a definition; it cannot be deleted",
+                        )
+                        .at(n.span));
+                    }
                     if !self.defs.vars.contains_key(&n.name)
                         && !self.defs.funcs.contains_key(&n.name)
                         && !self.arrays.contains_key(&n.name)
@@ -287,7 +352,9 @@ impl Session {
                 Ok(Outcome::Deleted(gone))
             }
             Command::Clear => {
-                let n = self.defs.vars.len() + self.defs.funcs.len() + self.arrays.len();
+                let n = self.defs.vars.keys().filter(|k| *k != names::ANS).count()
+                    + self.defs.funcs.len()
+                    + self.arrays.len();
                 self.defs = Defs::default();
                 self.arrays.clear();
                 self.data_sources.clear();
@@ -310,6 +377,14 @@ impl Session {
     // ------------------------------------------------------------ definitions
 
     fn check_definable(&self, name: &Ident) -> Result<(), Error> {
+        if name.name == names::ANS {
+            return Err(Error::new(
+                ErrorKind::Definition,
+                "`ans` is the last value computed and cannot be defined",
+            )
+            .at(name.span)
+            .help("choose another name; `a = ans` keeps the last value"));
+        }
         if builtins::lookup(&name.name).is_some() {
             return Err(Error::new(
                 ErrorKind::Definition,
@@ -326,8 +401,15 @@ impl Session {
 
     fn assign(&mut self, name: Ident, value: &Expr) -> Result<Outcome, Error> {
         self.check_definable(&name)?;
+        self.notations(value)?;
+        self.unknown_in_assignment(&name, value)?;
         let mut b = self.budget();
         let v = eval::value(&self.defs, value, &mut b)?;
+        if self.defs.funcs.contains_key(&name.name) {
+            self.refuse_if_used(std::slice::from_ref(&name.name), "redefine as a variable")
+                .map_err(|e| e.at(name.span))?;
+        }
+        let warnings = self.shadow_warning(&name.name, false);
         let replaced = self.defs.funcs.remove(&name.name).is_some()
             | self.arrays.remove(&name.name).is_some()
             | self.defs.vars.insert(name.name.clone(), v).is_some();
@@ -337,6 +419,7 @@ impl Session {
                 value: v,
             },
             replaced,
+            warnings,
         })
     }
 
@@ -344,6 +427,19 @@ impl Session {
         self.check_definable(&name)?;
         let params: Vec<String> = params.into_iter().map(|p| p.name).collect();
         self.validate_body(&name.name, &params, &body)?;
+        if !params.contains(&name.name)
+            && let Some(at) = name_span(&body, &name.name)
+        {
+            return Err(Error::new(
+                ErrorKind::Definition,
+                format!(
+                    "`{0}` in the body would be the function `{0}` itself, not a value",
+                    name.name
+                ),
+            )
+            .at(at)
+            .help("give the variable or the function another name"));
+        }
         // Refuse recursion, direct or through other functions.
         if let Some(cycle) = self.cycle_through(&name.name, &body) {
             return Err(Error::new(
@@ -353,6 +449,21 @@ impl Session {
             .at(name.span)
             .help("deriv evaluates functions by substitution; recursion has no end"));
         }
+        let arity_changes = self
+            .defs
+            .funcs
+            .get(&name.name)
+            .is_some_and(|f| f.params.len() != params.len());
+        if self.defs.vars.contains_key(&name.name) || arity_changes {
+            let doing = if arity_changes {
+                format!("redefine with {} parameters", params.len())
+            } else {
+                "redefine as a function".to_string()
+            };
+            self.refuse_if_used(std::slice::from_ref(&name.name), &doing)
+                .map_err(|e| e.at(name.span))?;
+        }
+        let warnings = self.shadow_warning(&name.name, true);
         let replaced = self.defs.vars.remove(&name.name).is_some()
             | self.arrays.remove(&name.name).is_some()
             | self
@@ -363,6 +474,7 @@ impl Session {
         Ok(Outcome::Defined {
             what: describe(&name.name, &self.defs.funcs[&name.name]),
             replaced,
+            warnings,
         })
     }
 
@@ -376,6 +488,16 @@ impl Session {
                 return;
             }
             match &e.kind {
+                ExprKind::Name(n) if n == names::ANS && !params.contains(n) => {
+                    err = Some(
+                        Error::new(
+                            ErrorKind::Name,
+                            "a function body cannot use `ans`: it changes with every result",
+                        )
+                        .at(e.span)
+                        .help("keep the value in a variable first: `a = ans`"),
+                    );
+                }
                 ExprKind::Name(n)
                     if !params.contains(n)
                         && !self.defs.vars.contains_key(n)
@@ -429,7 +551,12 @@ impl Session {
                                 ),
                             )
                             .at(func.span)
-                            .help("define it before the functions that call it"),
+                            .help(
+                                crate::syntax::notations::unknown_function_help(&func.name, args)
+                                    .unwrap_or_else(|| {
+                                        "define it before the functions that call it".into()
+                                    }),
+                            ),
                         );
                         return;
                     };
@@ -580,6 +707,8 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<Bound, Error> {
+        self.refuse_function_values(expr)?;
+        self.notations(expr)?;
         let names = names_in(expr);
         let is_free = |n: &str| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none();
         let (vars, exprs): (Vec<String>, Vec<&Expr>) = match point {
@@ -628,24 +757,10 @@ impl Session {
                 (vars, pairs.iter().map(|(_, e)| e).collect())
             }
             Point::Positional(values) => {
-                // The free names; if the point gives more values than that, a
-                // session variable given a value is a variable here too
-                // (`x = 3` earlier, then `:diff x^2 at 2`).
-                let vars: Vec<String> = given.unwrap_or_else(|| {
-                    let free: Vec<String> = names.iter().filter(|n| is_free(n)).cloned().collect();
-                    let with_vars: Vec<String> = names
-                        .iter()
-                        .filter(|n| {
-                            self.defs.vars.contains_key(*n) || builtins::constant(n).is_none()
-                        })
-                        .cloned()
-                        .collect();
-                    if free.len() != values.len() && with_vars.len() == values.len() {
-                        with_vars
-                    } else {
-                        free
-                    }
-                });
+                // The free names only: a defined variable is a constant
+                // unless the point names it (`at x=2, a=4`).
+                let vars: Vec<String> =
+                    given.unwrap_or_else(|| names.iter().filter(|n| is_free(n)).cloned().collect());
                 if vars.len() != values.len() {
                     let has = match vars.len() {
                         0 => "no variables".to_string(),
@@ -662,9 +777,7 @@ impl Session {
                     )
                     .at(span);
                     if vars.len() < values.len() {
-                        e = e.help(
-                            "defined variables and constants are not variables of the expression; name the point to bind them (`at e=1.5`)",
-                        );
+                        e = e.help(self.name_the_point(&names, values));
                     }
                     return Err(e);
                 }
@@ -859,7 +972,15 @@ impl Session {
     pub fn script(&self) -> String {
         let mut out = String::from("# deriv session, written by :save\n");
         out.push_str(&self.arrays_script());
-        for (k, v) in &self.defs.vars {
+        // A variable that hides a constant comes after the others, whose
+        // values may be written as that constant (`inf`, `nan`).
+        let (hiding, plain): (Vec<_>, Vec<_>) = self
+            .defs
+            .vars
+            .iter()
+            .filter(|(k, _)| *k != names::ANS)
+            .partition(|(k, _)| builtins::constant(k).is_some());
+        for (k, v) in plain.into_iter().chain(hiding) {
             out.push_str(&format!("{k} = {}\n", crate::format::shortest(*v)));
         }
         let mut done: Vec<&str> = Vec::new();

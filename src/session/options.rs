@@ -100,6 +100,8 @@ pub(super) struct PlotOptions {
     pub svg: Option<(String, Span)>,
     /// `samples=N`: points per curve.
     pub samples: usize,
+    /// `ylim=A..B`: the y range to draw.
+    pub ylim: Option<(f64, f64)>,
 }
 
 impl PlotOptions {
@@ -108,23 +110,46 @@ impl PlotOptions {
         let mut p = PlotOptions {
             svg: None,
             samples: DEFAULT_SAMPLES,
+            ylim: None,
         };
         for o in opts {
             match o.key.name.as_str() {
                 "svg" => p.svg = Some((o.value.clone(), o.value_span)),
                 "samples" => p.samples = samples(o)?,
+                "ylim" => p.ylim = Some(ylim(o)?),
                 other => {
                     return Err(Error::new(
                         ErrorKind::Command,
                         format!("unknown option `{other}=` for :plot"),
                     )
                     .at(o.key.span)
-                    .help("the options are svg=FILE and samples=N"));
+                    .help("the options are svg=FILE, samples=N and ylim=A..B"));
                 }
             }
         }
         Ok(p)
     }
+}
+
+/// `ylim=A..B`: two finite numbers (constants allowed: `-pi..pi`), `A < B`.
+fn ylim(o: &Opt) -> Result<(f64, f64), Error> {
+    let wrong = |why: &str| bad(o, why).help("write the y range as ylim=A..B, e.g. ylim=-5..5");
+    let Some((a, b)) = o.value.split_once("..") else {
+        return Err(wrong("expected a range A..B"));
+    };
+    let value = |t: &str| -> Result<f64, Error> {
+        let e = crate::syntax::parse_expr(t).map_err(|_| wrong("expected numbers"))?;
+        let mut budget = crate::engine::Budget::new(None);
+        crate::engine::value(&crate::engine::Defs::default(), &e, &mut budget)
+            .map_err(|_| wrong("expected numbers"))
+    };
+    let (lo, hi) = (value(a)?, value(b)?);
+    if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
+        return Err(wrong(
+            "the ends must be finite and the first below the second",
+        ));
+    }
+    Ok((lo, hi))
 }
 
 fn samples(o: &Opt) -> Result<usize, Error> {

@@ -483,6 +483,7 @@ impl Session {
         let mut out = Vec::new();
         for e in exprs {
             let (e, given) = self.expand(e);
+            self.refuse_function_values(&e)?;
             let free: Vec<String> = given.unwrap_or_else(|| {
                 crate::syntax::names_in(&e)
                     .into_iter()
@@ -558,6 +559,7 @@ impl Session {
             xs,
             curves,
             svg: None,
+            ylim: opts.ylim,
         };
         if let Some((path, at)) = opts.svg {
             plot::write_svg(&p, &path).map_err(|e| e.at(at))?;
@@ -596,7 +598,7 @@ impl Session {
             .at(step.span));
         }
         let (exprs, var) = self.curves(exprs, span)?;
-        let xs = plot::stepped(a, b, s);
+        let xs = plot::grid(a, b, s);
         let mut cols: Vec<Vec<f64>> = Vec::with_capacity(exprs.len());
         for e in &exprs {
             cols.push(self.sample(e, &var, &xs)?);
@@ -614,37 +616,12 @@ impl Session {
     }
 }
 
-/// `e` with the name `from` replaced by `to`.
+/// `e` with the name `from` replaced by `to` (a loop, not recursion: the
+/// tree may be a long chain).
 fn rename(e: &Expr, from: &str, to: &str) -> Expr {
-    let kind = match &e.kind {
-        ExprKind::Name(n) if n == from => ExprKind::Name(to.to_string()),
-        ExprKind::Unary(op, a) => ExprKind::Unary(*op, Box::new(rename(a, from, to))),
-        ExprKind::Binary {
-            op,
-            lhs,
-            rhs,
-            implicit,
-        } => ExprKind::Binary {
-            op: *op,
-            lhs: Box::new(rename(lhs, from, to)),
-            rhs: Box::new(rename(rhs, from, to)),
-            implicit: *implicit,
-        },
-        ExprKind::Call { func, primes, args } => ExprKind::Call {
-            func: func.clone(),
-            primes: *primes,
-            args: args.iter().map(|a| rename(a, from, to)).collect(),
-        },
-        ExprKind::Array(items) => {
-            ExprKind::Array(items.iter().map(|a| rename(a, from, to)).collect())
-        }
-        ExprKind::Index { base, indices } => ExprKind::Index {
-            base: Box::new(rename(base, from, to)),
-            indices: indices.iter().map(|a| rename(a, from, to)).collect(),
-        },
-        k => k.clone(),
-    };
-    Expr { kind, span: e.span }
+    let mut out = e.clone();
+    super::names::rename_all(&mut out, from, to);
+    out
 }
 
 /// The left and right limits of the difference quotients when they differ:

@@ -204,6 +204,8 @@ fn chain(id: BuiltinId, args: &[Sym], x: &str) -> Result<Sym, Error> {
                     mul(vec![half(), sub(da, db), call(B::Sign, vec![s])]),
                 ])
             }
+            // mod(a, b) = a - b·floor(a/b); floor's derivative is 0 between its jumps.
+            B::Mod => sub(da, mul(vec![db, call(B::Floor, vec![div(a, b)])])),
             _ => {
                 return Err(Error::new(
                     crate::error::ErrorKind::Arity,
@@ -218,6 +220,14 @@ fn chain(id: BuiltinId, args: &[Sym], x: &str) -> Result<Sym, Error> {
     let [u] = args else {
         return Ok(int(0));
     };
+    if id == B::Gamma {
+        return Err(Error::new(
+            crate::error::ErrorKind::Arity,
+            "gamma's derivative has no formula here: it needs the digamma function ψ, \
+             Γ'(x) = Γ(x)·ψ(x)",
+        )
+        .help("the numbers come from :diff (dual numbers), e.g. :diff gamma(x) at 2"));
+    }
     let du = diff(u, x)?;
     let outer = outer_derivative(id, u);
     Ok(mul(vec![outer, du]))
@@ -261,6 +271,13 @@ pub fn outer_derivative(id: BuiltinId, u: &Sym) -> Sym {
             call(B::Exp, vec![neg(sq(u()))]),
             inv_sqrt(Sym::Const(Constant::Pi)),
         ]),
-        B::Pow | B::Atan2 | B::Hypot | B::Min | B::Max => int(0),
+        B::Sec => mul(vec![call(B::Sec, vec![u()]), call(B::Tan, vec![u()])]),
+        B::Csc => neg(mul(vec![call(B::Csc, vec![u()]), call(B::Cot, vec![u()])])),
+        B::Cot => neg(add(vec![int(1), sq(call(B::Cot, vec![u()]))])),
+        // Steps: 0 between their jumps (the notes say where they jump).
+        B::Floor | B::Ceil | B::Round => int(0),
+        // Refused in `chain` before it asks here (digamma is no built-in).
+        B::Gamma => int(0),
+        B::Pow | B::Atan2 | B::Hypot | B::Min | B::Max | B::Mod => int(0),
     }
 }

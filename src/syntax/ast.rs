@@ -43,12 +43,123 @@ pub enum UnOp {
 }
 
 /// An expression node.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// A sum of many terms is a tree as deep as it has terms, all down the left
+/// side (`((a + b) + c) + …`). `Clone`, `PartialEq`, `Drop` and `Display`
+/// walk that left spine with a loop, so a flat chain costs heap, not stack:
+/// recursion goes only into right operands, arguments and signs, whose depth
+/// the parser bounds.
+#[derive(Debug)]
 pub struct Expr {
     /// What it is.
     pub kind: ExprKind,
     /// Where it was written.
     pub span: Span,
+}
+
+impl Expr {
+    /// The binary nodes down the left side of `self`, top first, and the
+    /// first operand that is not a binary node.
+    pub fn left_spine(&self) -> (Vec<&Expr>, &Expr) {
+        let mut spine = Vec::new();
+        let mut e = self;
+        while let ExprKind::Binary { lhs, .. } = &e.kind {
+            spine.push(e);
+            e = lhs;
+        }
+        (spine, e)
+    }
+}
+
+impl Clone for Expr {
+    fn clone(&self) -> Expr {
+        let (spine, leaf) = self.left_spine();
+        let mut acc = Expr {
+            kind: leaf.kind.clone(),
+            span: leaf.span,
+        };
+        for node in spine.into_iter().rev() {
+            if let ExprKind::Binary {
+                op, rhs, implicit, ..
+            } = &node.kind
+            {
+                acc = Expr {
+                    kind: ExprKind::Binary {
+                        op: *op,
+                        lhs: Box::new(acc),
+                        rhs: rhs.clone(),
+                        implicit: *implicit,
+                    },
+                    span: node.span,
+                };
+            }
+        }
+        acc
+    }
+}
+
+impl PartialEq for Expr {
+    fn eq(&self, other: &Expr) -> bool {
+        let (mut a, mut b) = (self, other);
+        loop {
+            if a.span != b.span {
+                return false;
+            }
+            match (&a.kind, &b.kind) {
+                (
+                    ExprKind::Binary {
+                        op: o1,
+                        lhs: l1,
+                        rhs: r1,
+                        implicit: i1,
+                    },
+                    ExprKind::Binary {
+                        op: o2,
+                        lhs: l2,
+                        rhs: r2,
+                        implicit: i2,
+                    },
+                ) => {
+                    if o1 != o2 || i1 != i2 || r1 != r2 {
+                        return false;
+                    }
+                    (a, b) = (l1, l2);
+                }
+                (k1, k2) => return k1 == k2,
+            }
+        }
+    }
+}
+
+impl Drop for Expr {
+    fn drop(&mut self) {
+        // Detach the children and drop them from a stack, each emptied of its
+        // own children first: no drop recurses more than one level.
+        let mut stack: Vec<Expr> = Vec::new();
+        let detach = |kind: &mut ExprKind, stack: &mut Vec<Expr>| match kind {
+            ExprKind::Unary(_, a) => stack.push(std::mem::replace(&mut **a, Expr::leaf())),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                stack.push(std::mem::replace(&mut **lhs, Expr::leaf()));
+                stack.push(std::mem::replace(&mut **rhs, Expr::leaf()));
+            }
+            ExprKind::Call { args, .. } => stack.append(args),
+            _ => {}
+        };
+        detach(&mut self.kind, &mut stack);
+        while let Some(mut e) = stack.pop() {
+            detach(&mut e.kind, &mut stack);
+        }
+    }
+}
+
+impl Expr {
+    /// A placeholder left where a child was taken out.
+    fn leaf() -> Expr {
+        Expr {
+            kind: ExprKind::Num(0.0),
+            span: Span::default(),
+        }
+    }
 }
 
 /// The kinds of expression.
@@ -171,31 +282,7 @@ impl fmt::Display for Expr {
                 // anything looser than a power.
                 paren(e, prec(e) < level(Op::Pow), f)
             }
-            ExprKind::Binary { op, lhs, rhs, .. } => {
-                let p = prec(self);
-                match op {
-                    BinOp::Pow => {
-                        // right-associative: the left side needs parentheses at equal precedence
-                        paren(lhs, prec(lhs) <= p, f)?;
-                        write!(f, "^")?;
-                        paren(rhs, prec(rhs) < level(Op::Neg), f)
-                    }
-                    _ => {
-                        let sym = match op {
-                            BinOp::Add => " + ",
-                            BinOp::Sub => " - ",
-                            BinOp::Mul => " * ",
-                            BinOp::MatMul => " @ ",
-                            _ => " / ",
-                        };
-                        // a leading minus on the left is fine in `-x * y`, but keep
-                        // the tree the same: `-x*y` parses as `(-x)*y` already.
-                        paren(lhs, prec(lhs) < p, f)?;
-                        write!(f, "{sym}")?;
-                        paren(rhs, prec(rhs) <= p, f)
-                    }
-                }
-            }
+            ExprKind::Binary { .. } => fmt_chain(self, f),
             ExprKind::Call { func, primes, args } => {
                 write!(f, "{}{}(", func.name, "'".repeat(*primes as usize))?;
                 list(args, f)?;
@@ -214,6 +301,52 @@ impl fmt::Display for Expr {
             }
         }
     }
+}
+
+/// A binary node and the binary nodes down its left side, printed with a
+/// loop: the parentheses each left operand needs open first, outermost
+/// first, and close after it, innermost first.
+fn fmt_chain(e: &Expr, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let (spine, leaf) = e.left_spine();
+    // Whether the left operand of each spine node needs parentheses.
+    let left_paren = |node: &Expr| match &node.kind {
+        ExprKind::Binary { op, lhs, .. } => {
+            let p = prec(node);
+            // `^` is right-associative: its left side needs them at equal precedence.
+            if *op == BinOp::Pow {
+                prec(lhs) <= p
+            } else {
+                prec(lhs) < p
+            }
+        }
+        _ => false,
+    };
+    for node in &spine {
+        if left_paren(node) {
+            write!(f, "(")?;
+        }
+    }
+    write!(f, "{leaf}")?;
+    for node in spine.iter().rev() {
+        if left_paren(node) {
+            write!(f, ")")?;
+        }
+        let ExprKind::Binary { op, rhs, .. } = &node.kind else {
+            continue;
+        };
+        let p = prec(node);
+        let (sym, right_paren) = match op {
+            BinOp::Pow => ("^", prec(rhs) < level(Op::Neg)),
+            BinOp::Add => (" + ", prec(rhs) <= p),
+            BinOp::Sub => (" - ", prec(rhs) <= p),
+            BinOp::Mul => (" * ", prec(rhs) <= p),
+            BinOp::Div => (" / ", prec(rhs) <= p),
+            BinOp::MatMul => (" @ ", prec(rhs) <= p),
+        };
+        write!(f, "{sym}")?;
+        paren(rhs, right_paren, f)?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for Point {

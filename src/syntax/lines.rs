@@ -66,3 +66,40 @@ mod tests {
         assert_eq!(v, vec![&b"a"[..], &b"b"[..]]);
     }
 }
+
+/// Splits a line into its statements at each `;` that is outside a quoted
+/// file name and before a comment. A line without `;` is one statement.
+pub fn split_statements(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '#' if !quoted => break,
+            ';' if !quoted => {
+                out.push(&line[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&line[start..]);
+    out
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::split_statements;
+
+    #[test]
+    fn semicolons_split_outside_quotes_and_comments() {
+        assert_eq!(split_statements("1+1"), ["1+1"]);
+        assert_eq!(split_statements("a = 2; a^2"), ["a = 2", " a^2"]);
+        assert_eq!(
+            split_statements(":save \"a;b\"; 1"),
+            [":save \"a;b\"", " 1"]
+        );
+        assert_eq!(split_statements("1 # a; b"), ["1 # a; b"]);
+        assert_eq!(split_statements("1;"), ["1", ""]);
+    }
+}

@@ -8,6 +8,7 @@
 mod ast;
 mod commands;
 pub(crate) mod lines;
+pub mod notations;
 mod parse;
 mod precedence;
 mod stmt;
@@ -16,7 +17,7 @@ mod visit;
 pub use crate::span::Span;
 pub use ast::{BinOp, Expr, ExprKind, Ident, Point, UnOp};
 pub use commands::{COMMANDS, Command, CommandInfo, Opt, Range, info as command_info};
-pub use lines::{decode_line, lossy, split_lines};
+pub use lines::{decode_line, lossy, split_lines, split_statements};
 pub use parse::{MAX_TREE_DEPTH, RESERVED, parse_expr, parse_line};
 pub use stmt::{Stmt, StmtKind};
 pub use visit::{name_span, names_in, walk};

@@ -12,8 +12,9 @@
 //!    parentheses, which stage 1 has bounded.
 //! 3. `Builder`: pest pairs → AST, applying the precedence table
 //!    (`precedence.rs`) with explicit stacks (shunting-yard) instead of recursion,
-//!    counting nesting, nodes and tree depth ([`MAX_TREE_DEPTH`]: a deep `Box`
-//!    chain would overflow the stack when dropped, printed or evaluated).
+//!    counting nesting, nodes and tree depth ([`MAX_TREE_DEPTH`]; a flat
+//!    chain such as a long sum is deep only on its left side, which every
+//!    walk over the tree follows with a loop, so it costs no depth).
 //!
 //! When pest fails, its error position is kept and its rule lists thrown
 //! away: `syntax_error` reads the tokens around that position and writes a
@@ -24,6 +25,7 @@ use pest::iterators::{Pair, Pairs};
 
 use super::ast::{BinOp, Expr, ExprKind, Ident, Point, UnOp};
 use super::commands::{COMMANDS, Command, Opt, Range};
+use super::notations::edit_distance;
 use super::precedence::{Op, binding};
 use super::stmt::{Stmt, StmtKind};
 use crate::error::Error;
@@ -45,10 +47,10 @@ mod formulas;
 /// the two equal).
 pub const RESERVED: &[&str] = &["at", "wrt", "from", "on", "step", "order"];
 
-/// Deepest syntax tree accepted, counting every operator level (a sum of
-/// 2,000 terms is a tree 2,000 deep). [`MAX_NESTING`] bounds parentheses,
-/// signs and powers; this bounds long chains of `+` or `*` too, so that
-/// dropping, printing or evaluating a tree recurses at most this deep.
+/// Deepest syntax tree accepted, counting the levels that recursion follows:
+/// right operands, signs and arguments, not the left side of a chain (a sum
+/// of 2,000 terms is 1 deep). [`MAX_NESTING`] bounds parentheses, signs and
+/// powers; this bounds what recursion over a tree may meet.
 pub use crate::limits::MAX_TREE_DEPTH;
 
 /// Command words the grammar knows, including the aliases of `:quit`: the
@@ -226,7 +228,9 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
 }
 
 fn too_deep(span: Span) -> Error {
-    Error::limit("expression nested too deeply", MAX_NESTING).at(span)
+    Error::limit("expression nested too deeply", MAX_NESTING)
+        .at(span)
+        .help("regroup it: a chain `a + b + c + …` needs no parentheses at any length, and a part used often can be a function (`g(x) = …`)")
 }
 
 fn too_large() -> Error {
@@ -247,34 +251,6 @@ fn unknown_command(word: &str, span: Span) -> Error {
         _ => Error::parse(format!("unknown command {shown}"), span)
             .help("`:help` lists the commands"),
     }
-}
-
-/// Edit distance with adjacent transpositions (optimal string alignment), so
-/// that `gard` is one edit from `grad`.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        for j in 0..=b.len() {
-            d[i * w + j] = if i == 0 {
-                j
-            } else if j == 0 {
-                i
-            } else {
-                let cost = usize::from(a[i - 1] != b[j - 1]);
-                let mut v = (d[(i - 1) * w + j] + 1)
-                    .min(d[i * w + j - 1] + 1)
-                    .min(d[(i - 1) * w + j - 1] + cost);
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    v = v.min(d[(i - 2) * w + j - 2] + 1);
-                }
-                v
-            };
-        }
-    }
-    d[a.len() * w + b.len()]
 }
 
 // ---------------------------------------------------------------- stage 3: pairs → AST
@@ -389,10 +365,11 @@ impl<'s> Builder<'s> {
         }
         if depth > MAX_TREE_DEPTH {
             return Err(Error::limit(
-                "expression has too many operators in a chain",
+                "expression nested too deeply on the right of its operators",
                 format!("{MAX_TREE_DEPTH} levels"),
             )
-            .at(at));
+            .at(at)
+            .help("regroup it as a flat chain: `a + b + c + …` (any length) rather than `a + (b + (c + …))`"));
         }
         Ok(Built {
             expr: Expr { kind, span },
@@ -478,6 +455,13 @@ impl<'s> Builder<'s> {
                     c.open(bracket, span)?;
                     frames.push(Frame::Args(p.into_inner(), true));
                 }
+                Rule::sup => {
+                    c.infix(self, BinOp::Pow, Op::Pow, span)?;
+                    let k = if p.as_str() == "²" { 2.0 } else { 3.0 };
+                    let exponent = self.node(ExprKind::Num(k), span, 1, span)?;
+                    c.operands.push(exponent);
+                    last = Some((Rule::sup, span));
+                }
                 Rule::implicit => {
                     let Some((rule, left)) = last else {
                         return Err(internal(span));
@@ -536,6 +520,7 @@ impl<'s> Builder<'s> {
                 ExprKind::Num(v)
             }
             Rule::name => ExprKind::Name(p.as_str().to_string()),
+            Rule::pi_sign => ExprKind::Name("pi".to_string()),
             Rule::func_ref => {
                 let (name, primes) = callee(p)?;
                 ExprKind::FuncRef {
@@ -550,24 +535,34 @@ impl<'s> Builder<'s> {
 
     fn implicit_refused(&self, lhs: Span, rhs: Span) -> Error {
         const MAX: usize = 24;
-        let (l, r) = (&self.src[lhs.start..lhs.end], &self.src[rhs.start..rhs.end]);
+        let l = self.src[lhs.start..lhs.end].trim_end();
+        let r = self.src[rhs.start..rhs.end].trim();
+        let plain = |t: &str| t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        let spaced = self.src.as_bytes().get(lhs.end) == Some(&b' ');
+        let span = lhs.to(rhs);
+        // `sin x`: a built-in's argument goes in parentheses.
+        if spaced && crate::builtins::lookup(l).is_some() {
+            return Error::parse(
+                format!("`{l}` is a function: its argument goes in parentheses"),
+                span,
+            )
+            .help(format!("write `{l}({r})`"));
+        }
         let advice = if l.len() + r.len() <= MAX {
             format!("write `{l}*{r}`")
         } else {
             "write `*` between the factors".to_string()
         };
-        let call_help = (self.src.as_bytes().get(lhs.end) == Some(&b' ')
-            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
-        .then(|| format!("to call `{l}`, write `{l}({r})`"));
         let e = Error::parse(
             format!(
                 "implicit multiplication needs a number or a parenthesised group on the left; {advice}"
             ),
-            lhs.to(rhs),
+            span,
         );
-        match call_help {
-            Some(h) => e.help(h),
-            None => e,
+        if spaced && plain(l) && plain(r) {
+            e.help(format!("to call `{l}`, write `{l}({r})`"))
+        } else {
+            e
         }
     }
 }
@@ -646,7 +641,9 @@ impl Climb {
                 let r = self.operands.pop().ok_or_else(|| internal(span))?;
                 let l = self.operands.pop().ok_or_else(|| internal(span))?;
                 let whole = l.expr.span.to(r.expr.span);
-                let depth = l.depth.max(r.depth) + 1;
+                // The left side of a chain is walked with loops, not
+                // recursion (see `Expr`): only the right side adds depth.
+                let depth = l.depth.max(r.depth + 1);
                 let kind = ExprKind::Binary {
                     op,
                     lhs: Box::new(l.expr),
@@ -1131,7 +1128,7 @@ fn callee(p: Pair<'_, Rule>) -> Result<(Ident, u32), Error> {
 }
 
 /// `lhs = value`: a variable or a function definition.
-fn assignment(lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
+fn assignment(mut lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
     let cannot = |what: &str, span: Span| {
         Error::parse(
             format!(
@@ -1141,7 +1138,8 @@ fn assignment(lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
             span,
         )
     };
-    match lhs.kind {
+    // `Expr` has its own `Drop`: take its kind out rather than move it.
+    match std::mem::replace(&mut lhs.kind, ExprKind::Num(0.0)) {
         ExprKind::Name(name) => Ok(StmtKind::Assign {
             name: Ident {
                 name,
@@ -1168,8 +1166,9 @@ fn assignment(lhs: Expr, value: Expr) -> Result<StmtKind, Error> {
                 ));
             }
             let mut params: Vec<Ident> = Vec::with_capacity(args.len());
-            for a in args {
-                let ExprKind::Name(name) = a.kind else {
+            for mut a in args {
+                let ExprKind::Name(name) = std::mem::replace(&mut a.kind, ExprKind::Num(0.0))
+                else {
                     return Err(Error::parse(
                         "a parameter must be a plain name, such as `x`",
                         a.span,
@@ -1345,17 +1344,12 @@ fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
         let t = text(s);
         let c = t.chars().next().unwrap_or(' ');
         let e = Error::parse(format!("unexpected character {}", quote(t)), s);
-        return match c {
-            '×' | '·' | '∙' | '⋅' => e.help("write `*` for a product"),
-            '−' | '–' => e.help("write `-` (the ASCII minus)"),
-            '²' | '³' => e.help("write a power with `^`, e.g. `x^2`"),
-            c if c.is_alphabetic() && !c.is_ascii() => {
-                e.help("names use only ASCII letters, digits and `_`")
-            }
-            '.' if prev.is_some_and(|(k, ps)| k == Tok::Num && ps.end == s.start) => {
-                e.help("a number needs a digit after its `.`: write `3.0` or `3`")
-            }
-            _ => e,
+        if c == '.' && prev.is_some_and(|(k, ps)| k == Tok::Num && ps.end == s.start) {
+            return e.help("a number needs a digit after its `.`: write `3.0` or `3`");
+        }
+        return match super::notations::character_help(line, s) {
+            Some(h) => e.help(h),
+            None => e,
         };
     }
 
@@ -1400,6 +1394,24 @@ fn syntax_error(line: &str, p: usize, statement: bool) -> Error {
                 return Error::parse(with_found("expected a setting after `:set`".into()), here);
             }
             _ => {}
+        }
+    }
+
+    // `:min … at 1` (a start point is `from`), `:plot … at`/`from` (a range is `on`).
+    if let Some((Tok::Word, s)) = at {
+        let w = text(s);
+        let want = match cmd {
+            Some("min") if w == "at" || w == "on" => Some("from"),
+            Some("plot" | "table") if w == "at" || w == "from" => Some("on"),
+            _ => None,
+        };
+        if let Some(want) = want {
+            let fixed = format!("{}{want}{}", &line[..s.start], &line[s.end..]);
+            return Error::parse(
+                format!("`:{}` takes `{want}`, not `{w}`", cmd.unwrap_or_default()),
+                s,
+            )
+            .help(format!("write `{}`", fixed.trim()));
         }
     }
 
