@@ -168,7 +168,8 @@ fn rank(s: &Sym) -> u8 {
         Sym::Const(_) => 1,
         Sym::Add(_) => 2,
         Sym::Name(_) => 3,
-        Sym::Pow(..) => 3,
+        // A power of a power sorts with its innermost base.
+        Sym::Pow(b, _) => rank(b),
         Sym::Mul(_) => 4,
         Sym::Call(..) => 5,
     }
@@ -219,6 +220,11 @@ fn cmp_same(a: &Sym, b: &Sym) -> Ordering {
             .cmp(builtins::builtin(*g).name)
             .then_with(|| cmp_list(x, y)),
         (Sym::Pow(b1, e1), Sym::Pow(b2, e2)) => cmp(b1, b2).then_with(|| cmp(e1, e2)),
+        // The base of a power of a power against a base that is no power
+        // (`(k^y)^x` against `k·…`): compared as factors, so that the order
+        // stays total (calling them equal made sorting depend on the order
+        // the factors came in, and simplifying again could reorder them).
+        (Sym::Pow(..), _) | (_, Sym::Pow(..)) => cmp(a, b),
         _ => rank(a).cmp(&rank(b)),
     }
 }
