@@ -168,7 +168,8 @@ fn rank(s: &Sym) -> u8 {
         Sym::Const(_) => 1,
         Sym::Add(_) => 2,
         Sym::Name(_) => 3,
-        Sym::Pow(..) => 3,
+        // A power of a power sorts with its innermost base.
+        Sym::Pow(b, _) => rank(b),
         Sym::Mul(_) => 4,
         Sym::Call(..) => 5,
     }
@@ -219,6 +220,11 @@ fn cmp_same(a: &Sym, b: &Sym) -> Ordering {
             .cmp(builtins::builtin(*g).name)
             .then_with(|| cmp_list(x, y)),
         (Sym::Pow(b1, e1), Sym::Pow(b2, e2)) => cmp(b1, b2).then_with(|| cmp(e1, e2)),
+        // The base of a power of a power against a base that is no power
+        // (`(k^y)^x` against `k·…`): compared as factors, so that the order
+        // stays total (calling them equal made sorting depend on the order
+        // the factors came in, and simplifying again could reorder them).
+        (Sym::Pow(..), _) | (_, Sym::Pow(..)) => cmp(a, b),
         _ => rank(a).cmp(&rank(b)),
     }
 }
@@ -371,13 +377,16 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
     }
     pairs.sort_by(|a, b| cmp(&a.0, &b.0));
     let mut out: Vec<Sym> = Vec::with_capacity(pairs.len());
-    let mut rebased = false;
+    // Whether a factor came out of collecting (`u^-½·u^-½` is `u^-1`) or
+    // took a new base: then it may collect with, or spread into, the others.
+    let mut changed = false;
     let mut i = 0;
     while i < pairs.len() {
         let mut j = i + 1;
         while j < pairs.len() && pairs[j].0 == pairs[i].0 {
             j += 1;
         }
+        changed |= j > i + 1;
         let e = if j == i + 1 {
             pairs[i].1.clone()
         } else {
@@ -397,7 +406,7 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
             f => {
                 // `(x^2)^-1` comes back as `x^-2`: a new base, which may
                 // collect with a factor already placed.
-                rebased |= base_ref(&f).0 != &pairs[i].0;
+                changed |= base_ref(&f).0 != &pairs[i].0;
                 out.push(f);
             }
         }
@@ -406,10 +415,15 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
     if coef.is_zero() {
         return num(coef);
     }
-    if rebased {
-        let bases: Vec<&Sym> = out.iter().map(|f| base_ref(f).0).collect();
-        let repeated = (1..bases.len()).any(|k| bases[..k].contains(&bases[k]));
-        if repeated {
+    if changed {
+        // A new base may repeat one already placed, and a new exponent may
+        // make a power of a product an integer one whose factors collect
+        // with ours (`y^2·((x + 5)y^2)^-½·((x + 5)y^2)^-½` has
+        // `((x + 5)y^2)^-1`, which spreads so that `y^2` cancels): both are
+        // what a second pass would do, so do it now.
+        let placed: Vec<(Sym, Sym)> = out.iter().map(|f| f.clone().base_exp()).collect();
+        let repeated = (1..placed.len()).any(|k| placed[..k].iter().any(|p| p.0 == placed[k].0));
+        if repeated || spread_shared_powers(&placed).is_some() {
             return mul(out.into_iter().chain(std::iter::once(num(coef))).collect());
         }
     }
