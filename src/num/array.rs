@@ -137,6 +137,18 @@ pub fn as_2d(shape: &[usize]) -> [usize; 2] {
     }
 }
 
+/// The names of each entry of an array called `name`: `x` for a scalar,
+/// `x[0]`, `A[1,0]`.
+pub fn entry_names(name: &str, shape: &[usize]) -> Vec<String> {
+    match shape {
+        [] => vec![name.to_string()],
+        [n] => (0..*n).map(|i| format!("{name}[{i}]")).collect(),
+        [r, c, ..] => (0..*r)
+            .flat_map(|i| (0..*c).map(move |j| format!("{name}[{i},{j}]")))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ mod scalar;
 pub mod series;
 mod taylor;
 
-pub use array::{Array, MAX_RANK, broadcast, shape_text};
+pub use array::{Array, MAX_RANK, broadcast, entry_names, shape_text};
 pub use dual::{Dual1, Dual2, packed_index, packed_len};
 pub use fixed::{Fixed1, Fixed2};
 pub use scalar::{Note, NoteKind, Scalar};

@@ -186,7 +186,7 @@ fn entry_names(d: &ArrayDerivatives) -> Vec<String> {
     d.vars
         .iter()
         .zip(&d.point)
-        .flat_map(|(k, a)| crate::session::entry_names(k, a.shape()))
+        .flat_map(|(k, a)| crate::num::entry_names(k, a.shape()))
         .collect()
 }
 

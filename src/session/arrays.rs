@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
 use crate::num::Array;
 use crate::num::array::shape_text;
+use crate::num::entry_names;
 use crate::outcome::{
     ArrayDerivatives, ArrayJacobian, ArrayOutcome, CheckCoverage, DerivKind, Outcome,
 };
@@ -573,18 +574,6 @@ impl Session {
 
 /// How many entries the check samples past [`limits::MAX_CHECK_ENTRIES`].
 const SAMPLE: usize = limits::CHECK_SAMPLE_ENTRIES;
-
-/// The names of each entry of an array called `name`: `x` for a scalar,
-/// `x[0]`, `A[1,0]`.
-pub fn entry_names(name: &str, shape: &[usize]) -> Vec<String> {
-    match shape {
-        [] => vec![name.to_string()],
-        [n] => (0..*n).map(|i| format!("{name}[{i}]")).collect(),
-        [r, c, ..] => (0..*r)
-            .flat_map(|i| (0..*c).map(move |j| format!("{name}[{i},{j}]")))
-            .collect(),
-    }
-}
 
 /// A small deterministic generator: the sampled entries are the same on
 /// every run, so a check reads the same twice.

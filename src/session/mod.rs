@@ -27,7 +27,6 @@ mod options;
 mod stop;
 mod symbolic;
 mod workflows;
-pub use arrays::entry_names;
 pub use help::{PREVIEW_SYNTAX, help, topics};
 pub use options::Setting;
 pub use workflows::DEFAULT_TAYLOR_ORDER;
