@@ -741,39 +741,13 @@ impl Session {
             self.cancel.as_deref(),
             self.min_ticker().as_deref(),
         )?;
-        let mut stop = run.stop;
-        if self
-            .cancel
-            .as_ref()
-            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-        {
-            stop = crate::outcome::Stop::Interrupted;
-        }
-        let grad_norm = run.gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
         let vars = p
             .vars
             .iter()
             .zip(&p.values)
             .flat_map(|(k, a)| entry_names(k, a.shape()))
             .collect();
-        Ok(Outcome::Min(Box::new(crate::outcome::Minimum {
-            expr: expr.to_string(),
-            vars,
-            start,
-            method: opts.method,
-            lr: opts.lr,
-            steps: opts.steps,
-            tol: opts.tol,
-            point: run.point,
-            value: run.value,
-            gradient: run.gradient,
-            grad_norm,
-            iterations: run.iterations,
-            stop,
-            progress: run.progress,
-            shifted: run.shifted,
-            warnings,
-        })))
+        Ok(self.minimum(&expr, vars, start, &opts, run, warnings))
     }
 }
 

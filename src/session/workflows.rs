@@ -426,15 +426,30 @@ impl Session {
             self.cancel.as_deref(),
             self.min_ticker().as_deref(),
         )?;
-        let mut stop = run.stop;
-        if self.interrupted() {
-            stop = crate::outcome::Stop::Interrupted;
-        }
+        Ok(self.minimum(&expr, vars, point, &opts, run, warnings))
+    }
+
+    /// `:min`'s result from the optimizer's run, over scalars or arrays; a
+    /// Ctrl-C that stopped an evaluation counts as an interruption.
+    pub(super) fn minimum(
+        &self,
+        expr: &Expr,
+        vars: Vec<String>,
+        start: Vec<f64>,
+        opts: &optimize::Options,
+        run: optimize::Run,
+        warnings: Vec<Warning>,
+    ) -> Outcome {
+        let stop = if self.interrupted() {
+            crate::outcome::Stop::Interrupted
+        } else {
+            run.stop
+        };
         let grad_norm = run.gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
-        Ok(Outcome::Min(Box::new(Minimum {
+        Outcome::Min(Box::new(Minimum {
             expr: expr.to_string(),
             vars,
-            start: point,
+            start,
             method: opts.method,
             lr: opts.lr,
             steps: opts.steps,
@@ -448,7 +463,7 @@ impl Session {
             progress: run.progress,
             shifted: run.shifted,
             warnings,
-        })))
+        }))
     }
 
     /// The range `A..B`, checked: finite, and A < B.
