@@ -12,6 +12,7 @@ pub mod notations;
 mod parse;
 mod precedence;
 mod stmt;
+pub mod tokens;
 mod visit;
 
 pub use crate::span::Span;

@@ -519,7 +519,7 @@ impl Highlighter for DerivHelper {
                         Some(sgr::STRAY_PAREN)
                     }
                 }
-                Kind::Str => Some(sgr::STRING),
+                Kind::Str { .. } => Some(sgr::STRING),
                 Kind::Comment => Some(sgr::COMMENT),
                 _ => None,
             };
