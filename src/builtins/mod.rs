@@ -16,6 +16,7 @@
 //! is outside the domain, and a [`NoteKind::Kink`] or [`NoteKind::Infinite`]
 //! note only when derivatives of a non-constant argument are being taken.
 
+use crate::error::{Error, ErrorKind};
 use crate::num::series::Coeffs;
 use crate::num::series::{self, binomial, factorial};
 use crate::num::{Note, NoteKind, Scalar};
@@ -1270,6 +1271,60 @@ fn min_max<S: Scalar>(a: &S, b: &S, larger: bool, notes: &mut Vec<Note>) -> S {
     // Halve before adding so ties near f64::MAX do not overflow.
     let half = a.constant(0.5);
     a.mul(&half).add(&b.mul(&half))
+}
+
+/// Whether a call of `name` with `got` arguments (and `primes` primes)
+/// fits a function taking `min` to `max`: the one place arity is checked
+/// and worded, for built-ins, array functions and user functions alike.
+pub fn check_arity(
+    name: &str,
+    min: usize,
+    max: usize,
+    got: usize,
+    primes: usize,
+) -> Result<(), Error> {
+    if primes > 0 && (min > 1 || max < 1) {
+        return Err(Error::new(
+            ErrorKind::Arity,
+            format!(
+                "`{name}{}` needs a function of one variable, but `{name}` takes {}",
+                "'".repeat(primes),
+                plural(min, "argument")
+            ),
+        ));
+    }
+    if primes > 0 && got != 1 {
+        return Err(Error::new(
+            ErrorKind::Arity,
+            format!(
+                "`{name}{}` takes 1 argument, but {got} were given",
+                "'".repeat(primes)
+            ),
+        ));
+    }
+    if got < min || got > max {
+        let want = if min == max {
+            plural(min, "argument")
+        } else {
+            format!("{min} to {max} arguments")
+        };
+        return Err(Error::new(
+            ErrorKind::Arity,
+            format!(
+                "`{name}` takes {want}, but {got} {} given",
+                if got == 1 { "was" } else { "were" }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 #[cfg(test)]

@@ -317,7 +317,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
     ) -> EResult<S> {
         let defs = self.defs;
         if let Some(f) = defs.funcs.get(name) {
-            check_arity(name, f.params.len(), f.params.len(), args.len(), primes)
+            builtins::check_arity(name, f.params.len(), f.params.len(), args.len(), primes)
                 .map_err(|e| self.err_here(e, span))?;
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
@@ -326,7 +326,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             return self.call_user(name, f, primes, vals, span);
         }
         if let Some(b) = builtins::lookup(name) {
-            check_arity(name, b.min_args, b.max_args, args.len(), primes)
+            builtins::check_arity(name, b.min_args, b.max_args, args.len(), primes)
                 .map_err(|e| self.err_here(e, span))?;
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
@@ -502,57 +502,6 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
 
 fn too_high_order() -> Error {
     Error::limit("derivative order too high", limits::MAX_ORDER)
-}
-
-pub(crate) fn check_arity(
-    name: &str,
-    min: usize,
-    max: usize,
-    got: usize,
-    primes: usize,
-) -> Result<(), Error> {
-    if primes > 0 && (min > 1 || max < 1) {
-        return Err(Error::new(
-            ErrorKind::Arity,
-            format!(
-                "`{name}{}` needs a function of one variable, but `{name}` takes {}",
-                "'".repeat(primes),
-                plural(min, "argument")
-            ),
-        ));
-    }
-    if primes > 0 && got != 1 {
-        return Err(Error::new(
-            ErrorKind::Arity,
-            format!(
-                "`{name}{}` takes 1 argument, but {got} were given",
-                "'".repeat(primes)
-            ),
-        ));
-    }
-    if got < min || got > max {
-        let want = if min == max {
-            plural(min, "argument")
-        } else {
-            format!("{min} to {max} arguments")
-        };
-        return Err(Error::new(
-            ErrorKind::Arity,
-            format!(
-                "`{name}` takes {want}, but {got} {} given",
-                if got == 1 { "was" } else { "were" }
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }
 
 /// The error for a name that is nothing: says what to do.

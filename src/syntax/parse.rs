@@ -141,6 +141,16 @@ fn internal(span: Span) -> Error {
 /// Refuses, without recursion and before pest runs, what is too big, too deep
 /// or not text; and unknown command words.
 fn prescan(line: &str, statement: bool) -> Result<(), Error> {
+    text_only(line)?;
+    if statement && command_takes_a_file(line)? {
+        // The rest is a file name: any characters, no nesting.
+        return Ok(());
+    }
+    sizes(line)
+}
+
+/// A line within [`MAX_LINE_BYTES`] and without control characters.
+fn text_only(line: &str) -> Result<(), Error> {
     if line.len() > MAX_LINE_BYTES {
         let mut at = MAX_LINE_BYTES;
         while !line.is_char_boundary(at) {
@@ -159,54 +169,40 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
             Span::new(i, i + c.len_utf8()),
         ));
     }
+    Ok(())
+}
+
+/// The `:word` starting a statement must be a command; true when its
+/// argument is a file name rather than an expression.
+fn command_takes_a_file(line: &str) -> Result<bool, Error> {
     let trimmed = line.trim_start_matches([' ', '\t']);
-    if statement && let Some(rest) = trimmed.strip_prefix(':') {
-        let start = line.len() - trimmed.len();
-        let word_len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        let word = &rest[..word_len];
-        let span = Span::new(start, start + 1 + word_len);
-        if word.is_empty() {
-            return Err(Error::parse("expected a command name after `:`", span)
-                .help("`:help` lists the commands"));
-        }
-        if !COMMAND_WORDS.contains(&word) {
-            return Err(unknown_command(word, span));
-        }
-        if word == "load" || word == "save" || word == "data" {
-            // The rest is a file name: any characters, no nesting.
-            return Ok(());
-        }
+    let Some(rest) = trimmed.strip_prefix(':') else {
+        return Ok(false);
+    };
+    let start = line.len() - trimmed.len();
+    let word_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let word = &rest[..word_len];
+    let span = Span::new(start, start + 1 + word_len);
+    if word.is_empty() {
+        return Err(Error::parse("expected a command name after `:`", span)
+            .help("`:help` lists the commands"));
     }
-    // Parenthesis depth, and a lower bound on the node count (each number or
-    // name is at least one node), up to a comment.
+    if !COMMAND_WORDS.contains(&word) {
+        return Err(unknown_command(word, span));
+    }
+    Ok(matches!(word, "load" | "save" | "data"))
+}
+
+/// Parenthesis depth, and a lower bound on the node count (each number or
+/// name is at least one node), up to a comment.
+fn sizes(line: &str) -> Result<(), Error> {
     let (mut depth, mut atoms, mut in_atom) = (0usize, 0usize, false);
-    // Lower bounds on the nesting that parentheses do not show: a chain of
-    // powers (`x^2^2^…`, right-associative) and a run of signs (`---x`). Each
-    // nests at least one level per operator; caught here, before the tree is
-    // built, so that they report nesting rather than size.
-    let (mut pow_chain, mut sign_run, mut prev) = (0usize, 0usize, b' ');
+    let mut chains = Chains::default();
     for (i, b) in line.bytes().enumerate() {
-        match b {
-            b'^' => pow_chain += 1,
-            b'*' if prev == b'*' => pow_chain += 1,
-            b'-' | b'+' if prev == b'^' || prev == b'e' || prev == b'E' => {}
-            b'+' | b'-' | b'*' | b'/' | b',' | b'(' | b')' | b'=' | b'[' | b']' | b'@' => {
-                pow_chain = 0
-            }
-            _ => {}
-        }
-        match b {
-            b'-' | b'+' => sign_run += 1,
-            b' ' | b'\t' => {}
-            _ => sign_run = 0,
-        }
-        if pow_chain > MAX_NESTING || sign_run > MAX_NESTING {
+        if chains.push(b) {
             return Err(too_deep(Span::new(i, i + 1)));
-        }
-        if b != b' ' && b != b'\t' {
-            prev = b;
         }
         let atom_byte = b.is_ascii_alphanumeric() || b == b'_' || b == b'.';
         if atom_byte && !in_atom {
@@ -229,6 +225,51 @@ fn prescan(line: &str, statement: bool) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Lower bounds on the nesting that parentheses do not show: a chain of
+/// powers (`x^2^2^…`, right-associative) and a run of signs (`---x`). Each
+/// nests at least one level per operator; caught before the tree is built,
+/// so that they report nesting rather than size.
+struct Chains {
+    pow_chain: usize,
+    sign_run: usize,
+    prev: u8,
+}
+
+impl Default for Chains {
+    fn default() -> Self {
+        Chains {
+            pow_chain: 0,
+            sign_run: 0,
+            prev: b' ',
+        }
+    }
+}
+
+impl Chains {
+    /// Takes the next byte; true when a chain is now too deep.
+    fn push(&mut self, b: u8) -> bool {
+        let prev = self.prev;
+        match b {
+            b'^' => self.pow_chain += 1,
+            b'*' if prev == b'*' => self.pow_chain += 1,
+            b'-' | b'+' if prev == b'^' || prev == b'e' || prev == b'E' => {}
+            b'+' | b'-' | b'*' | b'/' | b',' | b'(' | b')' | b'=' | b'[' | b']' | b'@' => {
+                self.pow_chain = 0
+            }
+            _ => {}
+        }
+        match b {
+            b'-' | b'+' => self.sign_run += 1,
+            b' ' | b'\t' => {}
+            _ => self.sign_run = 0,
+        }
+        if b != b' ' && b != b'\t' {
+            self.prev = b;
+        }
+        self.pow_chain > MAX_NESTING || self.sign_run > MAX_NESTING
+    }
 }
 
 fn too_deep(span: Span) -> Error {
@@ -349,6 +390,14 @@ enum Frame<'i> {
     CloseGroup,
 }
 
+/// The state of the walk over one expression's pairs.
+struct Walk<'i> {
+    c: Climb,
+    frames: Vec<Frame<'i>>,
+    /// The last complete primary, to check the left side of a juxtaposition.
+    last: Option<(Rule, Span)>,
+}
+
 /// Turns pairs into the AST, counting nodes (for [`MAX_NODES`]).
 struct Builder<'s> {
     src: &'s str,
@@ -387,125 +436,147 @@ impl<'s> Builder<'s> {
     /// stack of [`Frame`]s and the operators climbed with [`Climb`].
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Result<Expr, Error> {
         let whole = span_of(&pair);
-        let mut c = Climb {
-            operands: Vec::new(),
-            pending: Vec::new(),
-            nest: 0,
+        let mut w = Walk {
+            c: Climb {
+                operands: Vec::new(),
+                pending: Vec::new(),
+                nest: 0,
+            },
+            frames: vec![Frame::Items(pair.into_inner())],
+            last: None,
         };
-        let mut frames = vec![Frame::Items(pair.into_inner())];
-        // The last complete primary, to check the left side of a juxtaposition.
-        let mut last: Option<(Rule, Span)> = None;
-        while let Some(frame) = frames.last_mut() {
-            let p = match frame {
+        while let Some(p) = self.next_item(&mut w)? {
+            self.item(&mut w, p)?;
+        }
+        w.c.finish(self, whole)
+    }
+
+    /// The next item to read, closing the groups, calls and brackets that
+    /// end on the way; `None` at the end of the expression.
+    fn next_item<'i>(&mut self, w: &mut Walk<'i>) -> Result<Option<Pair<'i, Rule>>, Error> {
+        while let Some(frame) = w.frames.last_mut() {
+            match frame {
                 Frame::Items(items) => match items.next() {
-                    Some(p) => p,
+                    Some(p) => return Ok(Some(p)),
                     None => {
-                        frames.pop();
-                        continue;
+                        w.frames.pop();
                     }
                 },
-                Frame::Args(args, first) => {
-                    match args.next() {
-                        Some(arg) => {
-                            if !*first {
-                                c.reduce_to_bracket(self)?;
-                                c.take_argument()?;
-                            }
-                            *first = false;
-                            frames.push(Frame::Items(arg.into_inner()));
+                Frame::Args(args, first) => match args.next() {
+                    Some(arg) => {
+                        if !*first {
+                            w.c.reduce_to_bracket(self)?;
+                            w.c.take_argument()?;
                         }
-                        None => {
-                            frames.pop();
-                            let innermost = c.pending.iter().rev().find(|p| p.is_bracket());
-                            last = Some(if matches!(innermost, Some(Pending::Bracket { .. })) {
-                                c.close_bracket(self)?
-                            } else {
-                                (Rule::call, c.close_call(self)?)
-                            });
-                        }
+                        *first = false;
+                        w.frames.push(Frame::Items(arg.into_inner()));
                     }
-                    continue;
-                }
+                    None => {
+                        w.frames.pop();
+                        let innermost = w.c.pending.iter().rev().find(|p| p.is_bracket());
+                        w.last = Some(if matches!(innermost, Some(Pending::Bracket { .. })) {
+                            w.c.close_bracket(self)?
+                        } else {
+                            (Rule::call, w.c.close_call(self)?)
+                        });
+                    }
+                },
                 Frame::CloseGroup => {
-                    frames.pop();
-                    let span = c.close_group(self)?;
-                    last = Some((Rule::group, span));
-                    continue;
-                }
-            };
-            let span = span_of(&p);
-            match p.as_rule() {
-                Rule::neg => c.prefix(UnOp::Neg, Op::Neg, span)?,
-                Rule::plus => c.prefix(UnOp::Plus, Op::Plus, span)?,
-                Rule::add => c.infix(self, BinOp::Add, Op::Add, span)?,
-                Rule::sub => c.infix(self, BinOp::Sub, Op::Sub, span)?,
-                Rule::mul => c.infix(self, BinOp::Mul, Op::Mul, span)?,
-                Rule::div => c.infix(self, BinOp::Div, Op::Div, span)?,
-                Rule::pow => c.infix(self, BinOp::Pow, Op::Pow, span)?,
-                Rule::matmul => c.infix(self, BinOp::MatMul, Op::MatMul, span)?,
-                Rule::array | Rule::index => {
-                    let indexed = if p.as_rule() == Rule::index {
-                        Some(Box::new(c.operands.pop().ok_or_else(|| internal(span))?))
-                    } else {
-                        None
-                    };
-                    let bracket = Pending::Bracket {
-                        indexed,
-                        span,
-                        base: c.operands.len(),
-                        args: Vec::new(),
-                        depth: 0,
-                    };
-                    c.open(bracket, span)?;
-                    frames.push(Frame::Args(p.into_inner(), true));
-                }
-                Rule::sup => {
-                    c.infix(self, BinOp::Pow, Op::Pow, span)?;
-                    let k = if p.as_str() == "²" { 2.0 } else { 3.0 };
-                    let exponent = self.node(ExprKind::Num(k), span, 1, span)?;
-                    c.operands.push(exponent);
-                    last = Some((Rule::sup, span));
-                }
-                Rule::implicit => {
-                    let Some((rule, left)) = last else {
-                        return Err(internal(span));
-                    };
-                    if !matches!(rule, Rule::number | Rule::group) {
-                        return Err(self.implicit_refused(left, span));
-                    }
-                    c.infix(self, BinOp::Mul, Op::Implicit, left.to(span))?;
-                    frames.push(Frame::Items(p.into_inner()));
-                }
-                Rule::group => {
-                    c.open(Pending::Group { span }, span)?;
-                    let inner = p.into_inner().next().ok_or_else(|| internal(span))?;
-                    frames.push(Frame::CloseGroup);
-                    frames.push(Frame::Items(inner.into_inner()));
-                }
-                Rule::call => {
-                    let mut inner = p.into_inner();
-                    let head = inner.next().ok_or_else(|| internal(span))?;
-                    let (func, primes) = callee(head)?;
-                    let base = c.operands.len();
-                    let call = Pending::Call {
-                        func,
-                        primes,
-                        span,
-                        base,
-                        args: Vec::new(),
-                        depth: 0,
-                    };
-                    c.open(call, span)?;
-                    frames.push(Frame::Args(inner, true));
-                }
-                rule => {
-                    let leaf = self.leaf(p)?;
-                    last = Some((rule, span));
-                    c.operands.push(leaf);
+                    w.frames.pop();
+                    let span = w.c.close_group(self)?;
+                    w.last = Some((Rule::group, span));
                 }
             }
         }
-        c.finish(self, whole)
+        Ok(None)
+    }
+
+    /// One item of an expression: an operator, a bracket that opens, or a
+    /// leaf.
+    fn item<'i>(&mut self, w: &mut Walk<'i>, p: Pair<'i, Rule>) -> Result<(), Error> {
+        let span = span_of(&p);
+        let c = &mut w.c;
+        match p.as_rule() {
+            Rule::neg => c.prefix(UnOp::Neg, Op::Neg, span)?,
+            Rule::plus => c.prefix(UnOp::Plus, Op::Plus, span)?,
+            Rule::add => c.infix(self, BinOp::Add, Op::Add, span)?,
+            Rule::sub => c.infix(self, BinOp::Sub, Op::Sub, span)?,
+            Rule::mul => c.infix(self, BinOp::Mul, Op::Mul, span)?,
+            Rule::div => c.infix(self, BinOp::Div, Op::Div, span)?,
+            Rule::pow => c.infix(self, BinOp::Pow, Op::Pow, span)?,
+            Rule::matmul => c.infix(self, BinOp::MatMul, Op::MatMul, span)?,
+            Rule::array | Rule::index | Rule::call | Rule::group => self.open(w, p)?,
+            Rule::sup => {
+                c.infix(self, BinOp::Pow, Op::Pow, span)?;
+                let k = if p.as_str() == "²" { 2.0 } else { 3.0 };
+                let exponent = self.node(ExprKind::Num(k), span, 1, span)?;
+                c.operands.push(exponent);
+                w.last = Some((Rule::sup, span));
+            }
+            Rule::implicit => {
+                let Some((rule, left)) = w.last else {
+                    return Err(internal(span));
+                };
+                if !matches!(rule, Rule::number | Rule::group) {
+                    return Err(self.implicit_refused(left, span));
+                }
+                c.infix(self, BinOp::Mul, Op::Implicit, left.to(span))?;
+                w.frames.push(Frame::Items(p.into_inner()));
+            }
+            rule => {
+                let leaf = self.leaf(p)?;
+                w.last = Some((rule, span));
+                c.operands.push(leaf);
+            }
+        }
+        Ok(())
+    }
+
+    /// A bracket opens: `[` (an array or an index), a call's `(`, or a
+    /// group's `(`. Its contents are read next.
+    fn open<'i>(&mut self, w: &mut Walk<'i>, p: Pair<'i, Rule>) -> Result<(), Error> {
+        let span = span_of(&p);
+        let c = &mut w.c;
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        let pending = match rule {
+            Rule::group => {
+                c.open(Pending::Group { span }, span)?;
+                let items = inner.next().ok_or_else(|| internal(span))?;
+                w.frames.push(Frame::CloseGroup);
+                w.frames.push(Frame::Items(items.into_inner()));
+                return Ok(());
+            }
+            Rule::call => {
+                let head = inner.next().ok_or_else(|| internal(span))?;
+                let (func, primes) = callee(head)?;
+                Pending::Call {
+                    func,
+                    primes,
+                    span,
+                    base: c.operands.len(),
+                    args: Vec::new(),
+                    depth: 0,
+                }
+            }
+            _ => {
+                let indexed = if rule == Rule::index {
+                    Some(Box::new(c.operands.pop().ok_or_else(|| internal(span))?))
+                } else {
+                    None
+                };
+                Pending::Bracket {
+                    indexed,
+                    span,
+                    base: c.operands.len(),
+                    args: Vec::new(),
+                    depth: 0,
+                }
+            }
+        };
+        c.open(pending, span)?;
+        w.frames.push(Frame::Args(inner, true));
+        Ok(())
     }
 
     /// A number, a name or a primed name.

@@ -6,8 +6,9 @@
 
 use super::functions::{self, ArrayFn};
 use super::program::{Arith, Ins, Program, forward, mm_dims};
+use crate::builtins::check_arity;
 use crate::builtins::{self, BuiltinId};
-use crate::engine::eval::{Defs, check_arity, unknown_name};
+use crate::engine::eval::{Defs, unknown_name};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits::{MAX_ARRAY_ENTRIES, MAX_CALL_DEPTH};
 use crate::num::array::{Array, MAX_RANK, broadcast, shape_text, size};
