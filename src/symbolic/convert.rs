@@ -170,30 +170,8 @@ impl Converter<'_> {
     }
 
     fn call(&mut self, name: &str, primes: u32, args: &[Expr], span: Span) -> Result<Sym, Error> {
-        let arity = |min: usize, max: usize| -> Result<(), Error> {
-            let ok = if primes > 0 {
-                min <= 1 && max >= 1 && args.len() == 1
-            } else {
-                (min..=max).contains(&args.len())
-            };
-            if ok {
-                return Ok(());
-            }
-            let want = if primes > 0 {
-                "1 argument (and a function of one variable)".to_string()
-            } else if min == max {
-                format!("{min} argument{}", if min == 1 { "" } else { "s" })
-            } else {
-                format!("{min} to {max} arguments")
-            };
-            Err(Error::new(
-                ErrorKind::Arity,
-                format!(
-                    "`{name}{}` takes {want}, but {} given",
-                    "'".repeat(primes as usize),
-                    args.len()
-                ),
-            ))
+        let arity = |min: usize, max: usize| {
+            builtins::check_arity(name, min, max, args.len(), primes as usize)
         };
         if let Some((params, body)) = self.scope.function(name) {
             arity(params.len(), params.len()).map_err(|e| self.err(e, span))?;
