@@ -150,6 +150,20 @@ impl Tape {
         part.resize(m, [0.0; 2]);
         adj.clear();
         adj.resize(m, 0.0);
+        self.values_and_partials(x, budget, val, part)?;
+        self.sweep(part, adj);
+        Ok(then(self, val, adj))
+    }
+
+    /// The forward pass: each instruction's value and its local partial
+    /// derivatives with respect to its arguments.
+    fn values_and_partials(
+        &self,
+        x: &[f64],
+        budget: &mut Budget,
+        val: &mut [f64],
+        part: &mut [[f64; 2]],
+    ) -> Result<(), Error> {
         let mut notes = Vec::new();
         for (k, ins) in self.instrs.iter().enumerate() {
             if k % 4096 == 4095 {
@@ -186,6 +200,12 @@ impl Tape {
             val[k] = v;
             part[k] = p;
         }
+        Ok(())
+    }
+
+    /// The reverse sweep: the adjoints `∂result/∂instruction` from the
+    /// local partials.
+    fn sweep(&self, part: &[[f64; 2]], adj: &mut [f64]) {
         let r = self.result as usize;
         adj[r] = 1.0;
         for k in (0..=r).rev() {
@@ -206,7 +226,6 @@ impl Tape {
                 adj[a] += times(p[0] + p[1], w);
             }
         }
-        Ok(then(self, val, adj))
     }
 
     /// Value, gradient and the products `H·v` of the Hessian with each

@@ -15,7 +15,7 @@
 //! walk stays the reference: the tests compare the two.
 
 use crate::builtins::{self, BuiltinId};
-use crate::engine::eval::{Budget, Defs, Evaluator, MAX_EVAL_DEPTH};
+use crate::engine::eval::{Budget, Defs, Evaluator, Function, MAX_EVAL_DEPTH};
 use crate::error::Error;
 use crate::limits;
 use crate::num::{Note, Scalar};
@@ -217,7 +217,7 @@ struct Compiler<'a> {
     call_site: Option<(Span, String)>,
 }
 
-impl Compiler<'_> {
+impl<'a> Compiler<'a> {
     /// Nodes in the expression being compiled and in the bodies of the user
     /// functions it can reach, each counted once.
     fn source_size(&self) -> u64 {
@@ -396,77 +396,104 @@ impl Compiler<'_> {
                     UnOp::Plus => Some(a),
                 }
             }
-            ExprKind::Binary { .. } => {
-                // As in the tree walk: a loop down the left side of a chain.
-                let (spine, leaf) = e.left_spine();
-                let mut a = self.expr(leaf, scope)?;
-                for (k, node) in spine.iter().rev().enumerate() {
-                    if k + 1 < spine.len() {
-                        self.visit()?;
-                    }
-                    let ExprKind::Binary { op, rhs, .. } = &node.kind else {
-                        return None;
-                    };
-                    let b = self.expr(rhs, scope)?;
-                    a = self.binary(*op, a, b, node.span)?;
-                }
-                Some(a)
-            }
+            ExprKind::Binary { .. } => self.chain(e, scope),
             ExprKind::Call { func, primes, args } => {
                 let primes = *primes as usize;
-                let defs = self.defs;
-                if let Some(f) = defs.funcs.get(&func.name) {
-                    // `f'(x)` of a user function goes through Taylor series
-                    // in the tree walk; it is left there.
-                    if primes > 0 || args.len() != f.params.len() {
-                        return None;
-                    }
-                    let mut ks = Vec::with_capacity(args.len());
-                    for a in args {
-                        ks.push(self.expr(a, scope)?);
-                    }
-                    self.calls += 1;
-                    if self.calls > limits::MAX_CALL_DEPTH {
-                        return None;
-                    }
-                    let outermost = self.call_site.is_none();
-                    if outermost {
-                        self.call_site = Some((e.span, func.name.clone()));
-                    }
-                    let inner: Vec<(&str, u32)> =
-                        f.params.iter().map(String::as_str).zip(ks).collect();
-                    let r = self.expr(&f.body, &inner);
-                    if outermost {
-                        self.call_site = None;
-                    }
-                    self.calls -= 1;
-                    return r;
+                if let Some(f) = self.defs.funcs.get(&func.name) {
+                    return self.user_call(e.span, &func.name, f, primes, args, scope);
                 }
-                let b = builtins::lookup(&func.name)?;
-                if primes > 0 {
-                    // Within the order limit for every number type, and a
-                    // function of one argument; otherwise the tree walk says why.
-                    if args.len() != 1
-                        || b.min_args > 1
-                        || b.max_args < 1
-                        || primes + 2 > limits::MAX_ORDER
-                        || builtins::series(b.id, 0.0, 0, &mut Vec::new()).is_none()
-                    {
-                        return None;
-                    }
-                    let a = self.expr(&args[0], scope)?;
-                    return self.push(Op::Deriv(b.id, primes as u8), [a, 0], 1, e.span);
-                }
-                if args.len() < b.min_args || args.len() > b.max_args {
-                    return None;
-                }
-                let mut ks = [0u32; 2];
-                for (slot, a) in ks.iter_mut().zip(args) {
-                    *slot = self.expr(a, scope)?;
-                }
-                self.push(Op::Call(b.id), ks, args.len() as u8, e.span)
+                self.builtin_call(e.span, &func.name, primes, args, scope)
             }
         }
+    }
+
+    /// A chain of binary operators: as in the tree walk, a loop down the
+    /// left side.
+    fn chain(&mut self, e: &Expr, scope: &[(&str, u32)]) -> Option<u32> {
+        let (spine, leaf) = e.left_spine();
+        let mut a = self.expr(leaf, scope)?;
+        for (k, node) in spine.iter().rev().enumerate() {
+            if k + 1 < spine.len() {
+                self.visit()?;
+            }
+            let ExprKind::Binary { op, rhs, .. } = &node.kind else {
+                return None;
+            };
+            let b = self.expr(rhs, scope)?;
+            a = self.binary(*op, a, b, node.span)?;
+        }
+        Some(a)
+    }
+
+    /// A call of a user function: its body compiled in place, with the
+    /// parameters bound to the arguments' slots.
+    fn user_call(
+        &mut self,
+        span: Span,
+        name: &str,
+        f: &'a Function,
+        primes: usize,
+        args: &[Expr],
+        scope: &[(&str, u32)],
+    ) -> Option<u32> {
+        // `f'(x)` of a user function goes through Taylor series in the tree
+        // walk; it is left there.
+        if primes > 0 || args.len() != f.params.len() {
+            return None;
+        }
+        let mut ks = Vec::with_capacity(args.len());
+        for a in args {
+            ks.push(self.expr(a, scope)?);
+        }
+        self.calls += 1;
+        if self.calls > limits::MAX_CALL_DEPTH {
+            return None;
+        }
+        let outermost = self.call_site.is_none();
+        if outermost {
+            self.call_site = Some((span, name.to_string()));
+        }
+        let inner: Vec<(&str, u32)> = f.params.iter().map(String::as_str).zip(ks).collect();
+        let r = self.expr(&f.body, &inner);
+        if outermost {
+            self.call_site = None;
+        }
+        self.calls -= 1;
+        r
+    }
+
+    /// A call of a built-in, or of its derivative `sin''(x)`.
+    fn builtin_call(
+        &mut self,
+        span: Span,
+        name: &str,
+        primes: usize,
+        args: &[Expr],
+        scope: &[(&str, u32)],
+    ) -> Option<u32> {
+        let b = builtins::lookup(name)?;
+        if primes > 0 {
+            // Within the order limit for every number type, and a function
+            // of one argument; otherwise the tree walk says why.
+            if args.len() != 1
+                || b.min_args > 1
+                || b.max_args < 1
+                || primes + 2 > limits::MAX_ORDER
+                || builtins::series(b.id, 0.0, 0, &mut Vec::new()).is_none()
+            {
+                return None;
+            }
+            let a = self.expr(&args[0], scope)?;
+            return self.push(Op::Deriv(b.id, primes as u8), [a, 0], 1, span);
+        }
+        if args.len() < b.min_args || args.len() > b.max_args {
+            return None;
+        }
+        let mut ks = [0u32; 2];
+        for (slot, a) in ks.iter_mut().zip(args) {
+            *slot = self.expr(a, scope)?;
+        }
+        self.push(Op::Call(b.id), ks, args.len() as u8, span)
     }
 }
 

@@ -11,7 +11,7 @@ use crate::format::shortest;
 use crate::limits;
 use crate::num::{Dual1, Scalar};
 use crate::span::Span;
-use crate::syntax::{BinOp, Expr, ExprKind, UnOp};
+use crate::syntax::{Expr, ExprKind, Ident, UnOp};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -171,84 +171,90 @@ impl Tracer<'_> {
                 let d = ad.neg();
                 Ok((self.push(format!("-{an}"), &d)?, d))
             }
-            ExprKind::Binary { .. } => {
-                // A loop down the left side of a chain, as the evaluator does.
-                let (spine, leaf) = e.left_spine();
-                let (mut ln, mut ld) = self.node(leaf, frame)?;
-                let mut lspan = leaf.span;
-                for node in spine.into_iter().rev() {
-                    let ExprKind::Binary { op, rhs, .. } = &node.kind else {
-                        continue;
-                    };
-                    let (rn, rd) = self.node(rhs, frame)?;
-                    let shallow = Expr {
-                        kind: ExprKind::Binary {
-                            op: *op,
-                            lhs: Box::new(placeholder(0, lspan)),
-                            rhs: Box::new(placeholder(1, rhs.span)),
-                            implicit: false,
-                        },
-                        span: node.span,
-                    };
-                    let d = self.apply(&shallow, &[ld, rd], frame)?;
-                    let sym = match op {
-                        BinOp::Add => "+",
-                        BinOp::Sub => "-",
-                        BinOp::Mul => "*",
-                        BinOp::Div => "/",
-                        BinOp::Pow => "^",
-                        BinOp::MatMul => "@",
-                    };
-                    ln = self.push(format!("{ln} {sym} {rn}"), &d)?;
-                    ld = d;
-                    lspan = node.span;
-                }
-                Ok((ln, ld))
-            }
-            ExprKind::Call { func, primes, args } => {
-                let mut nodes = Vec::with_capacity(args.len());
-                for a in args {
-                    nodes.push(self.node(a, frame)?);
-                }
-                if let Some(f) = self.defs.funcs.get(&func.name)
-                    && *primes == 0
-                    && f.params.len() == nodes.len()
-                    && frame.depth < limits::MAX_CALL_DEPTH
-                {
-                    let scope: Vec<(String, Node)> = f.params.iter().cloned().zip(nodes).collect();
-                    let inner = Frame {
-                        scope: &scope,
-                        site: frame.site.or(Some((e.span, func.name.as_str()))),
-                        depth: frame.depth + 1,
-                    };
-                    return self.node(&f.body, &inner);
-                }
-                let shallow = Expr {
-                    kind: ExprKind::Call {
-                        func: func.clone(),
-                        primes: *primes,
-                        args: args
-                            .iter()
-                            .enumerate()
-                            .map(|(i, a)| placeholder(i, a.span))
-                            .collect(),
-                    },
-                    span: e.span,
-                };
-                let (names, vals): (Vec<String>, Vec<Dual1>) = nodes.into_iter().unzip();
-                let d = self.apply(&shallow, &vals, frame)?;
-                let op = format!(
-                    "{}{}({})",
-                    func.name,
-                    "'".repeat(*primes as usize),
-                    names.join(", ")
-                );
-                Ok((self.push(op, &d)?, d))
-            }
+            ExprKind::Binary { .. } => self.chain(e, frame),
+            ExprKind::Call { func, primes, args } => self.call(e, func, *primes, args, frame),
             ExprKind::Array(_) | ExprKind::Index { .. } => {
                 Err(crate::error::Error::scalar_only().at(e.span))
             }
         }
+    }
+
+    /// A chain of binary operators: a loop down the left side, as the
+    /// evaluator does; a row per operator.
+    fn chain(&mut self, e: &Expr, frame: &Frame) -> Result<Node, Error> {
+        let (spine, leaf) = e.left_spine();
+        let (mut ln, mut ld) = self.node(leaf, frame)?;
+        let mut lspan = leaf.span;
+        for node in spine.into_iter().rev() {
+            let ExprKind::Binary { op, rhs, .. } = &node.kind else {
+                continue;
+            };
+            let (rn, rd) = self.node(rhs, frame)?;
+            let shallow = Expr {
+                kind: ExprKind::Binary {
+                    op: *op,
+                    lhs: Box::new(placeholder(0, lspan)),
+                    rhs: Box::new(placeholder(1, rhs.span)),
+                    implicit: false,
+                },
+                span: node.span,
+            };
+            let d = self.apply(&shallow, &[ld, rd], frame)?;
+            ln = self.push(format!("{ln} {} {rn}", op.symbol()), &d)?;
+            ld = d;
+            lspan = node.span;
+        }
+        Ok((ln, ld))
+    }
+
+    /// A call: a user function is expanded into its operations; a built-in
+    /// is one row.
+    fn call(
+        &mut self,
+        e: &Expr,
+        func: &Ident,
+        primes: u32,
+        args: &[Expr],
+        frame: &Frame,
+    ) -> Result<Node, Error> {
+        let mut nodes = Vec::with_capacity(args.len());
+        for a in args {
+            nodes.push(self.node(a, frame)?);
+        }
+        if let Some(f) = self.defs.funcs.get(&func.name)
+            && primes == 0
+            && f.params.len() == nodes.len()
+            && frame.depth < limits::MAX_CALL_DEPTH
+        {
+            let scope: Vec<(String, Node)> = f.params.iter().cloned().zip(nodes).collect();
+            let inner = Frame {
+                scope: &scope,
+                site: frame.site.or(Some((e.span, func.name.as_str()))),
+                depth: frame.depth + 1,
+            };
+            return self.node(&f.body, &inner);
+        }
+        let shallow = Expr {
+            kind: ExprKind::Call {
+                func: func.clone(),
+                primes,
+                args: args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| placeholder(i, a.span))
+                    .collect(),
+            },
+            span: e.span,
+        };
+        let (names, vals): (Vec<String>, Vec<Dual1>) = nodes.into_iter().unzip();
+        let d = self.apply(&shallow, &vals, frame)?;
+        let op = format!(
+            "{}{}({})",
+            func.name,
+            "'".repeat(primes as usize),
+            names.join(", ")
+        );
+        Ok((self.push(op, &d)?, d))
     }
 
     /// A name: a variable of the frame (an input row on first use at the

@@ -94,10 +94,11 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
         Outcome::Vars(v) if v.is_empty() => st.dim("no variables defined"),
         Outcome::Vars(v) => {
             let w = v.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
-            v.iter()
+            let lines: Vec<String> = v
+                .iter()
                 .map(|(k, x)| format!("{k:<w$} = {}", st.num(*x)))
-                .collect::<Vec<_>>()
-                .join("\n")
+                .collect();
+            lines.join("\n")
         }
         Outcome::Funcs(f) if f.is_empty() => st.dim("no functions defined"),
         Outcome::Funcs(f) => f
@@ -113,35 +114,7 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
         Outcome::Set { name, value } => format!("{name} = {value}"),
-        Outcome::Loaded { path, results } => {
-            let mut s = String::new();
-            for r in results {
-                if let Ok(o) = &r.result {
-                    let t = outcome(o, st);
-                    if !t.is_empty() {
-                        s.push_str(&t);
-                        s.push('\n');
-                    }
-                }
-            }
-            let (total, failed) = load_counts(results);
-            let nested = total - results.len();
-            s.push_str(&st.dim(&format!(
-                "loaded {path}: {total} statement{}{}{}",
-                if total == 1 { "" } else { "s" },
-                if nested > 0 {
-                    format!(" ({nested} in the files it loads)")
-                } else {
-                    String::new()
-                },
-                if failed > 0 {
-                    format!(", {failed} failed")
-                } else {
-                    String::new()
-                }
-            )));
-            s
-        }
+        Outcome::Loaded { path, results } => loaded(path, results, st),
         Outcome::Sequence(results) => results
             .iter()
             .filter_map(|r| r.result.as_ref().ok())
@@ -156,6 +129,37 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
         Outcome::Help(t) => t.clone(),
         Outcome::Arrays(a) => arrays::outcome(a, st),
     }
+}
+
+/// What a loaded file's statements printed, and a line counting them.
+fn loaded(path: &str, results: &[LineResult], st: Style) -> String {
+    let mut s = String::new();
+    for r in results {
+        if let Ok(o) = &r.result {
+            let t = outcome(o, st);
+            if !t.is_empty() {
+                s.push_str(&t);
+                s.push('\n');
+            }
+        }
+    }
+    let (total, failed) = load_counts(results);
+    let nested = total - results.len();
+    s.push_str(&st.dim(&format!(
+        "loaded {path}: {total} statement{}{}{}",
+        if total == 1 { "" } else { "s" },
+        if nested > 0 {
+            format!(" ({nested} in the files it loads)")
+        } else {
+            String::new()
+        },
+        if failed > 0 {
+            format!(", {failed} failed")
+        } else {
+            String::new()
+        }
+    )));
+    s
 }
 
 /// The statements of a loaded file and of the files it loads in turn, and
@@ -774,39 +778,12 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
             what,
             replaced,
             warnings,
-        } => {
-            let o = match what {
-                Defined::Variable { name, value } => o.str("name", name).num("value", *value),
-                Defined::Function { name, params, body } => o
-                    .str("name", name)
-                    .put("params", str_arr(params))
-                    .str("body", body),
-            };
-            warnings_json(o.put("replaced", *replaced), warnings, input)
-        }
-        Outcome::Derivatives(d) => {
-            let mut o = o
-                .str("expr", &d.expr)
-                .put("vars", str_arr(&d.vars))
-                .put("point", arr(&d.point))
-                .num("value", d.value);
-            if let (Some(w), Some(a), Some(b)) = (&d.wrt, d.derivative, d.second) {
-                o = o.str("wrt", w).num("derivative", a).num("second", b);
-            }
-            if let Some(g) = &d.gradient {
-                o = o.put("gradient", arr(g));
-            }
-            if let Some(h) = &d.hessian {
-                let rows: Vec<Value> = h.iter().map(|r| arr(r)).collect();
-                o = o.put("hessian", rows);
-            }
-            if let Some(c) = &d.check {
-                let wrt = d.wrt.as_ref().map(|w| vec![w.clone()]);
-                let vars = wrt.as_deref().unwrap_or(&d.vars);
-                o = o.put("check", check_json(c, vars, d.kind == DerivKind::Check));
-            }
-            warnings_json(o, &d.warnings, input)
-        }
+        } => warnings_json(
+            defined_json(o, what).put("replaced", *replaced),
+            warnings,
+            input,
+        ),
+        Outcome::Derivatives(d) => derivatives_json(o, d, input),
         Outcome::Jacobian(j) => workflows::jacobian_json(o, j, input),
         Outcome::Limit(l) => workflows::limit_json(o, l, input),
         Outcome::Tangent(t) => workflows::tangent_json(o, t, input),
@@ -827,16 +804,8 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         Outcome::Funcs(f) => {
             let items: Vec<Value> = f
                 .iter()
-                .filter_map(|d| match d {
-                    Defined::Function { name, params, body } => Some(
-                        Obj::new()
-                            .str("name", name)
-                            .put("params", str_arr(params))
-                            .str("body", body)
-                            .end(),
-                    ),
-                    Defined::Variable { .. } => None,
-                })
+                .filter(|d| matches!(d, Defined::Function { .. }))
+                .map(|d| defined_json(Obj::new(), d).end())
                 .collect();
             o.put("functions", items)
         }
@@ -862,6 +831,41 @@ fn outcome_json(o: Obj, out: &Outcome, input: &str) -> Obj {
         Outcome::Help(t) => o.str("text", t),
         Outcome::Arrays(a) => arrays::outcome_json(o, a, input),
     }
+}
+
+/// A variable's name and value, or a function's name, parameters and body.
+fn defined_json(o: Obj, what: &Defined) -> Obj {
+    match what {
+        Defined::Variable { name, value } => o.str("name", name).num("value", *value),
+        Defined::Function { name, params, body } => o
+            .str("name", name)
+            .put("params", str_arr(params))
+            .str("body", body),
+    }
+}
+
+fn derivatives_json(o: Obj, d: &Derivatives, input: &str) -> Obj {
+    let mut o = o
+        .str("expr", &d.expr)
+        .put("vars", str_arr(&d.vars))
+        .put("point", arr(&d.point))
+        .num("value", d.value);
+    if let (Some(w), Some(a), Some(b)) = (&d.wrt, d.derivative, d.second) {
+        o = o.str("wrt", w).num("derivative", a).num("second", b);
+    }
+    if let Some(g) = &d.gradient {
+        o = o.put("gradient", arr(g));
+    }
+    if let Some(h) = &d.hessian {
+        let rows: Vec<Value> = h.iter().map(|r| arr(r)).collect();
+        o = o.put("hessian", rows);
+    }
+    if let Some(c) = &d.check {
+        let wrt = d.wrt.as_ref().map(|w| vec![w.clone()]);
+        let vars = wrt.as_deref().unwrap_or(&d.vars);
+        o = o.put("check", check_json(c, vars, d.kind == DerivKind::Check));
+    }
+    warnings_json(o, &d.warnings, input)
 }
 
 fn line_json(r: &LineResult) -> Value {

@@ -77,45 +77,66 @@ fn details(name: &str) -> String {
                \x20 stops at once); a FIFO with no writer reads as empty; a directory is refused.",
             limits::MAX_LOAD_BYTES
         ),
-        "save" => "  a symbolic link is written through and stays a link; the old file's permissions\n\
-                     \x20 and owner are kept (a mode-600 file stays 600); a directory, device, FIFO or\n\
-                     \x20 socket is refused, never replaced. The file is replaced all at once (a\n\
-                     \x20 temporary file beside it, synced, renamed over it): a failure leaves the old\n\
-                     \x20 file as it was. A relative path is from the working directory; ~/ is home.\n\
-                     \x20 The script is checked to load back as the session before it is written."
-            .to_string(),
         "table" => format!(
             "  from A to B (included) in steps of S, each point rounded to the decimals of A\n\
                \x20 and S (0.9, not 0.8999999999999999); at most {} rows. A value below 1e-13 of\n\
                \x20 the largest in its column is rounding noise and prints as ≈0 (--json has it).",
             limits::MAX_TABLE_ROWS
         ),
-        "del" => "  a name that other definitions use is not deleted alone: the error names them,\n\
-                    \x20 and `:del` with all of them deletes them together"
-            .to_string(),
-        "set" => "  digits N prints every number with N significant digits: pi*1e10 is 3.14e10"
-            .to_string(),
-        "limit" => "  the error of each quotient is against the AD derivative: it falls with h\n\
-                      \x20 (truncation) until round-off makes it grow again; at a kink the one-sided\n\
-                      \x20 quotients settle on different values, and it says so"
-            .to_string(),
-        "jac" => "  TensorFlow's tape.gradient([y1, y2], x) of a list of targets is the sum of the\n\
-                    \x20 Jacobian's rows, printed last"
-            .to_string(),
-        "trace" => "  one row per operation in evaluation order: the primal value and the tangent\n\
-                      \x20 (derivative along the wrt variable) of forward-mode automatic differentiation;\n\
-                      \x20 with several variables and no wrt, every node's full gradient, a column per\n\
-                      \x20 variable. User functions are expanded into the operations of their bodies."
-            .to_string(),
         "sym" => formulas_help(),
-        "steps" => "  one rule a line, as a worked solution: sum, constant multiple, product, quotient,\n\
-                     \x20 power, exponential, logarithm, each built-in's rule, and the chain rule naming\n\
-                     \x20 its inner function; inner derivatives are indented under the rule that needs\n\
-                     \x20 them, and the last line is the simplified formula (the same as :sym's)"
-            .to_string(),
-        _ => String::new(),
+        _ => STATIC_DETAILS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(String::new, |(_, t)| t.to_string()),
     }
 }
+
+/// More about the commands whose details hold no number from the limits.
+const STATIC_DETAILS: &[(&str, &str)] = &[
+    (
+        "save",
+        "  a symbolic link is written through and stays a link; the old file's permissions\n\
+                     \x20 and owner are kept (a mode-600 file stays 600); a directory, device, FIFO or\n\
+                     \x20 socket is refused, never replaced. The file is replaced all at once (a\n\
+                     \x20 temporary file beside it, synced, renamed over it): a failure leaves the old\n\
+                     \x20 file as it was. A relative path is from the working directory; ~/ is home.\n\
+                     \x20 The script is checked to load back as the session before it is written.",
+    ),
+    (
+        "del",
+        "  a name that other definitions use is not deleted alone: the error names them,\n\
+                    \x20 and `:del` with all of them deletes them together",
+    ),
+    (
+        "set",
+        "  digits N prints every number with N significant digits: pi*1e10 is 3.14e10",
+    ),
+    (
+        "limit",
+        "  the error of each quotient is against the AD derivative: it falls with h\n\
+                      \x20 (truncation) until round-off makes it grow again; at a kink the one-sided\n\
+                      \x20 quotients settle on different values, and it says so",
+    ),
+    (
+        "jac",
+        "  TensorFlow's tape.gradient([y1, y2], x) of a list of targets is the sum of the\n\
+                    \x20 Jacobian's rows, printed last",
+    ),
+    (
+        "trace",
+        "  one row per operation in evaluation order: the primal value and the tangent\n\
+                      \x20 (derivative along the wrt variable) of forward-mode automatic differentiation;\n\
+                      \x20 with several variables and no wrt, every node's full gradient, a column per\n\
+                      \x20 variable. User functions are expanded into the operations of their bodies.",
+    ),
+    (
+        "steps",
+        "  one rule a line, as a worked solution: sum, constant multiple, product, quotient,\n\
+                     \x20 power, exponential, logarithm, each built-in's rule, and the chain rule naming\n\
+                     \x20 its inner function; inner derivatives are indented under the rule that needs\n\
+                     \x20 them, and the last line is the simplified formula (the same as :sym's)",
+    ),
+];
 
 /// More about `:sym`.
 fn formulas_help() -> String {

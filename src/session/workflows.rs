@@ -253,6 +253,26 @@ impl Session {
         })))
     }
 
+    /// `order N`: a whole number, at most [`limits::MAX_TAYLOR_ORDER`].
+    fn taylor_order(&self, e: &Expr) -> Result<usize, Error> {
+        let v = self.constant_of(e, "the order")?;
+        if v < 0.0 || v.fract() != 0.0 {
+            return Err(Error::new(
+                ErrorKind::Command,
+                format!("the order must be a whole number ≥ 0, not {}", shortest(v)),
+            )
+            .at(e.span));
+        }
+        if v > limits::MAX_TAYLOR_ORDER as f64 {
+            return Err(Error::limit(
+                &format!("order {} is too high for :taylor", shortest(v)),
+                limits::MAX_TAYLOR_ORDER,
+            )
+            .at(e.span));
+        }
+        Ok(v as usize)
+    }
+
     pub(super) fn taylor(
         &mut self,
         expr: Expr,
@@ -262,24 +282,7 @@ impl Session {
     ) -> Result<Outcome, Error> {
         let n = match &order {
             None => DEFAULT_TAYLOR_ORDER,
-            Some(e) => {
-                let v = self.constant_of(e, "the order")?;
-                if v < 0.0 || v.fract() != 0.0 {
-                    return Err(Error::new(
-                        ErrorKind::Command,
-                        format!("the order must be a whole number ≥ 0, not {}", shortest(v)),
-                    )
-                    .at(e.span));
-                }
-                if v > limits::MAX_TAYLOR_ORDER as f64 {
-                    return Err(Error::limit(
-                        &format!("order {} is too high for :taylor", shortest(v)),
-                        limits::MAX_TAYLOR_ORDER,
-                    )
-                    .at(e.span));
-                }
-                v as usize
-            }
+            Some(e) => self.taylor_order(e)?,
         };
         let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
         let expr = exprs.remove(0);

@@ -33,6 +33,20 @@ pub enum BinOp {
     MatMul,
 }
 
+impl BinOp {
+    /// How the operator is written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Pow => "^",
+            BinOp::MatMul => "@",
+        }
+    }
+}
+
 /// Prefix operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnOp {
@@ -334,16 +348,14 @@ fn fmt_chain(e: &Expr, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ExprKind::Binary { op, rhs, .. } = &node.kind else {
             continue;
         };
-        let p = prec(node);
-        let (sym, right_paren) = match op {
-            BinOp::Pow => ("^", prec(rhs) < level(Op::Neg)),
-            BinOp::Add => (" + ", prec(rhs) <= p),
-            BinOp::Sub => (" - ", prec(rhs) <= p),
-            BinOp::Mul => (" * ", prec(rhs) <= p),
-            BinOp::Div => (" / ", prec(rhs) <= p),
-            BinOp::MatMul => (" @ ", prec(rhs) <= p),
+        let sym = op.symbol();
+        let right_paren = if *op == BinOp::Pow {
+            write!(f, "{sym}")?;
+            prec(rhs) < level(Op::Neg)
+        } else {
+            write!(f, " {sym} ")?;
+            prec(rhs) <= prec(node)
         };
-        write!(f, "{sym}")?;
         paren(rhs, right_paren, f)?;
     }
     Ok(())

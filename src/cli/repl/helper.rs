@@ -339,6 +339,21 @@ impl Hint for DerivHint {
     }
 }
 
+/// The commands starting with what was typed (with or without its `:`),
+/// each with a space after it when it takes arguments.
+fn command_names(prefix: &str) -> Vec<Pair> {
+    let typed = prefix.strip_prefix(':').unwrap_or(prefix);
+    COMMANDS
+        .iter()
+        .filter(|c| c.name.starts_with(typed))
+        .map(|c| {
+            let takes_args = c.syntax.trim() != format!(":{}", c.name);
+            let space = if takes_args { " " } else { "" };
+            pair(&format!(":{}", c.name), format!(":{}{space}", c.name))
+        })
+        .collect()
+}
+
 impl Completer for DerivHelper {
     type Candidate = Pair;
 
@@ -371,17 +386,7 @@ impl Completer for DerivHelper {
         let call = line[pos..].starts_with('(');
         // The command name itself, or Tab on an empty line: the commands.
         if earlier.is_empty() && current.is_none_or(|t| t.kind == Kind::Command) {
-            let typed = prefix.strip_prefix(':').unwrap_or(prefix);
-            let out = COMMANDS
-                .iter()
-                .filter(|c| c.name.starts_with(typed))
-                .map(|c| {
-                    let takes_args = c.syntax.trim() != format!(":{}", c.name);
-                    let space = if takes_args { " " } else { "" };
-                    pair(&format!(":{}", c.name), format!(":{}{space}", c.name))
-                })
-                .collect();
-            return Ok((start, out));
+            return Ok((start, command_names(prefix)));
         }
         let mut keywords: Vec<&str> = STATEMENT_KEYWORDS.to_vec();
         if let Some(cmd) = earlier.first().filter(|t| t.kind == Kind::Command) {
