@@ -183,20 +183,27 @@ fn what_it_is(meta: &Metadata) -> Option<Special> {
 
 // ------------------------------------------------------------------ reading
 
-/// The contents of `path`, at most `limit` bytes: more is an error, however
-/// large the file says it is. A device or a FIFO is read within the same
-/// bound (a FIFO with no writer reads as empty); a directory or a socket is
-/// refused.
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+/// What `path` is (following links), and whether it is a link; a link to
+/// nothing is said to be one.
+fn metadata(path: &Path) -> Result<(fs::Metadata, bool), FileError> {
     let linked = is_link(path);
-    let err = |e: io::Error| FileError::io(path, e, false);
     let meta = fs::metadata(path).map_err(|e| {
-        let e = err(e);
+        let e = FileError::io(path, e, false);
         match (&e.kind, linked) {
             (FileErrorKind::Missing, true) => link_end(path).unwrap_or(e),
             _ => e,
         }
     })?;
+    Ok((meta, linked))
+}
+
+/// The contents of `path`, at most `limit` bytes: more is an error, however
+/// large the file says it is. A device or a FIFO is read within the same
+/// bound (a FIFO with no writer reads as empty); a directory or a socket is
+/// refused.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+    let (meta, linked) = metadata(path)?;
+    let err = |e: io::Error| FileError::io(path, e, false);
     match what_it_is(&meta) {
         Some(what @ (Special::Directory | Special::Socket)) => {
             return Err(FileError::new(&real(path), FileErrorKind::NotRegular(what)).linked(linked));
@@ -222,22 +229,14 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
 /// by the bytes it got. Anything but a regular file is refused (a data set
 /// read in one pass has no business with a device or a FIFO).
 pub fn open_regular(path: &Path, limit: u64) -> Result<io::Take<File>, FileError> {
-    let linked = is_link(path);
-    let err = |e: io::Error| FileError::io(path, e, false);
-    let meta = fs::metadata(path).map_err(|e| {
-        let e = err(e);
-        match (&e.kind, linked) {
-            (FileErrorKind::Missing, true) => link_end(path).unwrap_or(e),
-            _ => e,
-        }
-    })?;
+    let (meta, linked) = metadata(path)?;
     if let Some(what) = what_it_is(&meta) {
         return Err(FileError::new(&real(path), FileErrorKind::NotRegular(what)).linked(linked));
     }
     if meta.len() > limit {
         return Err(FileError::new(path, FileErrorKind::TooLarge { limit }));
     }
-    let file = open_for_reading(path).map_err(err)?;
+    let file = open_for_reading(path).map_err(|e| FileError::io(path, e, false))?;
     Ok(file.take(limit.saturating_add(1)))
 }
 

@@ -70,24 +70,49 @@ pub enum BuiltinId {
     Mod,
 }
 
-/// A built-in function's table entry.
+/// A function's table entry: its name, how many arguments it takes, how
+/// it is called and what it does. The built-ins' table and the array
+/// functions' table are both made of these.
 #[derive(Clone, Copy, Debug)]
-pub struct Builtin {
+pub struct Signature<Id> {
     /// Which function.
-    pub id: BuiltinId,
+    pub id: Id,
     /// The name it is called by.
     pub name: &'static str,
     /// Fewest arguments.
     pub min_args: usize,
     /// Most arguments (`log` takes 1 or 2).
     pub max_args: usize,
-    /// `atan2(y, x)`
+    /// How it is called: `atan2(y, x)`.
     pub syntax: &'static str,
-    /// One sentence, with its derivative.
+    /// One sentence (a built-in's says its derivative).
     pub summary: &'static str,
 }
 
-/// A table entry (keeps the table below one line per function).
+/// A built-in function's table entry.
+pub type Builtin = Signature<BuiltinId>;
+
+impl<Id> Signature<Id> {
+    /// A table entry (keeps a table to one line per function).
+    pub const fn new(
+        id: Id,
+        name: &'static str,
+        (min_args, max_args): (usize, usize),
+        syntax: &'static str,
+        summary: &'static str,
+    ) -> Self {
+        Signature {
+            id,
+            name,
+            min_args,
+            max_args,
+            syntax,
+            summary,
+        }
+    }
+}
+
+/// A built-in's table entry.
 const fn b(
     id: BuiltinId,
     name: &'static str,
@@ -96,14 +121,7 @@ const fn b(
     syntax: &'static str,
     summary: &'static str,
 ) -> Builtin {
-    Builtin {
-        id,
-        name,
-        min_args,
-        max_args,
-        syntax,
-        summary,
-    }
+    Signature::new(id, name, (min_args, max_args), syntax, summary)
 }
 
 use BuiltinId as B;

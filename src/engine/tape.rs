@@ -165,39 +165,26 @@ pub fn compile(defs: &Defs, expr: &Expr, vars: &[&str]) -> Option<Tape> {
 /// context (the warning text says "(in f)").
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
-    op: OpKey,
+    /// Which operation.
+    which: std::mem::Discriminant<Op>,
+    /// Its operand inside the instruction: a constant's bits, a variable's
+    /// index, an exponent, a number of primes.
+    bits: u64,
+    builtin: Option<BuiltinId>,
     args: [u32; 2],
     ctx: u32,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-enum OpKey {
-    Const(u64),
-    Var(u32),
-    Neg,
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Pow,
-    PowI(i8),
-    Call(BuiltinId),
-    Deriv(BuiltinId, u8),
-}
-
-fn op_key(op: Op) -> OpKey {
+/// The parts of an operation that [`Key`] compares: `f64` is not `Eq`, so
+/// a constant is compared by its bit pattern.
+fn op_bits(op: Op) -> (u64, Option<BuiltinId>) {
     match op {
-        Op::Const(c) => OpKey::Const(c.to_bits()),
-        Op::Var(i) => OpKey::Var(i),
-        Op::Neg => OpKey::Neg,
-        Op::Add => OpKey::Add,
-        Op::Sub => OpKey::Sub,
-        Op::Mul => OpKey::Mul,
-        Op::Div => OpKey::Div,
-        Op::Pow => OpKey::Pow,
-        Op::PowI(k) => OpKey::PowI(k),
-        Op::Call(id) => OpKey::Call(id),
-        Op::Deriv(id, p) => OpKey::Deriv(id, p),
+        Op::Const(c) => (c.to_bits(), None),
+        Op::Var(i) => (u64::from(i), None),
+        Op::PowI(k) => (k as u64, None),
+        Op::Call(id) => (0, Some(id)),
+        Op::Deriv(id, p) => (u64::from(p), Some(id)),
+        Op::Neg | Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Pow => (0, None),
     }
 }
 
@@ -301,8 +288,11 @@ impl<'a> Compiler<'a> {
             }
         }
         let ctx = if op.notes() { self.ctx() } else { 0 };
+        let (bits, builtin) = op_bits(op);
         let key = Key {
-            op: op_key(op),
+            which: std::mem::discriminant(&op),
+            bits,
+            builtin,
             args,
             ctx,
         };

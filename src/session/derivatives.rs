@@ -20,8 +20,7 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<Outcome, Error> {
-        let (expr, given) = self.expand(expr);
-        let Bound { vars, point } = self.bind(&expr, given, point, span)?;
+        let (expr, Bound { vars, point }) = self.bind_one(expr, point, span)?;
         let mut d = Derivatives {
             kind,
             expr: expr.to_string(),

@@ -76,6 +76,19 @@ impl Session {
         }
     }
 
+    /// An expression made ready to differentiate ([`Session::expand`]) and
+    /// bound to the point.
+    pub(super) fn bind_one(
+        &self,
+        expr: Expr,
+        point: &Point,
+        span: Span,
+    ) -> Result<(Expr, Bound), Error> {
+        let (expr, given) = self.expand(expr);
+        let bound = self.bind(&expr, given, point, span)?;
+        Ok((expr, bound))
+    }
+
     /// Decides the variables and the point.
     pub(super) fn bind(
         &self,

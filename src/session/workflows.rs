@@ -171,8 +171,7 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<Outcome, Error> {
-        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
-        let expr = exprs.remove(0);
+        let (expr, Bound { vars, point }) = self.bind_one(expr, point, span)?;
         let k = Self::pick_var(&vars, wrt.as_ref(), span, "limit")?;
         let c = Compiled::new(&self.defs, &expr, &vars);
         let mut b = self.budget();
@@ -222,8 +221,7 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<Outcome, Error> {
-        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
-        let expr = exprs.remove(0);
+        let (expr, Bound { vars, point }) = self.bind_one(expr, point, span)?;
         if vars.is_empty() || vars.len() > 2 {
             return Err(Error::new(
                 ErrorKind::Point,
@@ -284,8 +282,7 @@ impl Session {
             None => DEFAULT_TAYLOR_ORDER,
             Some(e) => self.taylor_order(e)?,
         };
-        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
-        let expr = exprs.remove(0);
+        let (expr, Bound { vars, point }) = self.bind_one(expr, point, span)?;
         let k = Self::pick_var(&vars, None, span, "taylor").map_err(|e| {
             if vars.len() > 1 {
                 Error::new(
@@ -345,8 +342,7 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<Outcome, Error> {
-        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
-        let expr = exprs.remove(0);
+        let (expr, Bound { vars, point }) = self.bind_one(expr, point, span)?;
         // One variable, or one asked for: one tangent column. Several: the
         // full gradient of every node, as a reverse-mode tape would give.
         let k = if wrt.is_some() || vars.len() <= 1 {
@@ -382,8 +378,7 @@ impl Session {
         span: Span,
     ) -> Result<Outcome, Error> {
         let opts = super::options::min_options(options)?;
-        let (mut exprs, Bound { vars, point }) = self.bind_all(vec![expr], point, span)?;
-        let expr = exprs.remove(0);
+        let (expr, Bound { vars, point }) = self.bind_one(expr, point, span)?;
         if vars.is_empty() {
             return Err(Error::new(
                 ErrorKind::Point,

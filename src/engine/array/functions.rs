@@ -24,21 +24,7 @@ pub enum ArrayFn {
 }
 
 /// A function over arrays: its table entry.
-#[derive(Clone, Copy, Debug)]
-pub struct ArrayFunction {
-    /// Which function.
-    pub id: ArrayFn,
-    /// The name it is called by.
-    pub name: &'static str,
-    /// Fewest arguments.
-    pub min_args: usize,
-    /// Most arguments.
-    pub max_args: usize,
-    /// How it is called.
-    pub syntax: &'static str,
-    /// One sentence.
-    pub summary: &'static str,
-}
+pub type ArrayFunction = crate::builtins::Signature<ArrayFn>;
 
 const fn f(
     id: ArrayFn,
@@ -48,14 +34,7 @@ const fn f(
     syntax: &'static str,
     summary: &'static str,
 ) -> ArrayFunction {
-    ArrayFunction {
-        id,
-        name,
-        min_args,
-        max_args,
-        syntax,
-        summary,
-    }
+    ArrayFunction::new(id, name, (min_args, max_args), syntax, summary)
 }
 
 /// Every function over arrays. `max` and `min` with two arguments are the
