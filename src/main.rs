@@ -8,7 +8,7 @@ use cli::args::Input;
 use cli::interrupt::Interrupt;
 use cli::output::Output;
 use cli::script::Runner;
-use cli::show::{Printer, Stop};
+use cli::show::{OutputEnd, Printer};
 use cli::{Cli, ColorChoice};
 use deriv::session::Session;
 use std::io::{self, IsTerminal};
@@ -137,8 +137,8 @@ fn run(cli: Cli, inputs: Vec<Input>) -> Exit {
         r.inputs(&inputs, &files)
     };
     match result.and_then(|_| r.printer.flush()) {
-        Ok(()) | Err(Stop::BrokenPipe) => {}
-        Err(Stop::WriteFailed(e)) => {
+        Ok(()) | Err(OutputEnd::BrokenPipe) => {}
+        Err(OutputEnd::WriteFailed(e)) => {
             report!("deriv: cannot write the output: {e}");
             return Exit::Failure;
         }

@@ -2,7 +2,7 @@
 //! pipe), run in command-line order through one session.
 
 use super::args::Input;
-use super::show::{Printer, Stop};
+use super::show::{OutputEnd, Printer};
 use deriv::error::Error;
 use deriv::limits;
 use deriv::render::Source;
@@ -37,7 +37,7 @@ pub fn read_files(inputs: &[Input]) -> Result<Files, String> {
 
 impl Runner {
     /// Runs one line (given as bytes: it may not be UTF-8) and shows what it gave.
-    fn line(&mut self, name: &str, line_no: usize, raw: &[u8]) -> Result<(), Stop> {
+    fn line(&mut self, name: &str, line_no: usize, raw: &[u8]) -> Result<(), OutputEnd> {
         let text = syntax::lossy(raw);
         let result =
             syntax::decode_line(raw, line_no == 1).and_then(|l| self.session.eval_line(&l));
@@ -51,7 +51,7 @@ impl Runner {
     }
 
     /// Runs `inputs` in order; `files` holds the FILEs' bytes, in order.
-    pub fn inputs(&mut self, inputs: &[Input], files: &Files) -> Result<(), Stop> {
+    pub fn inputs(&mut self, inputs: &[Input], files: &Files) -> Result<(), OutputEnd> {
         let mut files = files.iter();
         for input in inputs {
             match input {
@@ -92,7 +92,7 @@ impl Runner {
     }
 
     /// Runs standard input, one statement per line, answering as it goes.
-    pub fn stdin(&mut self) -> Result<(), Stop> {
+    pub fn stdin(&mut self) -> Result<(), OutputEnd> {
         let stdin = io::stdin();
         let mut input = stdin.lock();
         let mut n = 0;

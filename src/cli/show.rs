@@ -12,19 +12,19 @@ use deriv::render::{self, Source, Style};
 use std::io;
 
 /// Why output stopped early.
-pub enum Stop {
+pub enum OutputEnd {
     /// The reader went away (`| head`): end quietly.
     BrokenPipe,
     /// Writing failed otherwise (disk full): reported once.
     WriteFailed(io::Error),
 }
 
-impl From<io::Error> for Stop {
-    fn from(e: io::Error) -> Stop {
+impl From<io::Error> for OutputEnd {
+    fn from(e: io::Error) -> OutputEnd {
         if e.kind() == io::ErrorKind::BrokenPipe {
-            Stop::BrokenPipe
+            OutputEnd::BrokenPipe
         } else {
-            Stop::WriteFailed(e)
+            OutputEnd::WriteFailed(e)
         }
     }
 }
@@ -60,12 +60,12 @@ impl Printer {
     }
 
     /// Writes one line of results.
-    pub fn write(&mut self, s: &str) -> Result<(), Stop> {
+    pub fn write(&mut self, s: &str) -> Result<(), OutputEnd> {
         Ok(self.out.line(s, self.eager)?)
     }
 
     /// Sends buffered results on.
-    pub fn flush(&mut self) -> Result<(), Stop> {
+    pub fn flush(&mut self) -> Result<(), OutputEnd> {
         Ok(self.out.flush()?)
     }
 
@@ -75,7 +75,7 @@ impl Printer {
         src: &Source<'_>,
         result: Result<Outcome, Error>,
         digits: Option<usize>,
-    ) -> Result<(), Stop> {
+    ) -> Result<(), OutputEnd> {
         self.bar.clear();
         if let Some(i) = &self.interrupt {
             i.statement_done();

@@ -9,7 +9,7 @@ mod history;
 mod lex;
 
 use crate::Exit;
-use crate::cli::show::{Printer, Stop};
+use crate::cli::show::{OutputEnd, Printer};
 use deriv::limits;
 use deriv::outcome::Outcome;
 use deriv::render::Source;
@@ -76,8 +76,8 @@ pub fn run(session: Session, printer: Printer) -> Exit {
         for piece in line.split('\n') {
             match p.enter(piece) {
                 Ok(()) if !p.printer.quit => {}
-                Ok(()) | Err(Stop::BrokenPipe) => return Exit::Success,
-                Err(Stop::WriteFailed(e)) => {
+                Ok(()) | Err(OutputEnd::BrokenPipe) => return Exit::Success,
+                Err(OutputEnd::WriteFailed(e)) => {
                     crate::report!("deriv: cannot write the output: {e}");
                     return Exit::Failure;
                 }
@@ -97,7 +97,7 @@ struct Prompt {
 
 impl Prompt {
     /// One line as typed: runs it, or keeps it while parentheses are open.
-    fn enter(&mut self, line: &str) -> Result<(), Stop> {
+    fn enter(&mut self, line: &str) -> Result<(), OutputEnd> {
         let Some(h) = self.rl.helper_mut() else {
             return Ok(());
         };
