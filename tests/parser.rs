@@ -1078,3 +1078,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn keyword_arguments_are_shown_by_position() {
+    let e = fail_msg("sum(x, axis=0)", "unexpected `=`");
+    assert_eq!(
+        e.help.as_deref(),
+        Some("arguments go by position, without names: write `sum(x, 0)`")
+    );
+    let e = fail_msg(":grad log(x, base=2) at 3", "unexpected `=`");
+    assert_eq!(
+        e.help.as_deref(),
+        Some("arguments go by position, without names: write `:grad log(x, 2) at 3`")
+    );
+    // Not inside a call: no such help.
+    assert_eq!(
+        fail_msg("x = = 1", "expected an expression after `=`, found `=`").help,
+        None
+    );
+}

@@ -288,8 +288,29 @@ impl<'a> Failure<'a> {
             Kind::Num => Error::parse(msg, s.span()).help(
                 "a number cannot follow a factor without an operator: write `*` between them",
             ),
+            Kind::Eq if self.keyword_argument() => {
+                let name = self.prev.map_or(s, |p| p);
+                let line = self.line;
+                let fixed = format!("{}{}", &line[..name.start], &line[s.end..]);
+                Error::parse(msg, s.span()).help(format!(
+                    "arguments go by position, without names: write `{}`",
+                    fixed.trim()
+                ))
+            }
             _ => Error::parse(msg, s.span()),
         }
+    }
+}
+
+impl Failure<'_> {
+    /// `name=` right after `(` or `,` inside a call, as Python's keyword
+    /// arguments (`sum(x, axis=0)`).
+    fn keyword_argument(&self) -> bool {
+        let i = self.at_idx;
+        i >= 2
+            && self.toks[i - 1].kind == Kind::Name
+            && matches!(self.toks[i - 2].kind, Kind::Comma | Kind::Open)
+            && depth(&self.toks[..i]) > 0
     }
 }
 
