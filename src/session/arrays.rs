@@ -12,7 +12,7 @@ use crate::num::Array;
 use crate::num::array::shape_text;
 use crate::num::entry_names;
 use crate::outcome::{
-    ArrayDerivatives, ArrayJacobian, ArrayOutcome, CheckCoverage, DerivKind, Outcome,
+    ArrayDerivatives, ArrayJacobian, ArrayOutcome, CheckCoverage, Curve, DerivKind, Outcome,
 };
 use crate::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span, name_span, names_in, walk};
 
@@ -748,6 +748,130 @@ impl Session {
             .flat_map(|(k, a)| entry_names(k, a.shape()))
             .collect();
         Ok(self.minimum(&expr, vars, start, &opts, run, warnings))
+    }
+}
+
+impl Session {
+    /// The entries of vector `e`, the points of `:plot`/`:table … on e` (at
+    /// most `max`, all finite).
+    pub(super) fn values_grid(&self, e: &Expr, max: usize) -> Result<Vec<f64>, Error> {
+        let (a, _) = self.array_value(e)?;
+        let refuse = |msg: String| Err(Error::new(ErrorKind::Command, msg).at(e.span));
+        match a.shape() {
+            [] => return refuse("the points to evaluate on must be a vector, not a number".into()),
+            [_] => {}
+            s => {
+                return refuse(format!(
+                    "the points to evaluate on must be a vector, not shape {}",
+                    shape_text(s)
+                ));
+            }
+        }
+        if a.len() > max {
+            return Err(
+                Error::limit(&format!("{} points are too many here", a.len()), max).at(e.span),
+            );
+        }
+        if let Some(bad) = a.data().iter().find(|v| !v.is_finite()) {
+            return refuse(format!(
+                "the points to evaluate on must be finite, and one is {}",
+                crate::format::shortest(*bad)
+            ));
+        }
+        Ok(a.data().to_vec())
+    }
+
+    /// The columns of `:plot`/`:table` for `e`, an expression over arrays:
+    /// at each point of `xs`, one column per entry of its value; or, when
+    /// `whole`, with `var` the vector `xs` (as `plt.plot(x, f(x))`), one
+    /// column, or one per column of a matrix (as `plt.plot(x, Y)`).
+    pub(super) fn array_columns(
+        &self,
+        e: &Expr,
+        var: &str,
+        xs: &[f64],
+        whole: bool,
+    ) -> Result<Vec<Curve>, Error> {
+        let n = xs.len();
+        let input = if whole { vec![n] } else { Vec::new() };
+        let (prog, _) = array::compile(self.context(), e, &[(var.to_string(), input)])?;
+        let shape = prog.out_shape().to_vec();
+        let label = column_label(e);
+        if whole {
+            let mut b = self.budget();
+            let v = prog.value(&[xs.to_vec()], &mut b)?;
+            return match shape[..] {
+                [] => Ok(vec![Curve {
+                    label: e.to_string(),
+                    ys: vec![v[0]; n],
+                }]),
+                [m] if m == n => Ok(vec![Curve {
+                    label: e.to_string(),
+                    ys: v,
+                }]),
+                [m, k] if m == n && k <= limits::MAX_CURVES => Ok((0..k)
+                    .map(|j| Curve {
+                        label: format!("{label}[:, {j}]"),
+                        ys: v.iter().skip(j).step_by(k).copied().collect(),
+                    })
+                    .collect()),
+                // `[sin(x), cos(x)]`: the curves stacked as rows.
+                [k, m] if m == n && k <= limits::MAX_CURVES => Ok(v
+                    .chunks(n)
+                    .enumerate()
+                    .map(|(j, ys)| Curve {
+                        label: format!("{label}[{j}]"),
+                        ys: ys.to_vec(),
+                    })
+                    .collect()),
+                _ => Err(Error::new(
+                    ErrorKind::Point,
+                    format!(
+                        "`{e}` has shape {} over {n} points: a curve needs one value per point (or a row of at most {} values)",
+                        shape_text(&shape),
+                        limits::MAX_CURVES
+                    ),
+                )
+                .at(e.span)),
+            };
+        }
+        let names = if shape.is_empty() {
+            vec![e.to_string()]
+        } else {
+            entry_names(&label, &shape)
+        };
+        if names.len() > limits::MAX_CURVES {
+            return Err(Error::limit(
+                &format!("`{e}` has shape {}: too many curves", shape_text(&shape)),
+                limits::MAX_CURVES,
+            )
+            .at(e.span)
+            .help("pick entries by index, e.g. `(…)[0]`"));
+        }
+        let mut cols = vec![Vec::with_capacity(n); names.len()];
+        for &x in xs {
+            self.poll()?;
+            let mut b = self.budget();
+            let v = prog.value(&[vec![x]], &mut b)?;
+            for (c, y) in cols.iter_mut().zip(v) {
+                c.push(y);
+            }
+        }
+        Ok(names
+            .into_iter()
+            .zip(cols)
+            .map(|(label, ys)| Curve { label, ys })
+            .collect())
+    }
+}
+
+/// `e` as the head of its entries' names: `w[0]`, `(w * t)[0]`.
+fn column_label(e: &Expr) -> String {
+    match e.kind {
+        ExprKind::Name(_) | ExprKind::Call { .. } | ExprKind::Array(_) | ExprKind::Index { .. } => {
+            e.to_string()
+        }
+        _ => format!("({e})"),
     }
 }
 

@@ -264,12 +264,8 @@ impl Session {
                 point,
                 options,
             } => self.min(expr, &point, &options, span),
-            Command::Plot {
-                exprs,
-                range,
-                options,
-            } => self.plot(exprs, &range, &options, span),
-            Command::Table { exprs, range, step } => self.table(exprs, &range, &step, span),
+            Command::Plot { exprs, on, options } => self.plot(exprs, &on, &options, span),
+            Command::Table { exprs, on } => self.table(exprs, &on, span),
             Command::Sym {
                 expr,
                 wrt,

@@ -19,7 +19,7 @@ use crate::outcome::{
 };
 use crate::render::plot;
 use crate::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span};
-use crate::syntax::{Opt, Range};
+use crate::syntax::{Domain, Opt, Range};
 
 /// Default order of `:taylor`.
 pub const DEFAULT_TAYLOR_ORDER: usize = 6;
@@ -487,8 +487,14 @@ impl Session {
     }
 
     /// Expands each curve and finds the one horizontal variable they share:
-    /// each curve has at most one free name, and those must agree.
-    fn curves(&self, exprs: Vec<Expr>, span: Span) -> Result<(Vec<Expr>, String), Error> {
+    /// each curve has at most one free name, and those must agree. With
+    /// none, the variable is `default`.
+    fn curves(
+        &self,
+        exprs: Vec<Expr>,
+        default: &str,
+        span: Span,
+    ) -> Result<(Vec<Expr>, String), Error> {
         if exprs.len() > limits::MAX_CURVES {
             return Err(Error::limit("too many curves", limits::MAX_CURVES).at(span));
         }
@@ -500,7 +506,11 @@ impl Session {
             let free: Vec<String> = given.unwrap_or_else(|| {
                 crate::syntax::names_in(&e)
                     .into_iter()
-                    .filter(|n| !self.defs.vars.contains_key(n) && builtins::constant(n).is_none())
+                    .filter(|n| {
+                        !self.defs.vars.contains_key(n)
+                            && !self.arrays.contains_key(n)
+                            && builtins::constant(n).is_none()
+                    })
                     .collect()
             });
             if free.len() > 1 {
@@ -525,7 +535,7 @@ impl Session {
             }
             out.push(e);
         }
-        Ok((out, var.unwrap_or_else(|| "x".into())))
+        Ok((out, var.unwrap_or_else(|| default.into())))
     }
 
     /// The values of `e` at `xs`. An undefined value is NaN (a gap); an
@@ -546,48 +556,54 @@ impl Session {
         Ok(out)
     }
 
-    pub(super) fn plot(
-        &mut self,
-        exprs: Vec<Expr>,
-        range: &Range,
-        options: &[Opt],
+    /// The columns of `:plot` and `:table`: each expression's values at
+    /// `xs`, one column per entry where its value is an array. With `whole`,
+    /// the variable is the vector `xs` itself, as in NumPy.
+    fn sample_all(
+        &self,
+        exprs: &[Expr],
+        var: &str,
+        xs: &[f64],
+        whole: bool,
         span: Span,
-    ) -> Result<Outcome, Error> {
-        let opts = PlotOptions::parse(options)?;
-        let (a, b) = self.range_of(range)?;
-        let (exprs, var) = self.curves(exprs, span)?;
-        let xs = plot::linspace(a, b, opts.samples);
-        let mut curves = Vec::with_capacity(exprs.len());
-        for e in &exprs {
-            curves.push(Curve {
-                label: e.to_string(),
-                ys: self.sample(e, &var, &xs)?,
-            });
+    ) -> Result<Vec<Curve>, Error> {
+        let mut out = Vec::with_capacity(exprs.len());
+        for e in exprs {
+            if self.uses_arrays(e) {
+                out.extend(self.array_columns(e, var, xs, whole)?);
+            } else {
+                out.push(Curve {
+                    label: e.to_string(),
+                    ys: self.sample(e, var, xs)?,
+                });
+            }
+            if out.len() > limits::MAX_CURVES {
+                return Err(
+                    Error::limit("too many curves (one per entry)", limits::MAX_CURVES)
+                        .at(span)
+                        .help("pick entries by index, e.g. `(…)[0]`"),
+                );
+            }
         }
         self.poll()?;
-        let mut p = Plot {
-            var,
-            from: a,
-            to: b,
-            xs,
-            curves,
-            svg: None,
-            ylim: opts.ylim,
-        };
-        if let Some((path, at)) = opts.svg {
-            plot::write_svg(&p, &path).map_err(|e| e.at(at))?;
-            p.svg = Some(path);
-        }
-        Ok(Outcome::Plot(Box::new(p)))
+        Ok(out)
     }
 
-    pub(super) fn table(
-        &mut self,
-        exprs: Vec<Expr>,
-        range: &Range,
-        step: &Expr,
-        span: Span,
-    ) -> Result<Outcome, Error> {
+    /// The `:plot`/`:table` points: the range's, or the entries of a vector
+    /// (at most `max`); true for a vector.
+    fn grid_of(&self, on: &Domain, samples: usize, max: usize) -> Result<(Vec<f64>, bool), Error> {
+        match on {
+            Domain::Range(r, None) => {
+                let (a, b) = self.range_of(r)?;
+                Ok((plot::linspace(a, b, samples), false))
+            }
+            Domain::Range(r, Some(step)) => Ok((self.stepped_grid(r, step)?, false)),
+            Domain::Values(e) => Ok((self.values_grid(e, max)?, true)),
+        }
+    }
+
+    /// The grid `A..B step S`, checked.
+    fn stepped_grid(&self, range: &Range, step: &Expr) -> Result<Vec<f64>, Error> {
         let (a, b) = self.range_of(range)?;
         let s = self.constant_of(step, "the step")?;
         if s <= 0.0 {
@@ -610,23 +626,96 @@ impl Session {
             )
             .at(step.span));
         }
-        let (exprs, var) = self.curves(exprs, span)?;
-        let xs = plot::grid(a, b, s);
-        let mut cols: Vec<Vec<f64>> = Vec::with_capacity(exprs.len());
-        for e in &exprs {
-            cols.push(self.sample(e, &var, &xs)?);
+        Ok(plot::grid(a, b, s))
+    }
+
+    pub(super) fn plot(
+        &mut self,
+        exprs: Vec<Expr>,
+        on: &Domain,
+        options: &[Opt],
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let opts = PlotOptions::parse(options)?;
+        let (xs, whole) = self.grid_of(on, opts.samples, limits::MAX_PLOT_SAMPLES)?;
+        let (exprs, var) = self.curves(exprs, default_var(on), span)?;
+        let mut curves = self.sample_all(&exprs, &var, &xs, whole, span)?;
+        let xs = if whole {
+            sort_by_x(xs, &mut curves, on)?
+        } else {
+            xs
+        };
+        let (from, to) = (xs[0], xs[xs.len() - 1]);
+        let mut p = Plot {
+            var,
+            from,
+            to,
+            xs,
+            curves,
+            svg: None,
+            ylim: opts.ylim,
+        };
+        if let Some((path, at)) = opts.svg {
+            plot::write_svg(&p, &path).map_err(|e| e.at(at))?;
+            p.svg = Some(path);
         }
-        self.poll()?;
+        Ok(Outcome::Plot(Box::new(p)))
+    }
+
+    pub(super) fn table(
+        &mut self,
+        exprs: Vec<Expr>,
+        on: &Domain,
+        span: Span,
+    ) -> Result<Outcome, Error> {
+        let (xs, whole) = self.grid_of(on, 0, limits::MAX_TABLE_ROWS)?;
+        let (exprs, var) = self.curves(exprs, default_var(on), span)?;
+        let cols = self.sample_all(&exprs, &var, &xs, whole, span)?;
         let rows = (0..xs.len())
-            .map(|i| cols.iter().map(|c| c[i]).collect())
+            .map(|i| cols.iter().map(|c| c.ys[i]).collect())
             .collect();
         Ok(Outcome::Table(Box::new(Table {
             var,
-            columns: exprs.iter().map(|e| e.to_string()).collect(),
+            columns: cols.into_iter().map(|c| c.label).collect(),
             xs,
             rows,
         })))
     }
+}
+
+/// The horizontal variable when no curve names one: `x`, or the vector's
+/// name in `on NAME` (`:plot y on x` draws data column `y` against `x`).
+fn default_var(on: &Domain) -> &str {
+    match on {
+        Domain::Values(Expr {
+            kind: ExprKind::Name(n),
+            ..
+        }) => n,
+        _ => "x",
+    }
+}
+
+/// The points of a vector in increasing order, each curve's values moved
+/// with them: a chart joins its points from left to right. At least two
+/// must differ, for the axis to have a width.
+fn sort_by_x(xs: Vec<f64>, curves: &mut [Curve], on: &Domain) -> Result<Vec<f64>, Error> {
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    order.sort_by(|&i, &j| xs[i].total_cmp(&xs[j]));
+    for c in curves.iter_mut() {
+        c.ys = order.iter().map(|&i| c.ys[i]).collect();
+    }
+    let xs: Vec<f64> = order.iter().map(|&i| xs[i]).collect();
+    if xs[0] == xs[xs.len() - 1] {
+        let at = match on {
+            Domain::Values(e) | Domain::Range(Range { from: e, .. }, _) => e.span,
+        };
+        return Err(Error::new(
+            ErrorKind::Command,
+            "a chart needs at least two different values on its horizontal axis",
+        )
+        .at(at));
+    }
+    Ok(xs)
 }
 
 /// `e` with the name `from` replaced by `to` (a loop, not recursion: the

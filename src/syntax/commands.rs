@@ -89,23 +89,21 @@ pub enum Command {
         /// `lr=`, `steps=`, `method=`, `tol=` as written.
         options: Vec<Opt>,
     },
-    /// `:plot EXPR, … on A..B [svg=FILE]`
+    /// `:plot EXPR, … on A..B [svg=FILE]` or `on VECTOR`
     Plot {
         /// The curves.
         exprs: Vec<Expr>,
-        /// The x range.
-        range: Range,
+        /// The horizontal axis.
+        on: Domain,
         /// `svg=` as written.
         options: Vec<Opt>,
     },
-    /// `:table EXPR, … on A..B step S`
+    /// `:table EXPR, … on A..B step S` or `on VECTOR`
     Table {
         /// The columns.
         exprs: Vec<Expr>,
-        /// The x range.
-        range: Range,
-        /// The step.
-        step: Expr,
+        /// The rows' points.
+        on: Domain,
     },
     /// `:sym EXPR [wrt NAME | wrt NAME, NAME] [at POINT] [as latex]`
     Sym {
@@ -182,6 +180,15 @@ pub struct Range {
     pub to: Expr,
     /// The whole range.
     pub span: Span,
+}
+
+/// Where `:plot` and `:table` evaluate.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Domain {
+    /// `A..B`, and `:table`'s step.
+    Range(Range, Option<Expr>),
+    /// The entries of a vector, as NumPy's `plt.plot(x, f(x))`.
+    Values(Expr),
 }
 
 /// A `key=value` option as written.

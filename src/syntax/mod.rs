@@ -17,7 +17,7 @@ mod visit;
 
 pub use crate::span::Span;
 pub use ast::{BinOp, Expr, ExprKind, Ident, Point, UnOp};
-pub use commands::{COMMANDS, Command, CommandInfo, Opt, Range, info as command_info};
+pub use commands::{COMMANDS, Command, CommandInfo, Domain, Opt, Range, info as command_info};
 pub use lines::{decode_line, lossy, split_lines, split_statements};
 pub use parse::{MAX_TREE_DEPTH, RESERVED, parse_expr, parse_line};
 pub use stmt::{Stmt, StmtKind};

@@ -4,7 +4,7 @@
 use super::grammar::Rule;
 use super::{Builder, ident_of, internal, span_of};
 use crate::error::Error;
-use crate::syntax::{Command, Expr, Ident, Opt, Range, Span};
+use crate::syntax::{Command, Domain, Expr, Ident, Opt, Range, Span};
 use pest::iterators::{Pair, Pairs};
 
 /// What a workflow command wrote after its command word.
@@ -15,6 +15,7 @@ struct Parts {
     wrt: Option<Ident>,
     order: Option<Expr>,
     range: Option<Range>,
+    values: Option<Expr>,
     step: Option<Expr>,
     options: Vec<Opt>,
 }
@@ -124,6 +125,10 @@ impl Builder<'_> {
                     }
                 }
                 Rule::range => p.range = Some(self.range(q)?),
+                Rule::values => {
+                    let e = q.into_inner().next().ok_or_else(|| internal(s))?;
+                    p.values = Some(self.expr(e)?);
+                }
                 Rule::option => {
                     let o = option(q)?;
                     if p.options.iter().any(|x| x.key.name == o.key.name) {
@@ -199,9 +204,15 @@ fn workflow_command(rule: Rule, p: Parts, span: Span) -> Result<Command, Error> 
         wrt,
         order,
         range,
+        values,
         step,
         options,
     } = p;
+    let on = || match (range, values) {
+        (Some(r), _) => Ok(Domain::Range(r, step)),
+        (None, Some(v)) => Ok(Domain::Values(v)),
+        (None, None) => Err(internal(span)),
+    };
     let point = || point.clone().ok_or_else(|| internal(span));
     let mut one = || exprs.pop().ok_or_else(|| internal(span));
     Ok(match rule {
@@ -234,15 +245,11 @@ fn workflow_command(rule: Rule, p: Parts, span: Span) -> Result<Command, Error> 
             options,
         },
         Rule::cmd_plot => Command::Plot {
+            on: on()?,
             exprs,
-            range: range.ok_or_else(|| internal(span))?,
             options,
         },
-        _ => Command::Table {
-            exprs,
-            range: range.ok_or_else(|| internal(span))?,
-            step: step.ok_or_else(|| internal(span))?,
-        },
+        _ => Command::Table { on: on()?, exprs },
     })
 }
 
