@@ -2,12 +2,15 @@
 //! always shown) and as JSON (arrays as nested lists).
 
 use super::{
-    MATRIX_MAX_VARS, Obj, Style, arr, check_json, check_line, matrix, number, push_warnings,
-    sparse_entries, str_arr, warnings_json,
+    MATRIX_MAX_VARS, Obj, Style, arr, check_json, check_line, check_table, matrix, number,
+    push_warnings, sparse_entries, str_arr, warnings_json,
 };
+use crate::check::{CheckReport, Verdict};
 use crate::num::Array;
 use crate::num::array::shape_text;
-use crate::outcome::{ArrayDerivatives, ArrayJacobian, ArrayOutcome, CheckCoverage, DataLoaded};
+use crate::outcome::{
+    ArrayDerivatives, ArrayJacobian, ArrayOutcome, CheckCoverage, DataLoaded, DerivKind,
+};
 use serde_json::Value;
 
 /// Past this many entries along an axis, the middle is elided (`…`),
@@ -253,6 +256,9 @@ fn derivatives(d: &ArrayDerivatives, st: Style) -> String {
     if let (Some(c), Some(cov)) = (&d.check, &d.coverage) {
         let mut labels = names.clone();
         labels.push("v".into());
+        if d.kind == DerivKind::Check {
+            s.push_str(&check_detail(c, cov, &labels, st));
+        }
         s.push_str(&format!(
             "\n  check{}  {}; {}",
             " ".repeat(width - 5),
@@ -261,6 +267,51 @@ fn derivatives(d: &ArrayDerivatives, st: Style) -> String {
         ));
     }
     push_warnings(&mut s, &d.warnings, st);
+    s
+}
+
+/// Most rows of `:check`'s table over arrays; the rest are in `--json`.
+const MAX_CHECK_ROWS: usize = 30;
+
+/// `:check`'s table over arrays: a row per entry checked (every row that
+/// does not pass, then passing ones up to [`MAX_CHECK_ROWS`]), and what
+/// `v` is when the check sampled.
+fn check_detail(c: &CheckReport, cov: &CheckCoverage, labels: &[String], st: Style) -> String {
+    let mut keep: Vec<bool> = c
+        .entries
+        .iter()
+        .map(|e| e.verdict != Verdict::Pass)
+        .collect();
+    let mut room = MAX_CHECK_ROWS.saturating_sub(keep.iter().filter(|k| **k).count());
+    for k in keep.iter_mut().filter(|k| !**k) {
+        if room == 0 {
+            break;
+        }
+        *k = true;
+        room -= 1;
+    }
+    let shown = CheckReport {
+        entries: c
+            .entries
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(e, _)| e.clone())
+            .collect(),
+        ..c.clone()
+    };
+    let mut s = format!("\n{}", check_table(&shown, labels, false, st));
+    let hidden = c.entries.len() - shown.entries.len();
+    if hidden > 0 {
+        s.push_str(&st.dim(&format!(
+            "\n  … and {hidden} more that pass (every entry is in --json)"
+        )));
+    }
+    if let CheckCoverage::Sample { entries, .. } = cov {
+        s.push_str(&st.dim(&format!(
+            "\n  ∂/∂v is ∇f·v for v a random unit direction over all {entries} entries, against the central difference along v"
+        )));
+    }
     s
 }
 

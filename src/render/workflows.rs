@@ -449,7 +449,6 @@ fn tick(v: f64, span: f64) -> String {
 }
 
 pub fn plot(p: &Plot, st: Style) -> String {
-    use textplots::{Chart, ColorPlot, LabelBuilder, LabelFormat, Plot as _, Shape};
     let auto = super::plot::auto_y_range(p);
     let ((lo, hi), clipped) = match (p.ylim, auto) {
         (Some(r), _) => (r, false),
@@ -465,14 +464,38 @@ pub fn plot(p: &Plot, st: Style) -> String {
             return s;
         }
     };
-    // The chart computes in f32: shift both axes to a nearby zero first.
-    let (ox, oy) = (
-        super::plot::axis_offset(p.from, p.to),
-        super::plot::axis_offset(lo, hi),
-    );
-    // One textplots shape per defined run of samples: the gaps stay gaps.
-    let segs: Vec<Piece> = p
-        .curves
+    let mut s = st.dim(&format!(
+        "{} on {} = {}..{}",
+        labels(p),
+        p.var,
+        format::shortest(p.from),
+        format::shortest(p.to)
+    ));
+    s.push_str(&format!("\n{}", st.dim("y")));
+    for line in chart(p, (lo, hi), st).trim_end().lines() {
+        s.push('\n');
+        s.push_str(line.trim_end_matches('\u{2800}').trim_end());
+    }
+    s.push_str(&format!(" {}", st.dim(&p.var)));
+    s.push_str(&legend(p, st));
+    if clipped {
+        s.push_str(&st.dim(&format!(
+            "\n  y shown on {}..{}, where most values lie; a few lie far outside (ylim=A..B to choose)",
+            format::significant(lo, 4),
+            format::significant(hi, 4)
+        )));
+    }
+    if let Some(path) = &p.svg {
+        s.push_str(&format!("\n  wrote {path}"));
+    }
+    s
+}
+
+/// The pieces the curves are drawn as, in the chart's f32 coordinates
+/// (shifted by `(ox, oy)`): one per defined run of samples, so the gaps
+/// stay gaps, each cut into its mark's dashes or dots without colour.
+fn pieces(p: &Plot, (lo, hi): (f64, f64), (ox, oy): (f64, f64), st: Style) -> Vec<Piece> {
+    p.curves
         .iter()
         .enumerate()
         .flat_map(|(i, c)| {
@@ -493,7 +516,18 @@ pub fn plot(p: &Plot, st: Style) -> String {
                         .map(move |(line, pts)| (i, line, pts))
                 })
         })
-        .collect();
+        .collect()
+}
+
+/// The braille chart of the curves over y range `lo..hi`, with its ticks.
+fn chart(p: &Plot, (lo, hi): (f64, f64), st: Style) -> String {
+    use textplots::{Chart, ColorPlot, LabelBuilder, LabelFormat, Plot as _, Shape};
+    // The chart computes in f32: shift both axes to a nearby zero first.
+    let (ox, oy) = (
+        super::plot::axis_offset(p.from, p.to),
+        super::plot::axis_offset(lo, hi),
+    );
+    let segs = pieces(p, (lo, hi), (ox, oy), st);
     let shapes: Vec<(usize, Shape)> = segs
         .iter()
         .map(|(i, line, pts)| {
@@ -531,20 +565,13 @@ pub fn plot(p: &Plot, st: Style) -> String {
     }
     c.axis();
     c.figures();
-    let body = format!("{c}");
-    let mut s = st.dim(&format!(
-        "{} on {} = {}..{}",
-        labels(p),
-        p.var,
-        format::shortest(p.from),
-        format::shortest(p.to)
-    ));
-    s.push_str(&format!("\n{}", st.dim("y")));
-    for line in body.trim_end().lines() {
-        s.push('\n');
-        s.push_str(line.trim_end_matches('\u{2800}').trim_end());
-    }
-    s.push_str(&format!(" {}", st.dim(&p.var)));
+    format!("{c}")
+}
+
+/// One line per curve: its colour or mark, its label, and how many of
+/// its samples are undefined.
+fn legend(p: &Plot, st: Style) -> String {
+    let mut s = String::new();
     for (i, c) in p.curves.iter().enumerate() {
         let key = if st.color {
             let (r, g, b) = COLOURS[i % COLOURS.len()];
@@ -563,16 +590,6 @@ pub fn plot(p: &Plot, st: Style) -> String {
             String::new()
         };
         s.push_str(&format!("\n  {key} {}{note}", c.label));
-    }
-    if clipped {
-        s.push_str(&st.dim(&format!(
-            "\n  y shown on {}..{}, where most values lie; a few lie far outside (ylim=A..B to choose)",
-            format::significant(lo, 4),
-            format::significant(hi, 4)
-        )));
-    }
-    if let Some(path) = &p.svg {
-        s.push_str(&format!("\n  wrote {path}"));
     }
     s
 }
