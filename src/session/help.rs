@@ -66,7 +66,12 @@ fn details(name: &str) -> String {
                \x20 svg=FILE also writes an SVG picture, the way :save writes (see :help save).\n\
                \x20 ylim=A..B sets the y range; without it, a few values far outside the rest\n\
                \x20 (a pole) are left off the chart, and it says so. Without colour each curve\n\
-               \x20 has its own mark (line, dots, dashes, sparse dots).",
+               \x20 has its own mark (line, dots, dashes, sparse dots).\n\
+               \x20 Over arrays: a curve whose value is an array draws one curve per entry\n\
+               \x20 (`:plot w*t on 0..1` with w = [1, 2]); `on VECTOR` (`on x`, `on [1, 2, 4]`)\n\
+               \x20 evaluates with the variable set to that vector, as plt.plot(x, f(x)) does,\n\
+               \x20 and joins the points from left to right: `:plot y on x` draws data y against x;\n\
+               \x20 a matrix value with a row per point draws one curve per column.",
             crate::render::plot::DEFAULT_SAMPLES,
             limits::MAX_PLOT_SAMPLES
         ),
@@ -80,7 +85,10 @@ fn details(name: &str) -> String {
         "table" => format!(
             "  from A to B (included) in steps of S, each point rounded to the decimals of A\n\
                \x20 and S (0.9, not 0.8999999999999999); at most {} rows. A value below 1e-13 of\n\
-               \x20 the largest in its column is rounding noise and prints as ≈0 (--json has it).",
+               \x20 the largest in its column is rounding noise and prints as ≈0 (--json has it).\n\
+               \x20 Over arrays: an array value has a column per entry (`(w * t)[0]`, …);\n\
+               \x20 `on VECTOR` (`on x`, `on [1, 2, 4]`) has a row per entry of the vector, in its\n\
+               \x20 order, the variable set to the whole vector as in NumPy: `:table y, x^2 on x`.",
             limits::MAX_TABLE_ROWS
         ),
         "sym" => formulas_help(),
@@ -215,6 +223,10 @@ Derivatives
          \x20                       at most {} bytes; a bad cell names its line and column,\n\
          \x20                       and then nothing is bound\n\
          \x20 :save                 writes a file's :data line, other arrays as literals\n\
+         Charts and tables\n\
+         \x20 :plot w*t on 0..1     a curve per entry of an array value\n\
+         \x20 :table y, x^2 on x    a row per entry of x, the expressions over the whole\n\
+         \x20                       vector, as plt.plot(x, y); `:plot y on x` draws data\n\
          Functions over arrays\n",
         limits::MAX_CHECK_ENTRIES,
         limits::CHECK_SAMPLE_ENTRIES,
