@@ -280,7 +280,7 @@ pub(super) fn rename_all(e: &mut Expr, from: &str, to: &str) {
             }
             ExprKind::Call { args, .. } | ExprKind::Array(args) => stack.extend(args.iter_mut()),
             ExprKind::Index { base, indices } => {
-                stack.extend(indices.iter_mut());
+                stack.extend(indices.iter_mut().flat_map(|s| s.exprs_mut()));
                 stack.push(base);
             }
             _ => {}

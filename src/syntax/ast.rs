@@ -216,13 +216,77 @@ pub enum ExprKind {
     /// `[1, 2]`, `[[0, 0], [1, 2]]`: the elements of a vector, or the rows of
     /// a matrix.
     Array(Vec<Expr>),
-    /// `x[0]`, `A[1, 0]`: 0-based indexes into an array.
+    /// `x[0]`, `A[1, 0]`, `A[:, 0]`, `x[1:3]`: 0-based indexes and slices
+    /// into an array.
     Index {
         /// What is indexed.
         base: Box<Expr>,
-        /// One index per axis, from the first.
-        indices: Vec<Expr>,
+        /// One subscript per axis, from the first.
+        indices: Vec<Subscript>,
     },
+}
+
+/// One subscript of an index.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Subscript {
+    /// `0`, `-1`: one position along the axis, which the result drops.
+    At(Expr),
+    /// `1:3`, `:2`, `:`: the positions from `start` (0 if absent) up to
+    /// and without `stop` (the length if absent); the result keeps the axis.
+    Slice {
+        /// The first position.
+        start: Option<Expr>,
+        /// The position after the last.
+        stop: Option<Expr>,
+        /// The whole `start:stop`.
+        span: Span,
+    },
+}
+
+impl Subscript {
+    /// The expressions written in it.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        let (a, b) = match self {
+            Subscript::At(e) => (Some(e), None),
+            Subscript::Slice { start, stop, .. } => (start.as_ref(), stop.as_ref()),
+        };
+        a.into_iter().chain(b)
+    }
+
+    /// The expressions written in it, to change.
+    pub fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
+        let (a, b) = match self {
+            Subscript::At(e) => (Some(e), None),
+            Subscript::Slice { start, stop, .. } => (start.as_mut(), stop.as_mut()),
+        };
+        a.into_iter().chain(b)
+    }
+
+    /// Where it was written.
+    pub fn span(&self) -> Span {
+        match self {
+            Subscript::At(e) => e.span,
+            Subscript::Slice { span, .. } => *span,
+        }
+    }
+}
+
+impl fmt::Display for Subscript {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subscript::At(e) => write!(f, "{e}"),
+            Subscript::Slice { start, stop, .. } => {
+                if let Some(a) = start {
+                    write!(f, "{a}")?;
+                }
+                write!(f, ":")?;
+                if let Some(b) = stop {
+                    write!(f, "{b}")?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// A point: `2, 3` or `x1=2, x2=3`.
@@ -310,7 +374,12 @@ impl fmt::Display for Expr {
             ExprKind::Index { base, indices } => {
                 paren(base, prec(base) < 5, f)?;
                 write!(f, "[")?;
-                list(indices, f)?;
+                for (i, s) in indices.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{s}")?;
+                }
                 write!(f, "]")
             }
         }

@@ -16,7 +16,7 @@ pub mod tokens;
 mod visit;
 
 pub use crate::span::Span;
-pub use ast::{BinOp, Expr, ExprKind, Ident, Point, UnOp};
+pub use ast::{BinOp, Expr, ExprKind, Ident, Point, Subscript, UnOp};
 pub use commands::{COMMANDS, Command, CommandInfo, Domain, Opt, Range, info as command_info};
 pub use lines::{decode_line, lossy, split_lines, split_statements};
 pub use parse::{MAX_TREE_DEPTH, RESERVED, parse_expr, parse_line};

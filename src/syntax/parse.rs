@@ -23,7 +23,7 @@
 use pest::Parser as _;
 use pest::iterators::{Pair, Pairs};
 
-use super::ast::{BinOp, Expr, ExprKind, Ident, Point, UnOp};
+use super::ast::{BinOp, Expr, ExprKind, Ident, Point, Subscript, UnOp};
 use super::commands::COMMANDS;
 use super::notations::edit_distance;
 use super::precedence::{Op, binding};
@@ -823,7 +823,7 @@ impl Climb {
                 let depth = depth.max(x.depth) + 1;
                 let kind = ExprKind::Index {
                     base: Box::new(x.expr),
-                    indices: args,
+                    indices: args.into_iter().map(Subscript::At).collect(),
                 };
                 (kind, whole, depth, Rule::index)
             }

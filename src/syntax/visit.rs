@@ -17,7 +17,8 @@ pub fn walk<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
             }
             ExprKind::Call { args, .. } | ExprKind::Array(args) => stack.extend(args.iter().rev()),
             ExprKind::Index { base, indices } => {
-                stack.extend(indices.iter().rev());
+                let parts: Vec<&Expr> = indices.iter().flat_map(|s| s.exprs()).collect();
+                stack.extend(parts.into_iter().rev());
                 stack.push(base);
             }
             _ => {}

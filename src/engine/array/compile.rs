@@ -6,13 +6,14 @@
 
 use super::functions::{self, ArrayFn};
 use super::program::{Arith, Ins, Program, forward, mm_dims};
+use super::slice::{self, Move, Sub};
 use crate::builtins::check_arity;
 use crate::builtins::{self, BuiltinId};
 use crate::engine::eval::{Defs, unknown_name};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits::{MAX_ARRAY_ENTRIES, MAX_CALL_DEPTH};
 use crate::num::array::{Array, MAX_RANK, broadcast, shape_text, size};
-use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
+use crate::syntax::{BinOp, Expr, ExprKind, Span, Subscript, UnOp};
 use std::collections::BTreeMap;
 
 /// Most entries touched by one evaluation (a matrix product counts its
@@ -209,10 +210,7 @@ impl Compiler<'_> {
                 self.call(&func.name, func.span, *primes, args, e.span, scope)
             }
             ExprKind::Array(items) => self.literal(items, e.span, scope),
-            ExprKind::Index { base, indices } => {
-                let b = self.expr(base, scope)?;
-                self.index(b, indices, e.span, scope)
-            }
+            ExprKind::Index { base, indices } => self.index(base, indices, e.span, scope),
         }
     }
 
@@ -426,14 +424,19 @@ impl Compiler<'_> {
         }
     }
 
+    /// `base[…]`: indexes and slices, their numbers known when compiled,
+    /// taken as runs of entries and transposes (see [`slice`]). Errors
+    /// point at the brackets, or at the subscript at fault.
     fn index(
         &mut self,
-        b: Slot,
-        indices: &[Expr],
+        base: &Expr,
+        indices: &[Subscript],
         span: Span,
         scope: &[(&str, Slot)],
     ) -> Result<Slot, Error> {
+        let b = self.expr(base, scope)?;
         let shape = self.shape(b).to_vec();
+        let brackets = Span::new(base.span.end, span.end);
         if shape.is_empty() {
             return Err(self.err(
                 Error::new(
@@ -441,7 +444,7 @@ impl Compiler<'_> {
                     "only an array can be indexed, and this is a number",
                 )
                 .help("to multiply, write `*`: `2 * [1, 2]`"),
-                span,
+                brackets,
             ));
         }
         if indices.len() > shape.len() {
@@ -454,33 +457,40 @@ impl Compiler<'_> {
                         shape_text(&shape)
                     ),
                 ),
-                span,
+                brackets,
             ));
         }
-        let mut start = 0usize;
-        for (axis, e) in indices.iter().enumerate() {
-            let i = self.integer(e, scope, "an index")?;
-            let len = shape[axis];
-            let ok = if i < 0 { i + len as i64 } else { i };
-            if ok < 0 || ok >= len as i64 {
-                return Err(self.err(
-                    Error::new(
-                        ErrorKind::Point,
-                        format!(
-                            "index {i} is out of range for axis {axis} of length {len} (shape {})",
-                            shape_text(&shape)
-                        ),
-                    )
-                    .help("indexes start at 0, as in NumPy; -1 is the last"),
-                    e.span,
-                ));
-            }
-            let stride: usize = shape[axis + 1..].iter().product();
-            start += ok as usize * stride;
+        let mut subs = Vec::with_capacity(indices.len());
+        for s in indices {
+            let mut end = |e: &Option<Expr>, what: &str| {
+                e.as_ref().map(|e| self.integer(e, scope, what)).transpose()
+            };
+            subs.push(match s {
+                Subscript::At(e) => Sub::At(self.integer(e, scope, "an index")?),
+                Subscript::Slice { start, stop, .. } => {
+                    Sub::Range(end(start, "a slice's start")?, end(stop, "a slice's end")?)
+                }
+            });
         }
-        let rest = shape[indices.len()..].to_vec();
-        let len = rest.iter().product();
-        self.push(Ins::Slice(b, start, len), rest, span)
+        let moves = slice::plan(&shape, &subs).map_err(|(k, msg, help)| {
+            self.err(
+                Error::new(ErrorKind::Point, msg).help(help),
+                indices[k].span(),
+            )
+        })?;
+        let mut at = b;
+        for m in moves {
+            at = match m {
+                Move::Run { start, len, shape } => {
+                    self.push(Ins::Slice(at, start, len), shape, span)?
+                }
+                Move::Transpose => {
+                    let s = self.shape(at).to_vec();
+                    self.push(Ins::Transpose(at), vec![s[1], s[0]], span)?
+                }
+            };
+        }
+        Ok(at)
     }
 
     fn call(

@@ -10,6 +10,7 @@ mod elem;
 pub mod functions;
 mod kernels;
 mod program;
+mod slice;
 
 pub use compile::{Context, MAX_ARRAY_WORK, compile};
 pub use elem::{Elem, Tan};
