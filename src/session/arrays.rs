@@ -33,6 +33,14 @@ impl ArrayPoint {
     fn buffers(&self) -> Vec<Vec<f64>> {
         self.values.iter().map(|a| a.data().to_vec()).collect()
     }
+    /// The names of the flattened entries: `w[0]`, `A[1,0]`, `b`.
+    fn entry_names(&self) -> Vec<String> {
+        self.vars
+            .iter()
+            .zip(&self.values)
+            .flat_map(|(k, a)| entry_names(k, a.shape()))
+            .collect()
+    }
 }
 
 /// An array of `shape` from `data` known to fit it.
@@ -252,14 +260,19 @@ impl Session {
         let mut b = self.budget();
         let (value, grads, noise) = prog.gradient(&x, &mut b)?;
         warnings.append(&mut b.warnings);
-        let summed = !prog.out_shape().is_empty();
+        let at = Sweep {
+            prog: &prog,
+            x: &x,
+            grads: &grads,
+            noise,
+        };
         let mut d = ArrayDerivatives {
             kind,
             expr: expr.to_string(),
             vars: p.vars.clone(),
             point: p.values.clone(),
             value: shaped(prog.out_shape(), value),
-            summed,
+            summed: !prog.out_shape().is_empty(),
             gradient: None,
             hessian: None,
             wrt: None,
@@ -269,73 +282,31 @@ impl Session {
             coverage: None,
             warnings: Vec::new(),
         };
-        let gradient: Vec<Array> = p
+        let mut gradient: Vec<Array> = p
             .values
             .iter()
             .zip(&grads)
             .map(|(a, g)| shaped(a.shape(), g.clone()))
             .collect();
-        let n = prog.input_len();
-        let run_check = self.settings.check || kind == DerivKind::Check;
-        match kind {
-            DerivKind::Diff => {
-                let k = Self::pick_var(&p.vars, wrt.as_ref(), span, "diff")?;
-                let second = self.diagonal(&prog, &x, k, span)?;
-                d.wrt = Some(p.vars[k].clone());
-                d.derivative = Some(gradient[k].clone());
-                d.second = Some(shaped(p.values[k].shape(), second));
-                if run_check {
-                    let (c, cov) = self.array_check(&prog, &x, &grads, None, noise, Some(k));
-                    d.check = Some(c);
-                    d.coverage = Some(cov);
-                }
+        let mut only = None;
+        if kind == DerivKind::Diff {
+            let k = Self::pick_var(&p.vars, wrt.as_ref(), span, "diff")?;
+            let second = self.diagonal(&prog, &x, k, span)?;
+            d.wrt = Some(p.vars[k].clone());
+            d.derivative = Some(gradient.swap_remove(k));
+            d.second = Some(shaped(p.values[k].shape(), second));
+            only = Some(k);
+        } else {
+            if kind != DerivKind::Grad {
+                d.hessian = self.array_hessian(&at, kind, span)?;
             }
-            DerivKind::Grad => {
-                if run_check {
-                    let (c, cov) = self.array_check(&prog, &x, &grads, None, noise, None);
-                    d.check = Some(c);
-                    d.coverage = Some(cov);
-                }
-                d.gradient = Some(gradient);
-            }
-            DerivKind::Hess | DerivKind::Report | DerivKind::Check => {
-                if summed && kind == DerivKind::Hess {
-                    return Err(Error::new(
-                        ErrorKind::Point,
-                        format!(
-                            "`:hess` needs a scalar expression, but this one has shape {}",
-                            shape_text(prog.out_shape())
-                        ),
-                    )
-                    .at(span)
-                    .help("reduce it first, e.g. `sum(…)`, or use `:jac` for the derivatives of each entry"));
-                }
-                let hessian = if summed {
-                    None
-                } else if n > limits::MAX_HESSIAN_VARS {
-                    if kind == DerivKind::Hess {
-                        return Err(Error::limit(
-                            &format!("too many entries for a dense Hessian ({n})"),
-                            limits::MAX_HESSIAN_VARS,
-                        )
-                        .at(span)
-                        .help("use :grad for the gradient alone"));
-                    }
-                    None
-                } else {
-                    let mut b = self.budget();
-                    Some(prog.hessian(&x, &mut b)?)
-                };
-                if run_check {
-                    let small = n <= limits::MAX_CHECK_HESSIAN_VARS;
-                    let h = hessian.as_deref().filter(|_| small);
-                    let (c, cov) = self.array_check(&prog, &x, &grads, h, noise, None);
-                    d.check = Some(c);
-                    d.coverage = Some(cov);
-                }
-                d.gradient = Some(gradient);
-                d.hessian = hessian;
-            }
+            d.gradient = Some(gradient);
+        }
+        if self.settings.check || kind == DerivKind::Check {
+            let small = prog.input_len() <= limits::MAX_CHECK_HESSIAN_VARS;
+            let h = d.hessian.as_deref().filter(|_| small);
+            let (c, cov) = self.array_check(&at, h, only);
+            (d.check, d.coverage) = (Some(c), Some(cov));
         }
         d.warnings = warnings;
         if let Some(c) = &mut d.check {
@@ -344,6 +315,46 @@ impl Session {
         Ok(Outcome::Arrays(Box::new(ArrayOutcome::Derivatives(
             Box::new(d),
         ))))
+    }
+
+    /// The Hessian over all entries for `:hess`, a report or `:check`:
+    /// `None` for an array-valued expression, or past the dense limit
+    /// (where `:hess` itself is refused).
+    fn array_hessian(
+        &self,
+        at: &Sweep<'_>,
+        kind: DerivKind,
+        span: Span,
+    ) -> Result<Option<Vec<Vec<f64>>>, Error> {
+        let shape = at.prog.out_shape();
+        let n = at.prog.input_len();
+        if !shape.is_empty() {
+            if kind == DerivKind::Hess {
+                return Err(Error::new(
+                    ErrorKind::Point,
+                    format!(
+                        "`:hess` needs a scalar expression, but this one has shape {}",
+                        shape_text(shape)
+                    ),
+                )
+                .at(span)
+                .help("reduce it first, e.g. `sum(…)`, or use `:jac` for the derivatives of each entry"));
+            }
+            return Ok(None);
+        }
+        if n > limits::MAX_HESSIAN_VARS {
+            if kind == DerivKind::Hess {
+                return Err(Error::limit(
+                    &format!("too many entries for a dense Hessian ({n})"),
+                    limits::MAX_HESSIAN_VARS,
+                )
+                .at(span)
+                .help("use :grad for the gradient alone"));
+            }
+            return Ok(None);
+        }
+        let mut b = self.budget();
+        Ok(Some(at.prog.hessian(at.x, &mut b)?))
     }
 
     /// The second derivative of the sum of the result by each entry of
@@ -385,95 +396,54 @@ impl Session {
         Ok(out)
     }
 
+    /// The sum of the entries of the result at the flattened point `v`
+    /// (NaN where it cannot be computed): what the check differences.
+    fn summed_at(&self, at: &Sweep<'_>, v: &[f64]) -> f64 {
+        let mut b = crate::engine::Budget::new(self.cancel.clone());
+        let sizes: Vec<usize> = at.x.iter().map(Vec::len).collect();
+        at.prog
+            .value(&split(&sizes, v), &mut b)
+            .map(|y| y.iter().sum())
+            .unwrap_or(f64::NAN)
+    }
+
     /// The finite-difference check of a gradient over arrays (of input
     /// `only`, or of all): every entry while that is cheap; past that a
     /// random sample of entries and one random direction.
     fn array_check(
         &self,
-        prog: &Program,
-        x: &[Vec<f64>],
-        grads: &[Vec<f64>],
+        at: &Sweep<'_>,
         hess: Option<&[Vec<f64>]>,
-        noise: f64,
         only: Option<usize>,
     ) -> (CheckReport, CheckCoverage) {
-        let flat: Vec<f64> = x.concat();
-        let gflat: Vec<f64> = grads.concat();
-        let offset: usize = only.map_or(0, |k| x[..k].iter().map(Vec::len).sum());
+        let flat: Vec<f64> = at.x.concat();
         let range: Vec<usize> = match only {
-            Some(k) => (offset..offset + x[k].len()).collect(),
+            Some(k) => {
+                let offset: usize = at.x[..k].iter().map(Vec::len).sum();
+                (offset..offset + at.x[k].len()).collect()
+            }
             None => (0..flat.len()).collect(),
         };
-        let cancel = self.cancel.clone();
-        let eval = |v: &[f64]| -> f64 {
-            let mut b = crate::engine::Budget::new(cancel.clone());
-            let mut at = 0;
-            let bufs: Vec<Vec<f64>> = x
-                .iter()
-                .map(|xi| {
-                    let s = v[at..at + xi.len()].to_vec();
-                    at += xi.len();
-                    s
-                })
-                .collect();
-            prog.value(&bufs, &mut b)
-                .map(|y| y.iter().sum())
-                .unwrap_or(f64::NAN)
-        };
-        if range.len() <= limits::MAX_CHECK_ENTRIES {
-            let mut pt = flat.clone();
-            let mut f = |sub: &[f64]| {
-                for (i, v) in range.iter().zip(sub) {
-                    pt[*i] = *v;
-                }
-                eval(&pt)
-            };
-            let sub_x: Vec<f64> = range.iter().map(|i| flat[*i]).collect();
-            let sub_g: Vec<f64> = range.iter().map(|i| gflat[*i]).collect();
+        let entries = range.len();
+        if entries <= limits::MAX_CHECK_ENTRIES {
             let h = hess.filter(|_| only.is_none());
-            let c = check::check_with_noise(&mut f, &sub_x, &sub_g, h, noise);
-            return (
-                c,
-                CheckCoverage::Every {
-                    entries: range.len(),
-                },
-            );
+            let c = self.check_entries(at, &flat, &range, h);
+            return (c, CheckCoverage::Every { entries });
         }
         let mut rng = Lcg(0x9e37_79b9_7f4a_7c15 ^ flat.len() as u64);
         let mut sampled: Vec<usize> = Vec::new();
         while sampled.len() < SAMPLE {
-            let i = range[(rng.next() % range.len() as u64) as usize];
+            let i = range[(rng.next() % entries as u64) as usize];
             if !sampled.contains(&i) {
                 sampled.push(i);
             }
         }
         sampled.sort_unstable();
-        let mut pt = flat.clone();
-        let mut f = |sub: &[f64]| {
-            for (i, v) in sampled.iter().zip(sub) {
-                pt[*i] = *v;
-            }
-            eval(&pt)
-        };
-        let sub_x: Vec<f64> = sampled.iter().map(|i| flat[*i]).collect();
-        let sub_g: Vec<f64> = sampled.iter().map(|i| gflat[*i]).collect();
-        let mut c = check::check_with_noise(&mut f, &sub_x, &sub_g, None, noise);
+        let mut c = self.check_entries(at, &flat, &sampled, None);
         for e in &mut c.entries {
             e.i = sampled[e.i];
         }
-        // A random direction of unit length over the checked entries.
-        let mut v = vec![0.0; flat.len()];
-        for i in &range {
-            v[*i] = if rng.next() & 1 == 0 { 1.0 } else { -1.0 };
-        }
-        let scale = 1.0 / (range.len() as f64).sqrt();
-        v.iter_mut().for_each(|x| *x *= scale);
-        let slope: f64 = v.iter().zip(&gflat).map(|(a, b)| a * b).sum();
-        let mut along = |t: &[f64]| {
-            let moved: Vec<f64> = flat.iter().zip(&v).map(|(a, b)| a + t[0] * b).collect();
-            eval(&moved)
-        };
-        let dc = check::check_with_noise(&mut along, &[0.0], &[slope], None, noise);
+        let dc = self.check_direction(at, &flat, &range, &mut rng);
         for mut e in dc.entries {
             e.i = flat.len();
             if e.ad.is_finite() && e.fd.is_finite() {
@@ -484,8 +454,51 @@ impl Session {
         c.status = check::Status::of(&c.entries);
         c.ok = c.status == check::Status::Pass;
         c.evaluations += dc.evaluations;
-        let entries = range.len();
         (c, CheckCoverage::Sample { sampled, entries })
+    }
+
+    /// The check of the flattened entries `which` of the point `flat`, the
+    /// others held fixed (entry `i` of the report is `which[i]`).
+    fn check_entries(
+        &self,
+        at: &Sweep<'_>,
+        flat: &[f64],
+        which: &[usize],
+        hess: Option<&[Vec<f64>]>,
+    ) -> CheckReport {
+        let gflat: Vec<f64> = at.grads.concat();
+        let mut pt = flat.to_vec();
+        let mut f = |sub: &[f64]| {
+            for (i, v) in which.iter().zip(sub) {
+                pt[*i] = *v;
+            }
+            self.summed_at(at, &pt)
+        };
+        let sub_x: Vec<f64> = which.iter().map(|i| flat[*i]).collect();
+        let sub_g: Vec<f64> = which.iter().map(|i| gflat[*i]).collect();
+        check::check_with_noise(&mut f, &sub_x, &sub_g, hess, at.noise)
+    }
+
+    /// The check along a random direction `v` of unit length over the
+    /// entries `range`: ∇f·v against the central difference along v.
+    fn check_direction(
+        &self,
+        at: &Sweep<'_>,
+        flat: &[f64],
+        range: &[usize],
+        rng: &mut Lcg,
+    ) -> CheckReport {
+        let scale = 1.0 / (range.len() as f64).sqrt();
+        let mut v = vec![0.0; flat.len()];
+        for i in range {
+            v[*i] = if rng.next() & 1 == 0 { scale } else { -scale };
+        }
+        let slope: f64 = v.iter().zip(at.grads.concat()).map(|(a, b)| a * b).sum();
+        let mut along = |t: &[f64]| {
+            let moved: Vec<f64> = flat.iter().zip(&v).map(|(a, b)| a + t[0] * b).collect();
+            self.summed_at(at, &moved)
+        };
+        check::check_with_noise(&mut along, &[0.0], &[slope], None, at.noise)
     }
 
     /// `:jac` over arrays: every output entry by every input entry.
@@ -495,33 +508,7 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<Outcome, Error> {
-        // The variables: the free names of all outputs, in order.
-        let mut all = Vec::new();
-        for e in &exprs {
-            for n in names_in(e) {
-                if !all.contains(&n) {
-                    all.push(n);
-                }
-            }
-        }
-        let joined = Expr {
-            kind: ExprKind::Call {
-                func: Ident {
-                    name: "%jac".into(),
-                    span,
-                },
-                primes: 0,
-                args: all
-                    .iter()
-                    .map(|n| Expr {
-                        kind: ExprKind::Name(n.clone()),
-                        span,
-                    })
-                    .collect(),
-            },
-            span,
-        };
-        let p = self.bind_arrays(&joined, None, point, span)?;
+        let p = self.bind_arrays(&all_variables(&exprs, span), None, point, span)?;
         let x = p.buffers();
         let n = x.iter().map(Vec::len).sum::<usize>();
         let mut values = Vec::new();
@@ -551,24 +538,71 @@ impl Session {
             values.push(shaped(prog.out_shape(), v));
             rows.extend(r);
         }
-        let col_names = p
-            .vars
-            .iter()
-            .zip(&p.values)
-            .flat_map(|(k, a)| entry_names(k, a.shape()))
-            .collect();
         Ok(Outcome::Arrays(Box::new(ArrayOutcome::Jacobian(Box::new(
             ArrayJacobian {
                 exprs: exprs.iter().map(Expr::to_string).collect(),
+                col_names: p.entry_names(),
                 vars: p.vars,
                 point: p.values,
                 values,
                 jacobian: rows,
                 row_names,
-                col_names,
                 warnings,
             },
         )))))
+    }
+}
+
+/// One evaluation of a program with its gradient: what the check needs.
+struct Sweep<'a> {
+    prog: &'a Program,
+    x: &'a [Vec<f64>],
+    grads: &'a [Vec<f64>],
+    /// The rounding noise of the value, for the check's tolerance.
+    noise: f64,
+}
+
+/// `v` cut into consecutive pieces of the given sizes.
+fn split(sizes: &[usize], v: &[f64]) -> Vec<Vec<f64>> {
+    let mut at = 0;
+    sizes
+        .iter()
+        .map(|len| {
+            let s = v[at..at + len].to_vec();
+            at += len;
+            s
+        })
+        .collect()
+}
+
+/// A call naming the free names of all of `exprs`, in order of first
+/// appearance: what the point of `:jac` binds.
+fn all_variables(exprs: &[Expr], span: Span) -> Expr {
+    let mut all = Vec::new();
+    for e in exprs {
+        for n in names_in(e) {
+            if !all.contains(&n) {
+                all.push(n);
+            }
+        }
+    }
+    let args = all
+        .into_iter()
+        .map(|n| Expr {
+            kind: ExprKind::Name(n),
+            span,
+        })
+        .collect();
+    Expr {
+        kind: ExprKind::Call {
+            func: Ident {
+                name: "%jac".into(),
+                span,
+            },
+            primes: 0,
+            args,
+        },
+        span,
     }
 }
 
@@ -666,53 +700,17 @@ impl Session {
         options: &[crate::syntax::Opt],
         span: Span,
     ) -> Result<Outcome, Error> {
-        use crate::optimize::{self, Method};
+        use crate::optimize;
         let opts = super::options::min_options(options)?;
         let (expr, given) = self.expand(expr);
         let p = self.bind_arrays(&expr, given, point, span)?;
         let (prog, mut warnings) = self.compile_at(&expr, &p)?;
-        if !prog.out_shape().is_empty() {
-            return Err(Error::new(
-                ErrorKind::Point,
-                format!(
-                    "`:min` needs a scalar expression, but this one has shape {}",
-                    shape_text(prog.out_shape())
-                ),
-            )
-            .at(span)
-            .help("reduce it first, e.g. `sum(…)` or `mean(…)`"));
-        }
-        let n = prog.input_len();
-        if n == 0 {
-            return Err(Error::new(
-                ErrorKind::Point,
-                "the expression has no variables to minimise over",
-            )
-            .at(span));
-        }
-        if opts.method == Method::Newton && n > limits::MAX_HESSIAN_VARS {
-            return Err(Error::limit(
-                "too many entries for Newton's method (a dense Hessian)",
-                limits::MAX_HESSIAN_VARS,
-            )
-            .at(span));
-        }
+        Self::minimisable(&prog, &opts, span)?;
         let sizes: Vec<usize> = p.values.iter().map(Array::len).collect();
-        let split = |x: &[f64]| -> Vec<Vec<f64>> {
-            let mut at = 0;
-            sizes
-                .iter()
-                .map(|len| {
-                    let s = x[at..at + len].to_vec();
-                    at += len;
-                    s
-                })
-                .collect()
-        };
         let cancel = self.cancel.clone();
         let mut f = |x: &[f64], hessian: bool| -> Result<optimize::Eval, Error> {
             let mut b = crate::engine::Budget::new(cancel.clone());
-            let bufs = split(x);
+            let bufs = split(&sizes, x);
             let r = prog.gradient(&bufs, &mut b).and_then(|(v, g, _)| {
                 let h = if hessian {
                     Some(prog.hessian(&bufs, &mut b)?)
@@ -733,7 +731,7 @@ impl Session {
                 other => other,
             }
         };
-        let start: Vec<f64> = p.values.iter().flat_map(|a| a.data().to_vec()).collect();
+        let start: Vec<f64> = p.buffers().concat();
         let run = optimize::run(
             &mut f,
             &start,
@@ -741,13 +739,43 @@ impl Session {
             self.cancel.as_deref(),
             self.min_ticker().as_deref(),
         )?;
-        let vars = p
-            .vars
-            .iter()
-            .zip(&p.values)
-            .flat_map(|(k, a)| entry_names(k, a.shape()))
-            .collect();
-        Ok(self.minimum(&expr, vars, start, &opts, run, warnings))
+        Ok(self.minimum(&expr, p.entry_names(), start, &opts, run, warnings))
+    }
+
+    /// Refuses what `:min` cannot descend on: an array-valued expression,
+    /// no variables, or Newton past the dense Hessian's limit.
+    fn minimisable(
+        prog: &Program,
+        opts: &crate::optimize::Options,
+        span: Span,
+    ) -> Result<(), Error> {
+        if !prog.out_shape().is_empty() {
+            return Err(Error::new(
+                ErrorKind::Point,
+                format!(
+                    "`:min` needs a scalar expression, but this one has shape {}",
+                    shape_text(prog.out_shape())
+                ),
+            )
+            .at(span)
+            .help("reduce it first, e.g. `sum(…)` or `mean(…)`"));
+        }
+        let n = prog.input_len();
+        if n == 0 {
+            return Err(Error::new(
+                ErrorKind::Point,
+                "the expression has no variables to minimise over",
+            )
+            .at(span));
+        }
+        if opts.method == crate::optimize::Method::Newton && n > limits::MAX_HESSIAN_VARS {
+            return Err(Error::limit(
+                "too many entries for Newton's method (a dense Hessian)",
+                limits::MAX_HESSIAN_VARS,
+            )
+            .at(span));
+        }
+        Ok(())
     }
 }
 
@@ -800,40 +828,7 @@ impl Session {
         if whole {
             let mut b = self.budget();
             let v = prog.value(&[xs.to_vec()], &mut b)?;
-            return match shape[..] {
-                [] => Ok(vec![Curve {
-                    label: e.to_string(),
-                    ys: vec![v[0]; n],
-                }]),
-                [m] if m == n => Ok(vec![Curve {
-                    label: e.to_string(),
-                    ys: v,
-                }]),
-                [m, k] if m == n && k <= limits::MAX_CURVES => Ok((0..k)
-                    .map(|j| Curve {
-                        label: format!("{label}[:, {j}]"),
-                        ys: v.iter().skip(j).step_by(k).copied().collect(),
-                    })
-                    .collect()),
-                // `[sin(x), cos(x)]`: the curves stacked as rows.
-                [k, m] if m == n && k <= limits::MAX_CURVES => Ok(v
-                    .chunks(n)
-                    .enumerate()
-                    .map(|(j, ys)| Curve {
-                        label: format!("{label}[{j}]"),
-                        ys: ys.to_vec(),
-                    })
-                    .collect()),
-                _ => Err(Error::new(
-                    ErrorKind::Point,
-                    format!(
-                        "`{e}` has shape {} over {n} points: a curve needs one value per point (or a row of at most {} values)",
-                        shape_text(&shape),
-                        limits::MAX_CURVES
-                    ),
-                )
-                .at(e.span)),
-            };
+            return whole_columns(e, &shape, v, n);
         }
         let names = if shape.is_empty() {
             vec![e.to_string()]
@@ -862,6 +857,46 @@ impl Session {
             .zip(cols)
             .map(|(label, ys)| Curve { label, ys })
             .collect())
+    }
+}
+
+/// The columns of `:plot`/`:table … on VECTOR` from `e`'s value `v` of
+/// `shape` over `n` points: a constant, one value per point, a row per point
+/// (a curve per column, as `plt.plot(x, Y)`) or a curve per row (`[y, 2y]`).
+fn whole_columns(e: &Expr, shape: &[usize], v: Vec<f64>, n: usize) -> Result<Vec<Curve>, Error> {
+    let label = column_label(e);
+    match shape[..] {
+        [] => Ok(vec![Curve {
+            label: e.to_string(),
+            ys: vec![v[0]; n],
+        }]),
+        [m] if m == n => Ok(vec![Curve {
+            label: e.to_string(),
+            ys: v,
+        }]),
+        [m, k] if m == n && k <= limits::MAX_CURVES => Ok((0..k)
+            .map(|j| Curve {
+                label: format!("{label}[:, {j}]"),
+                ys: v.iter().skip(j).step_by(k).copied().collect(),
+            })
+            .collect()),
+        [k, m] if m == n && k <= limits::MAX_CURVES => Ok(v
+            .chunks(n)
+            .enumerate()
+            .map(|(j, ys)| Curve {
+                label: format!("{label}[{j}]"),
+                ys: ys.to_vec(),
+            })
+            .collect()),
+        _ => Err(Error::new(
+            ErrorKind::Point,
+            format!(
+                "`{e}` has shape {} over {n} points: a curve needs one value per point (or a row of at most {} values)",
+                shape_text(shape),
+                limits::MAX_CURVES
+            ),
+        )
+        .at(e.span)),
     }
 }
 
