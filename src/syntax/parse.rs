@@ -341,14 +341,60 @@ enum Pending {
         depth: usize,
     },
     /// An open `[`: an array literal (`indexed` is `None`) or the indexes
-    /// of `indexed`, collecting its items.
+    /// of `indexed`, collecting its items (for an index, the expressions
+    /// of its subscripts one after another, laid out by `subscripts`).
     Bracket {
         indexed: Option<Box<Built>>,
+        subscripts: Vec<Part>,
         span: Span,
         base: usize,
         args: Vec<Expr>,
         depth: usize,
     },
+}
+
+/// How a subscript's expressions are laid out among a bracket's items.
+#[derive(Clone, Copy)]
+enum Part {
+    /// One expression: an index.
+    At,
+    /// `start:stop`, which of them are written, and where.
+    Slice { start: bool, stop: bool, span: Span },
+}
+
+impl Part {
+    /// The layout of a `subscript` pair, and its expressions.
+    fn of(p: Pair<'_, Rule>) -> (Part, Vec<Pair<'_, Rule>>) {
+        let span = span_of(&p);
+        let kids: Vec<Pair<'_, Rule>> = p.into_inner().collect();
+        let part = match kids.iter().position(|k| k.as_rule() == Rule::colon) {
+            None => Part::At,
+            Some(i) => Part::Slice {
+                start: i > 0,
+                stop: kids.len() > i + 1,
+                span,
+            },
+        };
+        let exprs = kids.into_iter().filter(|k| k.as_rule() == Rule::expr);
+        (part, exprs.collect())
+    }
+
+    /// The subscripts from their layouts and the expressions read.
+    fn subscripts(parts: Vec<Part>, args: Vec<Expr>) -> Option<Vec<Subscript>> {
+        let mut it = args.into_iter();
+        let subs = parts
+            .into_iter()
+            .map(|p| match p {
+                Part::At => it.next().map(Subscript::At),
+                Part::Slice { start, stop, span } => {
+                    let start = if start { Some(it.next()?) } else { None };
+                    let stop = if stop { Some(it.next()?) } else { None };
+                    Some(Subscript::Slice { start, stop, span })
+                }
+            })
+            .collect();
+        if it.next().is_some() { None } else { subs }
+    }
 }
 
 impl Pending {
@@ -384,8 +430,9 @@ struct Climb {
 enum Frame<'i> {
     /// The items of an `expr` (or the primary inside an `implicit`).
     Items(Pairs<'i, Rule>),
-    /// The arguments of a call; `first` until one has been read.
-    Args(Pairs<'i, Rule>, bool),
+    /// The arguments of a call or the items of a bracket; `first` until
+    /// one has been read.
+    Args(std::vec::IntoIter<Pair<'i, Rule>>, bool),
     /// The end of a group.
     CloseGroup,
 }
@@ -559,24 +606,56 @@ impl<'s> Builder<'s> {
                     depth: 0,
                 }
             }
-            _ => {
-                let indexed = if rule == Rule::index {
-                    Some(Box::new(c.operands.pop().ok_or_else(|| internal(span))?))
-                } else {
-                    None
-                };
-                Pending::Bracket {
-                    indexed,
-                    span,
-                    base: c.operands.len(),
-                    args: Vec::new(),
-                    depth: 0,
+            Rule::index => {
+                let x = c.operands.pop().ok_or_else(|| internal(span))?;
+                if let ExprKind::Num(_) = x.expr.kind {
+                    return Err(self.number_indexed(x.expr.span, span));
                 }
+                let mut subscripts = Vec::new();
+                let mut exprs = Vec::new();
+                for sub in inner {
+                    let (part, e) = Part::of(sub);
+                    subscripts.push(part);
+                    exprs.extend(e);
+                }
+                c.open(
+                    Pending::Bracket {
+                        indexed: Some(Box::new(x)),
+                        subscripts,
+                        span,
+                        base: c.operands.len(),
+                        args: Vec::new(),
+                        depth: 0,
+                    },
+                    span,
+                )?;
+                w.frames.push(Frame::Args(exprs.into_iter(), true));
+                return Ok(());
             }
+            _ => Pending::Bracket {
+                indexed: None,
+                subscripts: Vec::new(),
+                span,
+                base: c.operands.len(),
+                args: Vec::new(),
+                depth: 0,
+            },
         };
         c.open(pending, span)?;
-        w.frames.push(Frame::Args(inner, true));
+        w.frames
+            .push(Frame::Args(inner.collect::<Vec<_>>().into_iter(), true));
         Ok(())
+    }
+
+    /// `2[1, 2]`: a number followed by brackets, which cannot index it.
+    fn number_indexed(&self, number: Span, brackets: Span) -> Error {
+        let n = &self.src[number.start..number.end];
+        let b = &self.src[brackets.start..brackets.end];
+        Error::parse(
+            format!("`{n}` is a number: only an array can be indexed"),
+            brackets,
+        )
+        .help(format!("to multiply, write `*`: `{n} * {b}`"))
     }
 
     /// A number, a name or a primed name.
@@ -807,6 +886,7 @@ impl Climb {
         self.take_argument()?;
         let Some(Pending::Bracket {
             indexed,
+            subscripts,
             span,
             args,
             depth,
@@ -823,7 +903,7 @@ impl Climb {
                 let depth = depth.max(x.depth) + 1;
                 let kind = ExprKind::Index {
                     base: Box::new(x.expr),
-                    indices: args.into_iter().map(Subscript::At).collect(),
+                    indices: Part::subscripts(subscripts, args).ok_or_else(|| internal(span))?,
                 };
                 (kind, whole, depth, Rule::index)
             }
