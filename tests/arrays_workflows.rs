@@ -154,3 +154,27 @@ fn check_over_arrays_prints_a_row_per_entry() {
     assert!(text.contains("∂²/∂x[9]²"), "{text}");
     assert!(text.contains("… and 35 more that pass"), "{text}");
 }
+
+#[test]
+fn points_over_arrays_are_checked_as_points_over_numbers_are() {
+    // The same mistakes, the same messages and hints, with or without arrays.
+    let pairs = [
+        (":grad sum(x) + y at x = [1, 2]", ":grad x + y at x = 1"),
+        (
+            ":grad sum(x) at x = [1], x = [2]",
+            ":grad x at x = 1, x = 2",
+        ),
+        (":grad sum(x) at z = [1]", ":grad x at z = 1"),
+        (":grad sum(x) at [1], 2", ":grad x at 1, 2"),
+    ];
+    for (arrays, numbers) in pairs {
+        let (a, n) = (last_json(&[arrays]), last_json(&[numbers]));
+        assert_eq!(a["error"]["message"], n["error"]["message"], "{arrays}");
+        assert_eq!(a["error"]["help"], n["error"]["help"], "{arrays}");
+        assert_eq!(a["error"]["kind"], n["error"]["kind"], "{arrays}");
+    }
+    let e = fail(&[":grad sum(sin) at x = [1]"]);
+    assert!(e.contains("did you mean `sum(sin(x))`?"), "{e}");
+    let e = fail(&[":grad sum(x) at x = [1, nan]"]);
+    assert!(e.contains("`x` holds nan: a point must be finite"), "{e}");
+}

@@ -14,7 +14,7 @@ use crate::num::entry_names;
 use crate::outcome::{
     ArrayDerivatives, ArrayJacobian, ArrayOutcome, CheckCoverage, Curve, DerivKind, Outcome,
 };
-use crate::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span, name_span, names_in, walk};
+use crate::syntax::{BinOp, Expr, ExprKind, Ident, Point, Span, names_in, walk};
 
 /// A point over arrays: the variables and their values.
 pub(super) struct ArrayPoint {
@@ -155,8 +155,8 @@ impl Session {
     }
 
     /// The variables of `expr` and their values at `point`, which may hold
-    /// arrays. Positional values go to the free names in order of first
-    /// appearance (or to the parameters of a bare user function).
+    /// arrays; the variables are decided as for numbers
+    /// ([`Session::point_vars`]).
     pub(super) fn bind_arrays(
         &self,
         expr: &Expr,
@@ -164,64 +164,7 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<ArrayPoint, Error> {
-        let names = names_in(expr);
-        let is_free = |n: &str| {
-            !self.defs.vars.contains_key(n)
-                && !self.arrays.contains_key(n)
-                && builtins::constant(n).is_none()
-        };
-        let (vars, exprs): (Vec<String>, Vec<&Expr>) = match point {
-            Point::Named(pairs) => {
-                let mut vars: Vec<String> = Vec::new();
-                for (id, _) in pairs {
-                    if vars.contains(&id.name) {
-                        return Err(Error::new(
-                            ErrorKind::Point,
-                            format!("`{}` is given twice in the point", id.name),
-                        )
-                        .at(id.span));
-                    }
-                    if !names.contains(&id.name) {
-                        return Err(Error::new(
-                            ErrorKind::Point,
-                            format!("`{}` is not a variable of this expression", id.name),
-                        )
-                        .at(id.span));
-                    }
-                    vars.push(id.name.clone());
-                }
-                (vars, pairs.iter().map(|(_, e)| e).collect())
-            }
-            Point::Positional(values) => {
-                let vars: Vec<String> =
-                    given.unwrap_or_else(|| names.iter().filter(|n| is_free(n)).cloned().collect());
-                if vars.len() != values.len() {
-                    return Err(Error::new(
-                        ErrorKind::Point,
-                        format!(
-                            "the expression has {} variable{} ({}), but {} value{} given",
-                            vars.len(),
-                            if vars.len() == 1 { "" } else { "s" },
-                            vars.join(", "),
-                            values.len(),
-                            if values.len() == 1 { " was" } else { "s were" }
-                        ),
-                    )
-                    .at(span));
-                }
-                (vars, values.iter().collect())
-            }
-        };
-        for n in &names {
-            if !vars.contains(n) && is_free(n) {
-                return Err(Error::new(
-                    ErrorKind::Point,
-                    format!("`{n}` has no value at this point"),
-                )
-                .at(name_span(expr, n).unwrap_or(span))
-                .help(format!("add it to the point: `at …, {n}=…`")));
-            }
-        }
+        let (vars, exprs) = self.point_vars(expr, given, point, span)?;
         let mut values = Vec::with_capacity(exprs.len());
         for (name, e) in vars.iter().zip(exprs) {
             let (a, _) = self.array_value(e)?;

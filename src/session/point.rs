@@ -97,6 +97,25 @@ impl Session {
         point: &Point,
         span: Span,
     ) -> Result<Bound, Error> {
+        let (vars, exprs) = self.point_vars(expr, given, point, span)?;
+        let point = vars
+            .iter()
+            .zip(exprs)
+            .map(|(name, e)| self.coordinate(name, e))
+            .collect::<Result<_, _>>()?;
+        Ok(Bound { vars, point })
+    }
+
+    /// The variables `point` binds in `expr`, and the expression of each
+    /// one's value: the checks every point makes, over numbers or arrays
+    /// (names, repeats, missing variables, the count of positional values).
+    pub(super) fn point_vars<'p>(
+        &self,
+        expr: &Expr,
+        given: Option<Vec<String>>,
+        point: &'p Point,
+        span: Span,
+    ) -> Result<(Vec<String>, Vec<&'p Expr>), Error> {
         self.refuse_function_values(expr)?;
         self.notations(expr)?;
         let names = names_in(expr);
@@ -113,17 +132,14 @@ impl Session {
         if vars.len() > limits::MAX_VARS {
             return Err(Error::limit("too many variables", limits::MAX_VARS).at(span));
         }
-        let point = vars
-            .iter()
-            .zip(exprs)
-            .map(|(name, e)| self.coordinate(name, e))
-            .collect::<Result<_, _>>()?;
-        Ok(Bound { vars, point })
+        Ok((vars, exprs))
     }
 
     /// A name is free when nothing defines it: a variable of the expression.
     pub(super) fn is_free(&self, n: &str) -> bool {
-        !self.defs.vars.contains_key(n) && builtins::constant(n).is_none()
+        !self.defs.vars.contains_key(n)
+            && !self.arrays.contains_key(n)
+            && builtins::constant(n).is_none()
     }
 
     /// The variables of `at x=…, y=…`: each named once, each a name of the

@@ -4,7 +4,6 @@
 
 use super::options::PlotOptions;
 use super::{Bound, Session};
-use crate::builtins;
 use crate::engine::Compiled;
 use crate::engine::eval::{self, Budget};
 use crate::error::{Error, ErrorKind, Warning};
@@ -506,11 +505,7 @@ impl Session {
             let free: Vec<String> = given.unwrap_or_else(|| {
                 crate::syntax::names_in(&e)
                     .into_iter()
-                    .filter(|n| {
-                        !self.defs.vars.contains_key(n)
-                            && !self.arrays.contains_key(n)
-                            && builtins::constant(n).is_none()
-                    })
+                    .filter(|n| self.is_free(n))
                     .collect()
             });
             if free.len() > 1 {
