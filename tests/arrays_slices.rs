@@ -1,4 +1,4 @@
-//! Slices (`x[1:3]`, `A[:, 0]`, `A[1:, :2]`): NumPy's values, gradients
+//! Slices (`x[1:3]`, `A[:, 0]`, `A[1:, :2]`, `x[::-1]`): NumPy's values, gradients
 //! that flow back into the slice and nowhere else, and bad subscripts as
 //! errors that point at them.
 
@@ -12,7 +12,7 @@ use proptest::prelude::*;
 #[derive(Clone, Debug)]
 enum Sub {
     At(i64),
-    Range(Option<i64>, Option<i64>),
+    Range(Option<i64>, Option<i64>, Option<i64>),
 }
 
 impl Sub {
@@ -20,7 +20,8 @@ impl Sub {
         let t = |v: &Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         match self {
             Sub::At(i) => i.to_string(),
-            Sub::Range(a, b) => format!("{}:{}", t(a), t(b)),
+            Sub::Range(a, b, None) => format!("{}:{}", t(a), t(b)),
+            Sub::Range(a, b, c) => format!("{}:{}:{}", t(a), t(b), t(c)),
         }
     }
 
@@ -33,10 +34,23 @@ impl Sub {
                 let at = if i < 0 { i + n } else { i };
                 (0..n).contains(&at).then(|| (vec![at as usize], false))
             }
-            Sub::Range(a, b) => {
-                let end = |v: i64| (if v < 0 { v + n } else { v }).clamp(0, n);
-                let (lo, hi) = (a.map_or(0, end), b.map_or(n, end));
-                (lo < hi).then(|| ((lo as usize..hi as usize).collect(), true))
+            Sub::Range(a, b, c) => {
+                // Python's slice.indices, as NumPy uses it.
+                let step = c.unwrap_or(1);
+                if step == 0 {
+                    return None;
+                }
+                let (floor, ceil) = if step > 0 { (0, n) } else { (-1, n - 1) };
+                let end = |v: i64| (if v < 0 { v + n } else { v }).clamp(floor, ceil);
+                let lo = a.map_or(if step > 0 { 0 } else { n - 1 }, end);
+                let hi = b.map_or(if step > 0 { n } else { -1 }, end);
+                let mut at = Vec::new();
+                let mut i = lo;
+                while (step > 0 && i < hi) || (step < 0 && i > hi) {
+                    at.push(i as usize);
+                    i += step;
+                }
+                (!at.is_empty()).then_some((at, true))
             }
         }
     }
@@ -45,9 +59,10 @@ impl Sub {
 fn sub(len: usize) -> impl Strategy<Value = Sub> {
     let n = len as i64;
     let end = proptest::option::of(-n - 1..=n + 1);
+    let step = proptest::option::of(-3i64..=3);
     prop_oneof![
         (-n - 1..=n).prop_map(Sub::At),
-        (end.clone(), end).prop_map(|(a, b)| Sub::Range(a, b)),
+        (end.clone(), end, step).prop_map(|(a, b, c)| Sub::Range(a, b, c)),
     ]
 }
 
@@ -142,17 +157,25 @@ fn columns_rows_and_pieces_as_numpy_prints_them() {
     assert_eq!(v("x[:2]"), vec![1.0, 2.0]);
     assert_eq!(v("x[-2:]"), vec![3.0, 4.0]);
     assert_eq!(v("(2x)[1:]"), vec![4.0, 6.0, 8.0]);
+    assert_eq!(v("x[::-1]"), vec![4.0, 3.0, 2.0, 1.0]);
+    assert_eq!(v("x[1::2]"), vec![2.0, 4.0]);
+    assert_eq!(
+        last_json(&[a, "A[:, ::-2]"])["value"],
+        serde_json::json!([[3, 1], [6, 4]])
+    );
     let r = last_json(&[a, "A[:, 1:]"]);
     assert_eq!(r["shape"], serde_json::json!([2, 2]));
     let text = succeed(&[a, "A[1:, :2]"]);
     assert!(text.trim_end().ends_with("[[4, 5]]  (1, 2)"), "{text}");
     // Printed back as written, so a definition reads the same.
     let text = succeed(&[
-        "f(W) = sum(W[:, 0]) + W[1:, :2][0, 1] + W[:1][0, 0]",
+        "f(W) = sum(W[:, 0]) + W[1:, :2][0, 1] + W[::-1][0, 0]",
         ":funcs",
     ]);
     assert!(
-        text.contains("W[:, 0]") && text.contains("W[1:, :2][0, 1]"),
+        text.contains("W[:, 0]")
+            && text.contains("W[1:, :2][0, 1]")
+            && text.contains("W[::-1][0, 0]"),
         "{text}"
     );
 }
@@ -178,6 +201,9 @@ fn gradients_scatter_into_the_slice() {
         r["jacobian"],
         serde_json::json!([[0, 1, 0, 0], [0, 0, 0, 1]])
     );
+    // Through a step: the entries it skips get nothing.
+    let r = last_json(&[":grad sum(w[::-2]^2) at w = [1, 2, 3, 4, 5]"]);
+    assert_eq!(r["gradient"][0], serde_json::json!([2, 0, 6, 0, 10]));
     // The Hessian through a block of two axes.
     let r = last_json(&[":hess sum(W[1:, 1:]^3) at W = [[1, 2], [3, 4]]"]);
     assert_eq!(r["hessian"][3][3], 24.0);
@@ -214,6 +240,8 @@ fn bad_subscripts_point_at_themselves() {
     let (m, col) = err("sum(x)[0]");
     assert!(m.contains("only an array can be indexed"), "{m}");
     assert_eq!(col, 7, "the column of the bracket");
+    let (m, col) = err("x[::0]");
+    assert_eq!((m.as_str(), col), ("a slice's step must not be 0", 3));
     let (m, _) = err("x[0.5:]");
     assert_eq!(m, "a slice's start must be a whole number, not 0.5");
     let (m, _) = err("x[:y]");

@@ -231,14 +231,16 @@ pub enum ExprKind {
 pub enum Subscript {
     /// `0`, `-1`: one position along the axis, which the result drops.
     At(Expr),
-    /// `1:3`, `:2`, `:`: the positions from `start` (0 if absent) up to
-    /// and without `stop` (the length if absent); the result keeps the axis.
+    /// `1:3`, `:2`, `:`, `::-1`: the positions from `start` up to and
+    /// without `stop`, `step` apart, as in NumPy; the result keeps the axis.
     Slice {
         /// The first position.
         start: Option<Expr>,
         /// The position after the last.
         stop: Option<Expr>,
-        /// The whole `start:stop`.
+        /// The distance between positions (1 if absent).
+        step: Option<Expr>,
+        /// The whole `start:stop:step`.
         span: Span,
     },
 }
@@ -246,20 +248,24 @@ pub enum Subscript {
 impl Subscript {
     /// The expressions written in it.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
-        let (a, b) = match self {
-            Subscript::At(e) => (Some(e), None),
-            Subscript::Slice { start, stop, .. } => (start.as_ref(), stop.as_ref()),
+        let (a, b, c) = match self {
+            Subscript::At(e) => (Some(e), None, None),
+            Subscript::Slice {
+                start, stop, step, ..
+            } => (start.as_ref(), stop.as_ref(), step.as_ref()),
         };
-        a.into_iter().chain(b)
+        a.into_iter().chain(b).chain(c)
     }
 
     /// The expressions written in it, to change.
     pub fn exprs_mut(&mut self) -> impl Iterator<Item = &mut Expr> {
-        let (a, b) = match self {
-            Subscript::At(e) => (Some(e), None),
-            Subscript::Slice { start, stop, .. } => (start.as_mut(), stop.as_mut()),
+        let (a, b, c) = match self {
+            Subscript::At(e) => (Some(e), None, None),
+            Subscript::Slice {
+                start, stop, step, ..
+            } => (start.as_mut(), stop.as_mut(), step.as_mut()),
         };
-        a.into_iter().chain(b)
+        a.into_iter().chain(b).chain(c)
     }
 
     /// Where it was written.
@@ -275,13 +281,18 @@ impl fmt::Display for Subscript {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Subscript::At(e) => write!(f, "{e}"),
-            Subscript::Slice { start, stop, .. } => {
+            Subscript::Slice {
+                start, stop, step, ..
+            } => {
                 if let Some(a) = start {
                     write!(f, "{a}")?;
                 }
                 write!(f, ":")?;
                 if let Some(b) = stop {
                     write!(f, "{b}")?;
+                }
+                if let Some(c) = step {
+                    write!(f, ":{c}")?;
                 }
                 Ok(())
             }

@@ -358,8 +358,13 @@ enum Pending {
 enum Part {
     /// One expression: an index.
     At,
-    /// `start:stop`, which of them are written, and where.
-    Slice { start: bool, stop: bool, span: Span },
+    /// `start:stop:step`, which of them are written, and where.
+    Slice {
+        start: bool,
+        stop: bool,
+        step: bool,
+        span: Span,
+    },
 }
 
 impl Part {
@@ -367,11 +372,22 @@ impl Part {
     fn of(p: Pair<'_, Rule>) -> (Part, Vec<Pair<'_, Rule>>) {
         let span = span_of(&p);
         let kids: Vec<Pair<'_, Rule>> = p.into_inner().collect();
-        let part = match kids.iter().position(|k| k.as_rule() == Rule::colon) {
-            None => Part::At,
-            Some(i) => Part::Slice {
-                start: i > 0,
-                stop: kids.len() > i + 1,
+        // Which of the three places around the colons hold an expression.
+        let mut place = 0;
+        let mut written = [false; 3];
+        for k in &kids {
+            if k.as_rule() == Rule::colon {
+                place += 1;
+            } else {
+                written[place] = true;
+            }
+        }
+        let part = match place {
+            0 => Part::At,
+            _ => Part::Slice {
+                start: written[0],
+                stop: written[1],
+                step: written[2],
                 span,
             },
         };
@@ -386,10 +402,25 @@ impl Part {
             .into_iter()
             .map(|p| match p {
                 Part::At => it.next().map(Subscript::At),
-                Part::Slice { start, stop, span } => {
-                    let start = if start { Some(it.next()?) } else { None };
-                    let stop = if stop { Some(it.next()?) } else { None };
-                    Some(Subscript::Slice { start, stop, span })
+                Part::Slice {
+                    start,
+                    stop,
+                    step,
+                    span,
+                } => {
+                    let mut take = |written: bool| {
+                        if written {
+                            it.next().map(Some)
+                        } else {
+                            Some(None)
+                        }
+                    };
+                    Some(Subscript::Slice {
+                        start: take(start)?,
+                        stop: take(stop)?,
+                        step: take(step)?,
+                        span,
+                    })
                 }
             })
             .collect();

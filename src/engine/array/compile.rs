@@ -467,9 +467,13 @@ impl Compiler<'_> {
             };
             subs.push(match s {
                 Subscript::At(e) => Sub::At(self.integer(e, scope, "an index")?),
-                Subscript::Slice { start, stop, .. } => {
-                    Sub::Range(end(start, "a slice's start")?, end(stop, "a slice's end")?)
-                }
+                Subscript::Slice {
+                    start, stop, step, ..
+                } => Sub::Range(
+                    end(start, "a slice's start")?,
+                    end(stop, "a slice's end")?,
+                    end(step, "a slice's step")?,
+                ),
             });
         }
         let moves = slice::plan(&shape, &subs).map_err(|(k, msg, help)| {
@@ -478,15 +482,30 @@ impl Compiler<'_> {
                 indices[k].span(),
             )
         })?;
+        let at = self.take(b, &moves, span)?;
+        Ok(at)
+    }
+
+    /// The slot holding what `moves` take out of slot `b`.
+    fn take(&mut self, b: Slot, moves: &[Move], span: Span) -> Result<Slot, Error> {
         let mut at = b;
         for m in moves {
             at = match m {
                 Move::Run { start, len, shape } => {
-                    self.push(Ins::Slice(at, start, len), shape, span)?
+                    self.push(Ins::Slice(at, *start, *len), shape.clone(), span)?
                 }
                 Move::Transpose => {
                     let s = self.shape(at).to_vec();
                     self.push(Ins::Transpose(at), vec![s[1], s[0]], span)?
+                }
+                Move::Stack(parts) => {
+                    let mut slots = Vec::with_capacity(parts.len());
+                    for p in parts {
+                        slots.push(self.take(at, p, span)?);
+                    }
+                    let part = slots.first().map(|&k| self.shape(k).to_vec());
+                    let shape = [vec![slots.len()], part.unwrap_or_default()].concat();
+                    self.push(Ins::Stack(slots), shape, span)?
                 }
             };
         }
