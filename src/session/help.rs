@@ -201,7 +201,8 @@ fn arrays() -> String {
 Arrays (NumPy's meanings where nothing else is said)
   literals     [1, 2, 3]   [[0, 0], [1, 2]] (rows of equal length)   [u, 2u] stacks
   indexing     x[0]  A[1, 0]  A[1] (a row); 0-based, -1 is the last
-  slices       x[1:3]  x[:2]  x[-2:]  A[:, 0] (a column)  A[1:, :2]; a:b stops before b
+  slices       x[1:3]  x[:2]  x[-2:]  x[::-1]  A[:, 0] (a column)  A[1:, :2]
+               a:b stops before b; a:b:s steps by s, as in NumPy
   elementwise  + - * / ^ and every built-in, with NumPy broadcasting
                (shapes align on the last axis; lengths equal or 1)
   products     A @ x  x @ A  A @ B  u @ v (the dot product); @ binds like *
