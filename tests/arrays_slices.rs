@@ -260,3 +260,21 @@ fn bad_subscripts_point_at_themselves() {
     let e = fail(&["[1:2]"]);
     assert!(e.contains("-e:1:3"), "{e}");
 }
+
+#[test]
+fn a_stepped_slice_of_a_large_array_costs_its_own_entries() {
+    // Each piece counts what it takes, not the whole array it comes from.
+    let r = last_json(&["x = ones(1000000)", "len(x[::100])"]);
+    assert_eq!(num(&r["value"]), 10000.0);
+    let r = last_json(&[
+        ":set check off",
+        ":grad sum(w[::100]^2) at w = ones(100000)",
+    ]);
+    let g = nums(&r["gradient"][0]);
+    assert_eq!(g.iter().sum::<f64>(), 2000.0);
+    assert_eq!((g[0], g[1], g[100]), (2.0, 0.0, 2.0));
+    // Past the limit of pieces, a typed error at the subscript.
+    let e = fail(&["ones(30000)[::2]"]);
+    assert!(e.contains("taken in 15000 pieces"), "{e}");
+    assert!(e.contains("the limit is 10000"), "{e}");
+}

@@ -124,6 +124,8 @@ impl Compiler<'_> {
                 let (m, k, p) = mm_dims(self.shape(*a), self.shape(*b));
                 (m * k * p) as u64
             }
+            // A slice touches its own entries only, both ways.
+            Ins::Slice(_, _, len) => 2 * *len as u64,
             _ => {
                 n as u64
                     + args

@@ -170,6 +170,19 @@ impl Program {
                 self.matmul_back_mixed(*a, *b, pass, &g, &mut adj);
                 continue;
             }
+            // A slice scatters into its own entries of the operand's
+            // adjoint: no temporary the operand's size for each slice.
+            if let Ins::Slice(a, start, len) = ins {
+                if self.active[*a] {
+                    let n = pass.vals[*a].len();
+                    let acc = adj[*a].get_or_insert_with(|| vec![T::cst(0.0); n]);
+                    acc[*start..*start + *len]
+                        .iter_mut()
+                        .zip(&g)
+                        .for_each(|(x, y)| *x += *y);
+                }
+                continue;
+            }
             let args = ins.args();
             let mut temps: Vec<Option<Vec<T>>> = args
                 .iter()
