@@ -607,7 +607,7 @@ impl Session {
                     )
                     .at(span)
                     .help(
-                        "over arrays: :grad, :diff, :hess, :jac, :check, :min and EXPR at POINT",
+                        "over arrays: :grad, :diff, :hess, :jac, :check, :min, :plot, :table and EXPR at POINT",
                     )));
                 }
                 return None;
