@@ -339,13 +339,12 @@ impl Session {
         Ok(out)
     }
 
-    /// The sum of the entries of the result at the flattened point `v`
-    /// (NaN where it cannot be computed): what the check differences.
-    fn summed_at(&self, at: &Sweep<'_>, v: &[f64]) -> f64 {
+    /// The sum of the entries of the result at the point `x` (NaN where it
+    /// cannot be computed): what the check differences.
+    fn summed_at(&self, at: &Sweep<'_>, x: &[Vec<f64>]) -> f64 {
         let mut b = crate::engine::Budget::new(self.cancel.clone());
-        let sizes: Vec<usize> = at.x.iter().map(Vec::len).collect();
         at.prog
-            .value(&split(&sizes, v), &mut b)
+            .value(x, &mut b)
             .map(|y| y.iter().sum())
             .unwrap_or(f64::NAN)
     }
@@ -410,10 +409,21 @@ impl Session {
         hess: Option<&[Vec<f64>]>,
     ) -> CheckReport {
         let gflat: Vec<f64> = at.grads.concat();
-        let mut pt = flat.to_vec();
+        // Each entry as (input, position): the point is changed in place,
+        // not copied for each of the many evaluations.
+        let mut place = Vec::with_capacity(which.len());
+        for &i in which {
+            let (mut k, mut j) = (0, i);
+            while j >= at.x[k].len() {
+                j -= at.x[k].len();
+                k += 1;
+            }
+            place.push((k, j));
+        }
+        let mut pt = at.x.to_vec();
         let mut f = |sub: &[f64]| {
-            for (i, v) in which.iter().zip(sub) {
-                pt[*i] = *v;
+            for ((k, j), v) in place.iter().zip(sub) {
+                pt[*k][*j] = *v;
             }
             self.summed_at(at, &pt)
         };
@@ -437,9 +447,10 @@ impl Session {
             v[*i] = if rng.next() & 1 == 0 { scale } else { -scale };
         }
         let slope: f64 = v.iter().zip(at.grads.concat()).map(|(a, b)| a * b).sum();
+        let sizes: Vec<usize> = at.x.iter().map(Vec::len).collect();
         let mut along = |t: &[f64]| {
             let moved: Vec<f64> = flat.iter().zip(&v).map(|(a, b)| a + t[0] * b).collect();
-            self.summed_at(at, &moved)
+            self.summed_at(at, &split(&sizes, &moved))
         };
         check::check_with_noise(&mut along, &[0.0], &[slope], None, at.noise)
     }
