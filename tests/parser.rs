@@ -1097,3 +1097,16 @@ fn keyword_arguments_are_shown_by_position() {
         None
     );
 }
+
+#[test]
+fn empty_indexes_and_slices_outside_an_index_say_what_to_write() {
+    let e = fail_msg("x[]", "`x[]` has no index");
+    assert_eq!(
+        e.help.as_deref(),
+        Some("write `x[0]` for an entry, or `x[:]` for all of them")
+    );
+    let e = fail_msg("[1:2]", "unexpected character `:`");
+    assert!(e.help.is_some_and(|h| h.contains("goes in an index")));
+    // Inside an index a `:` is a slice, and the line parses.
+    assert!(parse_line("x[1:2]").is_ok());
+}

@@ -725,6 +725,12 @@ impl<'s> Builder<'s> {
         let plain = |t: &str| t.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
         let spaced = self.src.as_bytes().get(lhs.end) == Some(&b' ');
         let span = lhs.to(rhs);
+        // `x[]`: an index with nothing in it, read as `x` times `[]`.
+        if !spaced && r.starts_with('[') && r[1..].trim_start().starts_with(']') {
+            return Error::parse(format!("`{l}[]` has no index"), span).help(format!(
+                "write `{l}[0]` for an entry, or `{l}[:]` for all of them"
+            ));
+        }
         // `sin x`: a built-in's argument goes in parentheses.
         if spaced && crate::builtins::lookup(l).is_some() {
             return Error::parse(

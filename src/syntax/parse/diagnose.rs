@@ -118,6 +118,11 @@ impl<'a> Failure<'a> {
         if t.starts_with('.') && after_number {
             return Some(e.help("a number needs a digit after its `.`: write `3.0` or `3`"));
         }
+        if t == ":" && self.in_array_literal() {
+            return Some(e.help(
+                "a slice `a:b` goes in an index (`x[1:3]`); an array lists its entries: `[1, 2]`",
+            ));
+        }
         Some(
             match crate::syntax::notations::character_help(self.line, s.span()) {
                 Some(h) => e.help(h),
@@ -303,6 +308,27 @@ impl<'a> Failure<'a> {
 }
 
 impl Failure<'_> {
+    /// Whether the failure is inside a `[` that opens an array literal (one
+    /// that follows no name, number or closing bracket).
+    fn in_array_literal(&self) -> bool {
+        let mut open: Vec<bool> = Vec::new();
+        for (i, t) in self.toks[..self.at_idx].iter().enumerate() {
+            match self.text(*t) {
+                "[" => {
+                    let indexes = i > 0
+                        && (matches!(self.toks[i - 1].kind, Kind::Name | Kind::Num | Kind::Close)
+                            || self.text(self.toks[i - 1]) == "]");
+                    open.push(!indexes);
+                }
+                "]" => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        open.last().copied().unwrap_or(false)
+    }
+
     /// `name=` right after `(` or `,` inside a call, as Python's keyword
     /// arguments (`sum(x, axis=0)`).
     fn keyword_argument(&self) -> bool {
