@@ -112,6 +112,8 @@ impl Axis {
             self.base = self.base.min(self.plus.len());
             self.noise = self.measured_noise().max(self.quantum()).max(self.floor);
         }
+        let n = self.plus.len();
+        self.fine_noise = self.noise_between(self.base.min(n), n, super::NOISE_TAIL);
     }
 
     /// Steps `lo..hi` as an axis of their own, with the noise measured over
@@ -128,13 +130,25 @@ impl Axis {
             floor: self.floor,
             base: hi - lo,
             refined: true,
+            fine_noise: self.fine_noise,
         };
         // The noise over the window's smallest steps only: with the first
         // pass's eight, a function whose scale is a few ulps of `x` (`sin`
         // at `1e15`) has truncation in them and no window would ever be
         // precise enough to judge by.
+        // Nor is the noise measured over a window's own steps enough where
+        // `f` rounds inside (`sin(b·x + c)` near a zero of its sine: the
+        // rounding of `b·x + c` is far above `ε·|f|`). With steps that are
+        // powers of two, that rounding error is proportional to `h` over
+        // runs of several steps (the bits of `b·h` below an ulp shift along
+        // with `h`), so the quotients are off by a constant there, and look
+        // converged to a wrong value with a tiny error estimate. At the
+        // finest steps, a few ulps of `x`, it no longer is: the rounding
+        // errors there are as they come, and their scatter is the noise of
+        // one evaluation, which holds at every step.
         let measured = || w.measured_noise_over(WINDOW_NOISE_TAIL);
-        w.noise = noise.unwrap_or_else(|| measured().max(w.quantum()).max(self.floor));
+        let own = noise.unwrap_or_else(|| measured().max(w.quantum()).max(self.floor));
+        w.noise = own.max(self.fine_noise);
         w
     }
 
