@@ -628,17 +628,41 @@ impl Axis {
 
     /// [`Axis::measured_noise`] over the last `tail` of the steps `lo..hi`.
     fn noise_between(&self, lo: usize, hi: usize, tail: usize) -> f64 {
+        self.scatter_between(lo, hi, tail, Quotient::Central)
+    }
+
+    /// The measured noise from the scatter of the quotients `kind` over
+    /// the last `tail` of the steps `lo..hi`, with their leading error
+    /// terms removed.
+    fn scatter_between(&self, lo: usize, hi: usize, tail: usize, kind: Quotient) -> f64 {
         let n = hi - lo;
-        let mut r: Vec<f64> = (lo..hi)
-            .map(|k| (self.f_plus[k] - self.f_minus[k]) / (self.plus[k] - self.minus[k]))
-            .collect();
-        for p in CENTRAL {
+        let (mut r, orders): (Vec<f64>, _) = match kind {
+            Quotient::Central => (
+                (lo..hi)
+                    .map(|k| (self.f_plus[k] - self.f_minus[k]) / (self.plus[k] - self.minus[k]))
+                    .collect(),
+                CENTRAL,
+            ),
+            Quotient::Right => (
+                (lo..hi)
+                    .map(|k| (self.f_plus[k] - self.f0) / (self.plus[k] - self.xi))
+                    .collect(),
+                ONE_SIDED,
+            ),
+            Quotient::Left => (
+                (lo..hi)
+                    .map(|k| (self.f0 - self.f_minus[k]) / (self.xi - self.minus[k]))
+                    .collect(),
+                ONE_SIDED,
+            ),
+        };
+        for p in orders {
             let c = 1.0 / (STEP_RATIO.powi(p) - 1.0);
             for k in (1..n).rev() {
                 r[k] += c * (r[k] - r[k - 1]);
             }
         }
-        let first = n.saturating_sub(tail).max(CENTRAL.len());
+        let first = n.saturating_sub(tail).max(orders.len());
         let mut scatter: Vec<f64> = (first..n.saturating_sub(1))
             .map(|k| {
                 let s = lo + k + 1;
@@ -713,6 +737,30 @@ impl Axis {
         })
     }
 
+    /// The one-sided second derivative on the right (or the left) of the
+    /// point, from its first `count` steps: through `f` at the point and
+    /// at `x ± h_k` and `x ± h_(k−1)` (twice as far), so every sample
+    /// lies on one side, and a kink on the other side, however close,
+    /// does not touch it. Its error series has every power of `h`.
+    fn side_second_over(&self, right: bool, count: usize) -> Estimate {
+        self.extrapolated(count, ONE_SIDED, SECOND, |a, k| {
+            if k == 0 {
+                return (f64::NAN, f64::NAN);
+            }
+            let (xs, fs) = if right {
+                (&a.plus, &a.f_plus)
+            } else {
+                (&a.minus, &a.f_minus)
+            };
+            // Signed offsets of the two samples, `q` about twice `p`.
+            let (p, q) = (xs[k] - a.xi, xs[k - 1] - a.xi);
+            let d = 2.0 * ((fs[k - 1] - a.f0) / q - (fs[k] - a.f0) / p) / (q - p);
+            // The weights' magnitudes add up to 4 / (|p|·|q − p|).
+            let big = a.f_big(k).max(a.f_big(k - 1));
+            (d, 4.0 * EVAL_NOISE * big / (p * (q - p)).abs())
+        })
+    }
+
     /// Richardson extrapolation of `quotient(self, k)` (value, rounding
     /// bound) over the first `count` steps.
     fn extrapolated(
@@ -731,6 +779,16 @@ impl Axis {
 
 /// Number of smallest steps over which the noise of `f` is measured.
 const NOISE_TAIL: usize = 8;
+
+/// Which difference quotients the noise of `f` is measured from: the
+/// central ones, or those on one side only (a kink close by on the other
+/// side does not show in them as noise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quotient {
+    Central,
+    Left,
+    Right,
+}
 
 /// A change of `f` of at most this many ulps of `max(|f(x)|, 1)` next to
 /// frozen steps marks `f` as quantised, see [`Axis::quantum`].

@@ -21,8 +21,8 @@
 //! - **unconfirmed** otherwise, with the reason.
 
 use super::{
-    AGREE, Axis, Doubt, ERR_SAFETY, Entry, Estimate, Evaluator, FIRST, MIN_RTOL, SECOND, Tolerance,
-    Verdict, differ, first_choice, judge,
+    AGREE, Axis, Doubt, ERR_SAFETY, Entry, Estimate, Evaluator, FIRST, MIN_RTOL, NOISE_TAIL,
+    Quotient, SECOND, Tolerance, Verdict, differ, first_choice, judge,
 };
 
 /// Most steps added below the first pass's: `2⁻⁶⁴` of its smallest, far
@@ -117,8 +117,9 @@ impl Axis {
     }
 
     /// Steps `lo..hi` as an axis of their own, with the noise measured over
-    /// them (or the given one).
-    fn window(&self, lo: usize, hi: usize, noise: Option<f64>) -> Axis {
+    /// their smallest from the quotients `kind` (over the first pass's
+    /// eight smallest, for the first pass's steps).
+    fn window(&self, lo: usize, hi: usize, kind: Quotient) -> Axis {
         let mut w = Axis {
             plus: self.plus[lo..hi].to_vec(),
             minus: self.minus[lo..hi].to_vec(),
@@ -136,6 +137,19 @@ impl Axis {
         // pass's eight, a function whose scale is a few ulps of `x` (`sin`
         // at `1e15`) has truncation in them and no window would ever be
         // precise enough to judge by.
+        let own = if lo == 0 && kind == Quotient::Central {
+            self.noise
+        } else {
+            let tail = if lo == 0 {
+                NOISE_TAIL
+            } else {
+                WINDOW_NOISE_TAIL
+            };
+            let n = w.plus.len();
+            w.scatter_between(0, n, tail, kind)
+                .max(w.quantum())
+                .max(self.floor)
+        };
         // Nor is the noise measured over a window's own steps enough where
         // `f` rounds inside (`sin(b·x + c)` near a zero of its sine: the
         // rounding of `b·x + c` is far above `ε·|f|`). With steps that are
@@ -146,21 +160,20 @@ impl Axis {
         // finest steps, a few ulps of `x`, it no longer is: the rounding
         // errors there are as they come, and their scatter is the noise of
         // one evaluation, which holds at every step.
-        let measured = || w.measured_noise_over(WINDOW_NOISE_TAIL);
-        let own = noise.unwrap_or_else(|| measured().max(w.quantum()).max(self.floor));
         w.noise = own.max(self.fine_noise);
         w
     }
 
     /// The first pass's steps, then windows of [`WINDOW`] steps every
-    /// [`SHIFT`], coarse to fine.
-    fn windows(&self, first: usize) -> Vec<Axis> {
+    /// [`SHIFT`], coarse to fine, each with its noise measured from the
+    /// quotients `kind`.
+    fn windows(&self, first: usize, kind: Quotient) -> Vec<Axis> {
         let n = self.plus.len();
-        let mut out = vec![self.window(0, first.min(n), Some(self.noise))];
+        let mut out = vec![self.window(0, first.min(n), kind)];
         let mut lo = SHIFT;
         while lo + SHIFT < n {
             let hi = (lo + WINDOW).min(n);
-            out.push(self.window(lo, hi, None));
+            out.push(self.window(lo, hi, kind));
             if hi == n {
                 break;
             }
@@ -181,7 +194,7 @@ pub(super) fn first_entry(
     smooth_by_ad: bool,
 ) -> Entry {
     let ests: Vec<[Estimate; 3]> = axis
-        .windows(axis.base)
+        .windows(axis.base, Quotient::Central)
         .iter()
         .map(Axis::first_estimates)
         .collect();
@@ -218,17 +231,201 @@ pub(super) fn first_entry(
         Some(None) if ad.is_finite() => unsettle(&mut e, &central),
         _ => {}
     }
+    // Only what the two sides together could not decide: a failure at two
+    // scales of central steps stands.
+    if matches!(e.verdict, Verdict::Unconfirmed | Verdict::Kink)
+        && let Some(o) = one_sided(axis, axis.base, &central)
+    {
+        let mut by_side = judge(i, None, ad, o.far, false);
+        // The far side alone fails a derivative only where it exists: where
+        // the caller's AD saw no kink at the point, or where the near side
+        // excludes it too.
+        let near_excludes = (ad - o.near.value).abs() > ERR_SAFETY * o.near.err + by_side.tol;
+        let fails = by_side.verdict == Verdict::Fail && (smooth_by_ad || near_excludes);
+        if by_side.verdict == Verdict::Pass || fails {
+            by_side.one_sided = Some(match o.side {
+                Side::Right => (o.near.value, o.far.value),
+                Side::Left => (o.far.value, o.near.value),
+            });
+            e = by_side;
+        }
+    }
     e
 }
 
 /// A second look at a second derivative on the Hessian's diagonal.
 pub(super) fn second_entry(axis: &Axis, i: usize, ad: f64, first: &Entry) -> Entry {
+    let count = super::second_steps(axis.xi);
     let ests: Vec<Estimate> = axis
-        .windows(super::second_steps(axis.xi))
+        .windows(count, Quotient::Central)
         .iter()
         .map(|w| w.second_over(w.plus.len()))
         .collect();
-    settle(i, Some(i), ad, &ests, SECOND, first)
+    let e = settle(i, Some(i), ad, &ests, SECOND, first);
+    if e.verdict != Verdict::Unconfirmed {
+        return e;
+    }
+    // Where the first derivative is settled on one side and the other side
+    // only agrees at its finest steps (a kink or a pole close by there), the
+    // second differences on the far side decide, as long as the near side's
+    // do not settle on something else.
+    let central: Vec<Estimate> = axis
+        .windows(axis.base, Quotient::Central)
+        .iter()
+        .map(|w| {
+            let [c, l, r] = w.first_estimates();
+            first_choice(c, l, r)
+        })
+        .collect();
+    let Some(o) = one_sided(axis, axis.base, &central) else {
+        return e;
+    };
+    let side = |s: Side| -> Vec<Estimate> {
+        axis.windows(count, s.quotient())
+            .iter()
+            .map(|w| w.side_second_over(s == Side::Right, w.plus.len()))
+            .collect()
+    };
+    let (far, near) = (side(o.side), side(o.side.other()));
+    let Some(best) = settled(&far, SECOND) else {
+        return e;
+    };
+    if settled(&near, SECOND).is_some_and(|n| !agree(n, best)) {
+        return e;
+    }
+    let by_side = judge(i, Some(i), ad, best, false);
+    if by_side.verdict == Verdict::Pass {
+        by_side
+    } else {
+        e
+    }
+}
+
+/// A side of the point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Left,
+    Right,
+}
+
+impl Side {
+    fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+
+    /// The quotients on this side, for measuring noise.
+    fn quotient(self) -> Quotient {
+        match self {
+            Side::Left => Quotient::Left,
+            Side::Right => Quotient::Right,
+        }
+    }
+}
+
+/// What the one-sided first derivatives tell where the two-sided ones do
+/// not settle: one side (`side`, the far side) is settled at two scales at
+/// least (`far`), and the other (the near side) either settles on the same
+/// value, or sees something else at its coarser steps (a kink or a pole
+/// close by) but agrees at its finer ones (`near`), which also tell the
+/// two apart. A kink at the point would show on the near side at every
+/// scale, and never agree with the far side's value.
+///
+/// This is what decides next to a kink away from 0: at `x = 2.8`, a kink
+/// `1e-9` away pollutes every central quotient whose step is larger, and
+/// the smaller steps are drowned in the rounding of `f` (`ε·|f| / h` is
+/// `1e-6` of the derivative there); the steps on the far side see only the
+/// smooth part of `f`, at every scale up to its own.
+#[derive(Clone, Copy, Debug)]
+struct OneSided {
+    side: Side,
+    far: Estimate,
+    near: Estimate,
+}
+
+/// See [`OneSided`]: from the one-sided first derivatives over windows of
+/// the axis's steps (the first pass's `first`), each window's noise
+/// measured on its own side, so that a kink close by on the other side
+/// does not pass for noise. The more precise far side wins.
+/// A side's run must not be contradicted by the finer windows' central
+/// estimates (`central`) either: at huge arguments (`sin` at `1e15`) the
+/// one-sided quotients at steps far beyond the period decay like `1/h` and
+/// look converged to 0 on both sides, and at the finest steps, the
+/// one-sided ones are too imprecise to contradict that.
+fn one_sided(axis: &Axis, first: usize, central: &[Estimate]) -> Option<OneSided> {
+    let column = |s: Side| -> Vec<Estimate> {
+        let k = if s == Side::Left { 1 } else { 2 };
+        axis.windows(first, s.quotient())
+            .iter()
+            .map(|w| w.first_estimates()[k])
+            .collect()
+    };
+    let (left, right) = (column(Side::Left), column(Side::Right));
+    let mut found: Option<OneSided> = None;
+    for (side, far_ests, near) in [(Side::Right, &right, &left), (Side::Left, &left, &right)] {
+        let Some(far) = settled(far_ests, FIRST) else {
+            continue;
+        };
+        let last = finest_run(far_ests, FIRST).last().copied().unwrap_or(0);
+        if excluded_after(last, far, central) {
+            continue;
+        }
+        let Some(near) = near_look(near, far) else {
+            continue;
+        };
+        if found.is_none_or(|f| far.err < f.far.err) {
+            found = Some(OneSided { side, far, near });
+        }
+    }
+    found
+}
+
+/// The most precise estimate of the finest run of at least two reliable
+/// windows that agree, where no finer window contradicts it.
+fn settled(ests: &[Estimate], tol: Tolerance) -> Option<Estimate> {
+    let run = finest_run(ests, tol);
+    if run.len() < 2 || contradicted(&run, ests) {
+        return None;
+    }
+    run.iter()
+        .map(|&k| ests[k])
+        .min_by(|a, b| a.err.total_cmp(&b.err))
+}
+
+/// The near side's estimate that agrees with the far side's `far`: its own
+/// settled one; or else, after its most precise window (at coarse steps,
+/// where a kink or a pole close by shows as another value), the most
+/// precise finer window that excludes that value, if it agrees with `far`;
+/// or the most precise window itself, where no finer one excludes it and
+/// it is precise enough to tell.
+fn near_look(ests: &[Estimate], far: Estimate) -> Option<Estimate> {
+    if let Some(n) = settled(ests, FIRST) {
+        return agree(n, far).then_some(n);
+    }
+    let by_err = |a: &&(usize, Estimate), b: &&(usize, Estimate)| a.1.err.total_cmp(&b.1.err);
+    let usable: Vec<(usize, Estimate)> = ests
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, e)| e.usable())
+        .collect();
+    let &(k, coarse) = usable.iter().min_by(by_err)?;
+    let excludes =
+        |e: &Estimate| (e.value - coarse.value).abs() > ERR_SAFETY * (e.err + coarse.err);
+    let finer = usable
+        .iter()
+        .filter(|(j, e)| *j > k && excludes(e))
+        .min_by(by_err);
+    let local = match finer {
+        Some(&(_, e)) => e,
+        None => {
+            let scale = coarse.value.abs().max(far.value.abs());
+            (coarse.err <= super::SIGNIFICANT * scale + super::ATOL).then_some(coarse)?
+        }
+    };
+    agree(local, far).then_some(local)
 }
 
 /// The verdict from the window estimates `ests` (coarse to fine), per the
@@ -349,11 +546,15 @@ fn seconded(run: &[usize], ests: &[Estimate], ad: f64, tol: Tolerance) -> bool {
 /// whose quotients over steps far beyond its period decay like `1/h` and
 /// look converged to 0).
 fn contradicted(run: &[usize], ests: &[Estimate]) -> bool {
-    let Some(&last) = run.last() else {
-        return false;
-    };
-    let best = ests[last];
-    ests[last + 1..]
-        .iter()
-        .any(|e| e.usable() && (e.value - best.value).abs() > ERR_SAFETY * (e.err + best.err))
+    run.last()
+        .is_some_and(|&last| excluded_after(last, ests[last], ests))
+}
+
+/// Some window finer than `last` excludes `best`.
+fn excluded_after(last: usize, best: Estimate, ests: &[Estimate]) -> bool {
+    ests.get(last + 1..).is_some_and(|finer| {
+        finer
+            .iter()
+            .any(|e| e.usable() && (e.value - best.value).abs() > ERR_SAFETY * (e.err + best.err))
+    })
 }
