@@ -20,11 +20,11 @@
 //!   are reliable both find those to differ, the same way;
 //! - **unconfirmed** otherwise, with the reason.
 
-use super::{
-    AGREE, Axis, Doubt, ERR_SAFETY, Entry, Estimate, Evaluator, FIRST, MIN_RTOL, NOISE_TAIL,
-    Quotient, SECOND, Tolerance, Verdict, differ, first_choice, judge,
-};
-
+use super::axis::{Axis, Evaluator, FIRST, NOISE_TAIL, Quotient, SECOND, Tolerance, second_steps};
+use super::richardson::{AGREE, Estimate, SIGNIFICANT};
+use super::sides;
+use super::verdict::{differ, first_choice, judge};
+use super::{Doubt, ERR_SAFETY, Entry, MIN_RTOL, Verdict};
 /// Most steps added below the first pass's: `2⁻⁶⁴` of its smallest, far
 /// enough for a kink at `1e-15` from a point near 0.
 const MAX_EXTRA_STEPS: usize = 64;
@@ -113,7 +113,7 @@ impl Axis {
             self.noise = self.measured_noise().max(self.quantum()).max(self.floor);
         }
         let n = self.plus.len();
-        self.fine_noise = self.noise_between(self.base.min(n), n, super::NOISE_TAIL);
+        self.fine_noise = self.noise_between(self.base.min(n), n, NOISE_TAIL);
     }
 
     /// Steps `lo..hi` as an axis of their own, with the noise measured over
@@ -167,7 +167,7 @@ impl Axis {
     /// The first pass's steps, then windows of [`WINDOW`] steps every
     /// [`SHIFT`], coarse to fine, each with its noise measured from the
     /// quotients `kind`.
-    fn windows(&self, first: usize, kind: Quotient) -> Vec<Axis> {
+    pub(super) fn windows(&self, first: usize, kind: Quotient) -> Vec<Axis> {
         let n = self.plus.len();
         let mut out = vec![self.window(0, first.min(n), kind)];
         let mut lo = SHIFT;
@@ -234,28 +234,16 @@ pub(super) fn first_entry(
     // Only what the two sides together could not decide: a failure at two
     // scales of central steps stands.
     if matches!(e.verdict, Verdict::Unconfirmed | Verdict::Kink)
-        && let Some(o) = one_sided(axis, axis.base, &central)
+        && let Some(by_side) = sides::first(axis, i, ad, &central, smooth_by_ad)
     {
-        let mut by_side = judge(i, None, ad, o.far, false);
-        // The far side alone fails a derivative only where it exists: where
-        // the caller's AD saw no kink at the point, or where the near side
-        // excludes it too.
-        let near_excludes = (ad - o.near.value).abs() > ERR_SAFETY * o.near.err + by_side.tol;
-        let fails = by_side.verdict == Verdict::Fail && (smooth_by_ad || near_excludes);
-        if by_side.verdict == Verdict::Pass || fails {
-            by_side.one_sided = Some(match o.side {
-                Side::Right => (o.near.value, o.far.value),
-                Side::Left => (o.far.value, o.near.value),
-            });
-            e = by_side;
-        }
+        e = by_side;
     }
     e
 }
 
 /// A second look at a second derivative on the Hessian's diagonal.
 pub(super) fn second_entry(axis: &Axis, i: usize, ad: f64, first: &Entry) -> Entry {
-    let count = super::second_steps(axis.xi);
+    let count = second_steps(axis.xi);
     let ests: Vec<Estimate> = axis
         .windows(count, Quotient::Central)
         .iter()
@@ -265,167 +253,7 @@ pub(super) fn second_entry(axis: &Axis, i: usize, ad: f64, first: &Entry) -> Ent
     if e.verdict != Verdict::Unconfirmed {
         return e;
     }
-    // Where the first derivative is settled on one side and the other side
-    // only agrees at its finest steps (a kink or a pole close by there), the
-    // second differences on the far side decide, as long as the near side's
-    // do not settle on something else.
-    let central: Vec<Estimate> = axis
-        .windows(axis.base, Quotient::Central)
-        .iter()
-        .map(|w| {
-            let [c, l, r] = w.first_estimates();
-            first_choice(c, l, r)
-        })
-        .collect();
-    let Some(o) = one_sided(axis, axis.base, &central) else {
-        return e;
-    };
-    let side = |s: Side| -> Vec<Estimate> {
-        axis.windows(count, s.quotient())
-            .iter()
-            .map(|w| w.side_second_over(s == Side::Right, w.plus.len()))
-            .collect()
-    };
-    let (far, near) = (side(o.side), side(o.side.other()));
-    let Some(best) = settled(&far, SECOND) else {
-        return e;
-    };
-    if settled(&near, SECOND).is_some_and(|n| !agree(n, best)) {
-        return e;
-    }
-    let by_side = judge(i, Some(i), ad, best, false);
-    if by_side.verdict == Verdict::Pass {
-        by_side
-    } else {
-        e
-    }
-}
-
-/// A side of the point.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Side {
-    Left,
-    Right,
-}
-
-impl Side {
-    fn other(self) -> Side {
-        match self {
-            Side::Left => Side::Right,
-            Side::Right => Side::Left,
-        }
-    }
-
-    /// The quotients on this side, for measuring noise.
-    fn quotient(self) -> Quotient {
-        match self {
-            Side::Left => Quotient::Left,
-            Side::Right => Quotient::Right,
-        }
-    }
-}
-
-/// What the one-sided first derivatives tell where the two-sided ones do
-/// not settle: one side (`side`, the far side) is settled at two scales at
-/// least (`far`), and the other (the near side) either settles on the same
-/// value, or sees something else at its coarser steps (a kink or a pole
-/// close by) but agrees at its finer ones (`near`), which also tell the
-/// two apart. A kink at the point would show on the near side at every
-/// scale, and never agree with the far side's value.
-///
-/// This is what decides next to a kink away from 0: at `x = 2.8`, a kink
-/// `1e-9` away pollutes every central quotient whose step is larger, and
-/// the smaller steps are drowned in the rounding of `f` (`ε·|f| / h` is
-/// `1e-6` of the derivative there); the steps on the far side see only the
-/// smooth part of `f`, at every scale up to its own.
-#[derive(Clone, Copy, Debug)]
-struct OneSided {
-    side: Side,
-    far: Estimate,
-    near: Estimate,
-}
-
-/// See [`OneSided`]: from the one-sided first derivatives over windows of
-/// the axis's steps (the first pass's `first`), each window's noise
-/// measured on its own side, so that a kink close by on the other side
-/// does not pass for noise. The more precise far side wins.
-/// A side's run must not be contradicted by the finer windows' central
-/// estimates (`central`) either: at huge arguments (`sin` at `1e15`) the
-/// one-sided quotients at steps far beyond the period decay like `1/h` and
-/// look converged to 0 on both sides, and at the finest steps, the
-/// one-sided ones are too imprecise to contradict that.
-fn one_sided(axis: &Axis, first: usize, central: &[Estimate]) -> Option<OneSided> {
-    let column = |s: Side| -> Vec<Estimate> {
-        let k = if s == Side::Left { 1 } else { 2 };
-        axis.windows(first, s.quotient())
-            .iter()
-            .map(|w| w.first_estimates()[k])
-            .collect()
-    };
-    let (left, right) = (column(Side::Left), column(Side::Right));
-    let mut found: Option<OneSided> = None;
-    for (side, far_ests, near) in [(Side::Right, &right, &left), (Side::Left, &left, &right)] {
-        let Some(far) = settled(far_ests, FIRST) else {
-            continue;
-        };
-        let last = finest_run(far_ests, FIRST).last().copied().unwrap_or(0);
-        if excluded_after(last, far, central) {
-            continue;
-        }
-        let Some(near) = near_look(near, far) else {
-            continue;
-        };
-        if found.is_none_or(|f| far.err < f.far.err) {
-            found = Some(OneSided { side, far, near });
-        }
-    }
-    found
-}
-
-/// The most precise estimate of the finest run of at least two reliable
-/// windows that agree, where no finer window contradicts it.
-fn settled(ests: &[Estimate], tol: Tolerance) -> Option<Estimate> {
-    let run = finest_run(ests, tol);
-    if run.len() < 2 || contradicted(&run, ests) {
-        return None;
-    }
-    run.iter()
-        .map(|&k| ests[k])
-        .min_by(|a, b| a.err.total_cmp(&b.err))
-}
-
-/// The near side's estimate that agrees with the far side's `far`: its own
-/// settled one; or else, after its most precise window (at coarse steps,
-/// where a kink or a pole close by shows as another value), the most
-/// precise finer window that excludes that value, if it agrees with `far`;
-/// or the most precise window itself, where no finer one excludes it and
-/// it is precise enough to tell.
-fn near_look(ests: &[Estimate], far: Estimate) -> Option<Estimate> {
-    if let Some(n) = settled(ests, FIRST) {
-        return agree(n, far).then_some(n);
-    }
-    let by_err = |a: &&(usize, Estimate), b: &&(usize, Estimate)| a.1.err.total_cmp(&b.1.err);
-    let usable: Vec<(usize, Estimate)> = ests
-        .iter()
-        .copied()
-        .enumerate()
-        .filter(|(_, e)| e.usable())
-        .collect();
-    let &(k, coarse) = usable.iter().min_by(by_err)?;
-    let excludes =
-        |e: &Estimate| (e.value - coarse.value).abs() > ERR_SAFETY * (e.err + coarse.err);
-    let finer = usable
-        .iter()
-        .filter(|(j, e)| *j > k && excludes(e))
-        .min_by(by_err);
-    let local = match finer {
-        Some(&(_, e)) => e,
-        None => {
-            let scale = coarse.value.abs().max(far.value.abs());
-            (coarse.err <= super::SIGNIFICANT * scale + super::ATOL).then_some(coarse)?
-        }
-    };
-    agree(local, far).then_some(local)
+    sides::second(axis, i, ad).unwrap_or(e)
 }
 
 /// The verdict from the window estimates `ests` (coarse to fine), per the
@@ -467,7 +295,7 @@ pub(super) fn unsettle(e: &mut Entry, ests: &[Estimate]) {
     let local = ests
         .iter()
         .rev()
-        .find(|w| w.usable() && w.err <= super::SIGNIFICANT * w.value.abs());
+        .find(|w| w.usable() && w.err <= SIGNIFICANT * w.value.abs());
     if let Some(&w) = local {
         *e = Entry {
             one_sided: e.one_sided,
@@ -485,7 +313,7 @@ fn reliable(e: Estimate, tol: Tolerance) -> bool {
 }
 
 /// Two estimates of the same number, within their errors.
-fn agree(a: Estimate, b: Estimate) -> bool {
+pub(super) fn agree(a: Estimate, b: Estimate) -> bool {
     let gap = (a.value - b.value).abs();
     gap <= AGREE * (a.err + b.err) + MIN_RTOL * a.value.abs().max(b.value.abs())
 }
@@ -501,7 +329,7 @@ fn same_sides(a: (Estimate, Estimate), b: (Estimate, Estimate)) -> bool {
 /// The indices of the finest run of at least two consecutive reliable
 /// estimates that agree each with the next, or failing that of the finest
 /// reliable one.
-fn finest_run(ests: &[Estimate], tol: Tolerance) -> Vec<usize> {
+pub(super) fn finest_run(ests: &[Estimate], tol: Tolerance) -> Vec<usize> {
     let rel: Vec<usize> = (0..ests.len())
         .filter(|&k| reliable(ests[k], tol))
         .collect();
@@ -545,13 +373,13 @@ fn seconded(run: &[usize], ests: &[Estimate], ad: f64, tol: Tolerance) -> bool {
 /// the steps closer to the point see something else (`sin` at `1e15`,
 /// whose quotients over steps far beyond its period decay like `1/h` and
 /// look converged to 0).
-fn contradicted(run: &[usize], ests: &[Estimate]) -> bool {
+pub(super) fn contradicted(run: &[usize], ests: &[Estimate]) -> bool {
     run.last()
         .is_some_and(|&last| excluded_after(last, ests[last], ests))
 }
 
 /// Some window finer than `last` excludes `best`.
-fn excluded_after(last: usize, best: Estimate, ests: &[Estimate]) -> bool {
+pub(super) fn excluded_after(last: usize, best: Estimate, ests: &[Estimate]) -> bool {
     ests.get(last + 1..).is_some_and(|finer| {
         finer
             .iter()
