@@ -4,12 +4,9 @@
 //! quotients, extrapolated.
 
 use super::control;
-use super::richardson::{Estimate, extrapolate};
+use super::richardson::{Estimate, FIRST, SECOND, Tolerance, extrapolate};
 use super::verdict::{differ, first_choice, judge};
-use super::{
-    ATOL, ATOL_SECOND, BASE_STEP, EVAL_NOISE, Entry, NUM_STEPS, NUM_STEPS_SECOND, RTOL,
-    RTOL_SECOND, STEP_RATIO,
-};
+use super::{BASE_STEP, EVAL_NOISE, Entry, NUM_STEPS, NUM_STEPS_SECOND, STEP_RATIO};
 
 /// Evaluates `f` at points near `x`, counting; once the watch halts the
 /// check, every evaluation is NaN without calling `f`.
@@ -325,13 +322,6 @@ pub(super) enum Quotient {
 /// A change of `f` of at most this many ulps of `max(|f(x)|, 1)` next to
 /// frozen steps marks `f` as quantised, see [`Axis::quantum`].
 pub(super) const QUANTUM_ULPS: f64 = 64.0;
-
-/// The (absolute, relative) tolerance an estimate is meant for.
-pub(super) type Tolerance = (f64, f64);
-/// For first derivatives.
-pub(super) const FIRST: Tolerance = (ATOL, RTOL);
-/// For second derivatives.
-pub(super) const SECOND: Tolerance = (ATOL_SECOND, RTOL_SECOND);
 
 /// Error orders removed by Richardson extrapolation of central quotients.
 pub(super) const CENTRAL: [i32; 3] = [2, 4, 6];

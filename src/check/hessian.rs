@@ -1,8 +1,8 @@
 //! The Hessian's entries: the diagonal from the axes' samples, the mixed
 //! ones from steps in two coordinates at once.
 
-use super::axis::{Axis, CENTRAL, Evaluator, SECOND, second_steps};
-use super::richardson::{Estimate, extrapolate};
+use super::axis::{Axis, CENTRAL, Evaluator, second_steps};
+use super::richardson::{Estimate, SECOND, extrapolate};
 use super::verdict::judge;
 use super::{EVAL_NOISE, Entry, Verdict, scales};
 

@@ -48,6 +48,7 @@ mod calibration;
 mod control;
 mod hessian;
 mod richardson;
+mod runs;
 mod scales;
 mod sides;
 #[cfg(test)]

@@ -2,8 +2,14 @@
 //! the choice among its candidates: accepted from the smallest steps up,
 //! while the larger ones agree, with an error estimate for each.
 
-use super::axis::Tolerance;
-use super::{ERR_SAFETY, STEP_RATIO};
+use super::{ATOL, ATOL_SECOND, ERR_SAFETY, RTOL, RTOL_SECOND, STEP_RATIO};
+
+/// The (absolute, relative) tolerance an estimate is meant for.
+pub(super) type Tolerance = (f64, f64);
+/// For first derivatives.
+pub(super) const FIRST: Tolerance = (ATOL, RTOL);
+/// For second derivatives.
+pub(super) const SECOND: Tolerance = (ATOL_SECOND, RTOL_SECOND);
 
 /// A finite-difference estimate and its error estimate.
 #[derive(Clone, Copy, Debug)]

@@ -20,11 +20,12 @@
 //!   are reliable both find those to differ, the same way;
 //! - **unconfirmed** otherwise, with the reason.
 
-use super::axis::{Axis, Evaluator, FIRST, NOISE_TAIL, Quotient, SECOND, Tolerance, second_steps};
-use super::richardson::{AGREE, Estimate, SIGNIFICANT};
+use super::axis::{Axis, Evaluator, NOISE_TAIL, Quotient, second_steps};
+use super::richardson::{Estimate, FIRST, SECOND, SIGNIFICANT, Tolerance};
+use super::runs::{agree, contradicted, finest_run, reliable};
 use super::sides;
 use super::verdict::{differ, first_choice, judge};
-use super::{Doubt, ERR_SAFETY, Entry, MIN_RTOL, Verdict};
+use super::{Doubt, ERR_SAFETY, Entry, Verdict};
 /// Most steps added below the first pass's: `2⁻⁶⁴` of its smallest, far
 /// enough for a kink at `1e-15` from a point near 0.
 const MAX_EXTRA_STEPS: usize = 64;
@@ -306,49 +307,12 @@ pub(super) fn unsettle(e: &mut Entry, ests: &[Estimate]) {
     e.doubt = Some(Doubt::Unsettled);
 }
 
-/// An estimate good enough to judge by: its error, with the safety factor,
-/// within the tolerance.
-fn reliable(e: Estimate, tol: Tolerance) -> bool {
-    e.usable() && ERR_SAFETY * e.err <= tol.0 + tol.1 * e.value.abs()
-}
-
-/// Two estimates of the same number, within their errors.
-pub(super) fn agree(a: Estimate, b: Estimate) -> bool {
-    let gap = (a.value - b.value).abs();
-    gap <= AGREE * (a.err + b.err) + MIN_RTOL * a.value.abs().max(b.value.abs())
-}
-
 /// Two pairs of one-sided estimates tell of the same kink: each side
 /// agrees within the errors or within a tenth of the jump.
 fn same_sides(a: (Estimate, Estimate), b: (Estimate, Estimate)) -> bool {
     let jump = (a.1.value - a.0.value).abs();
     let close = |u: Estimate, v: Estimate| agree(u, v) || (u.value - v.value).abs() <= 0.1 * jump;
     close(a.0, b.0) && close(a.1, b.1)
-}
-
-/// The indices of the finest run of at least two consecutive reliable
-/// estimates that agree each with the next, or failing that of the finest
-/// reliable one.
-pub(super) fn finest_run(ests: &[Estimate], tol: Tolerance) -> Vec<usize> {
-    let rel: Vec<usize> = (0..ests.len())
-        .filter(|&k| reliable(ests[k], tol))
-        .collect();
-    let mut single = Vec::new();
-    let mut end = rel.len();
-    while end > 0 {
-        let mut start = end - 1;
-        while start > 0 && agree(ests[rel[start - 1]], ests[rel[start]]) {
-            start -= 1;
-        }
-        if end - start >= 2 {
-            return rel[start..end].to_vec();
-        }
-        if single.is_empty() {
-            single = rel[start..end].to_vec();
-        }
-        end = start;
-    }
-    single
 }
 
 /// A lone reliable estimate with a neighbouring window that agrees with
@@ -367,22 +331,4 @@ fn seconded(run: &[usize], ests: &[Estimate], ad: f64, tol: Tolerance) -> bool {
         .iter()
         .filter_map(|&n| ests.get(n))
         .any(|&e| e.usable() && (rough(e) || excludes(e)) && agree(e, ests[*k]))
-}
-
-/// A finer window's estimate, however imprecise, that excludes the run's:
-/// the steps closer to the point see something else (`sin` at `1e15`,
-/// whose quotients over steps far beyond its period decay like `1/h` and
-/// look converged to 0).
-pub(super) fn contradicted(run: &[usize], ests: &[Estimate]) -> bool {
-    run.last()
-        .is_some_and(|&last| excluded_after(last, ests[last], ests))
-}
-
-/// Some window finer than `last` excludes `best`.
-pub(super) fn excluded_after(last: usize, best: Estimate, ests: &[Estimate]) -> bool {
-    ests.get(last + 1..).is_some_and(|finer| {
-        finer
-            .iter()
-            .any(|e| e.usable() && (e.value - best.value).abs() > ERR_SAFETY * (e.err + best.err))
-    })
 }

@@ -2,9 +2,9 @@
 //! close to the point and the steps below it drown in rounding, the steps
 //! on the other side see only the smooth part of `f`, at every scale.
 
-use super::axis::{Axis, FIRST, Quotient, SECOND, Tolerance, second_steps};
-use super::richardson::{Estimate, SIGNIFICANT};
-use super::scales::{agree, contradicted, excluded_after, finest_run};
+use super::axis::{Axis, Quotient, second_steps};
+use super::richardson::{Estimate, FIRST, SECOND, SIGNIFICANT};
+use super::runs::{agree, excluded_after, finest_run, settled};
 use super::verdict::{first_choice, judge};
 use super::{ATOL, ERR_SAFETY, Entry, Verdict};
 
@@ -143,18 +143,6 @@ fn one_sided(axis: &Axis, first: usize, central: &[Estimate]) -> Option<OneSided
         }
     }
     found
-}
-
-/// The most precise estimate of the finest run of at least two reliable
-/// windows that agree, where no finer window contradicts it.
-fn settled(ests: &[Estimate], tol: Tolerance) -> Option<Estimate> {
-    let run = finest_run(ests, tol);
-    if run.len() < 2 || contradicted(&run, ests) {
-        return None;
-    }
-    run.iter()
-        .map(|&k| ests[k])
-        .min_by(|a, b| a.err.total_cmp(&b.err))
 }
 
 /// The near side's estimate that agrees with the far side's `far`: its own
