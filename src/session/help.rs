@@ -166,7 +166,9 @@ The tolerance:
 tightened to ten times the error estimate where that is smaller. An entry the first
 steps do not pass gets a second look: steps down to the rounding of the point (so
 abs at 1e-10 is probed inside (0, 2e-10), 1/(x-1) next to its pole inside the gap),
-judged window by window of steps, finest first. The verdicts:
+judged window by window of steps, finest first. Next to a kink or pole on one side
+(abs(x-1.3) at 1.300000001), the one-sided steps on the other side decide, if the
+near side's finest steps agree with them. The verdicts:
   pass         a reliable estimate agrees with AD.
   unconfirmed  FD cannot decide, and says why: the function is not finite on either
                side; too noisy at every step size; or the estimates disagree between
