@@ -342,6 +342,41 @@ fn near_kinks_pass() {
     }
 }
 
+/// A kink a short distance `d` from a point away from 0: every central
+/// step larger than `d` straddles it, and the smaller ones drown in the
+/// rounding of `f` (`ε·|f|/d` is 1e-7 of the slope at `d = 1e-9`). The
+/// far side's one-sided steps see only the smooth part and decide, for
+/// the second derivative too; a wrong derivative is never passed, and a
+/// kink at the point is still one.
+#[test]
+fn near_kinks_away_from_zero_are_decided_by_the_far_side() {
+    for d in [1e-6f64, 1e-7, 1e-8, 1e-9, -1e-9] {
+        let (c, x) = (1.3f64, 1.3 + d);
+        let f = |p: &[f64]| 0.8 * (p[0] - c).abs() + (1.7 * p[0]).sin();
+        let d1 = 0.8 * d.signum() + 1.7 * (1.7 * x).cos();
+        let d2 = -1.7 * 1.7 * (1.7 * x).sin();
+        let control = Control {
+            smooth_by_ad: true,
+            ..Control::default()
+        };
+        let r = check_controlled(&mut { f }, &[x], &[d1], Some(&[vec![d2]]), 0.0, control);
+        let v: Vec<Verdict> = r.entries.iter().map(|e| e.verdict).collect();
+        assert_eq!(v, [Verdict::Pass, Verdict::Pass], "d = {d:e}: {r:?}");
+        assert!((r.entries[0].fd - d1).abs() < 1e-9, "d = {d:e}: {r:?}");
+        // Off by a relative 1e-6: not passed (failed where AD saw no kink).
+        let wrong = d1 * (1.0 + 1e-6);
+        let r = check_controlled(&mut { f }, &[x], &[wrong], None, 0.0, control);
+        assert_eq!(r.entries[0].verdict, Verdict::Fail, "d = {d:e}: {r:?}");
+        let r = check(&mut { f }, &[x], &[wrong], None);
+        assert_ne!(r.entries[0].verdict, Verdict::Pass, "d = {d:e}: {r:?}");
+    }
+    // At the kink itself, whichever side AD takes.
+    let f = |p: &[f64]| 0.8 * (p[0] - 1.3).abs() + (1.7 * p[0]).sin();
+    let right = 0.8 + 1.7 * (1.7 * 1.3f64).cos();
+    let r = check(&mut { f }, &[1.3], &[right], None);
+    assert_eq!(r.entries[0].verdict, Verdict::Kink, "{r:?}");
+}
+
 #[test]
 fn kinks_and_jumps_at_the_point_are_still_caught() {
     let (v, r) = verdicts(|p: &[f64]| p[0].max(p[1]), &[1.0, 1.0], &[0.5, 0.5], None);
