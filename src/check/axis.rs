@@ -67,6 +67,9 @@ pub(super) struct Axis {
     /// The noise measured at the finest steps [`Axis::refine`] took (0
     /// before it ran), see [`Axis::window`].
     pub(super) fine_noise: f64,
+    /// The last step is the smallest that `x ± h` resolves (the steps of
+    /// [`Axis::refine`] went down to the rounding of the point).
+    pub(super) ulp_end: bool,
 }
 
 impl Axis {
@@ -85,6 +88,7 @@ impl Axis {
             base: k,
             refined: false,
             fine_noise: 0.0,
+            ulp_end: false,
         };
         for h in steps(xi, k) {
             let (p, m) = (xi + h, xi - h);
@@ -202,6 +206,18 @@ impl Axis {
         if scatter.len() < 3 {
             return 0.0;
         }
+        // Rounding noise makes `|R_k − R_(k+1)|·h` about the same at every
+        // step; truncation makes it fall like a power of `h` (`h⁹` for
+        // central quotients, `h⁵` for one-sided ones). Where the last three
+        // fall by [`TRUNCATION_FALL`] at each halving, the steps could not
+        // get below the function's scale (`sin` at 1e15, whose smallest
+        // steps are 1/8, one ulp, to 1): what they show is truncation, which
+        // the extrapolation's own error estimates carry, and the noise is
+        // left to `EVAL_NOISE·|f|` and the caller's floor, as for exact steps.
+        let last = &scatter[scatter.len() - 3..];
+        if last.windows(2).all(|w| w[1] * TRUNCATION_FALL <= w[0]) {
+            return 0.0;
+        }
         scatter.sort_by(f64::total_cmp);
         scatter[scatter.len() / 2]
     }
@@ -302,12 +318,18 @@ impl Axis {
         let (q, noise): (Vec<f64>, Vec<f64>) = (0..count.min(self.plus.len()))
             .map(|k| quotient(self, k))
             .unzip();
-        extrapolate(&q, &noise, orders, tol)
+        let ulp_end = self.ulp_end && count >= self.plus.len();
+        extrapolate(&q, &noise, orders, tol, ulp_end)
     }
 }
 
 /// Number of smallest steps over which the noise of `f` is measured.
 pub(super) const NOISE_TAIL: usize = 8;
+
+/// How much the scatter of the extrapolated quotients must fall at each
+/// halving of the step to be truncation, not noise, see
+/// [`Axis::scatter_between`].
+const TRUNCATION_FALL: f64 = 16.0;
 
 /// Which difference quotients the noise of `f` is measured from: the
 /// central ones, or those on one side only (a kink close by on the other

@@ -113,5 +113,5 @@ pub(super) fn mixed(
         q.push((fpp - fpm - fmp + fmm) / d);
         noise.push(4.0 * EVAL_NOISE * big / d);
     }
-    extrapolate(&q, &noise, CENTRAL, SECOND)
+    extrapolate(&q, &noise, CENTRAL, SECOND, false)
 }

@@ -32,9 +32,16 @@ impl Estimate {
 /// Richardson extrapolation of the quotients `q` (one per step, largest
 /// step first) whose error series has the leading orders `orders`; returns
 /// the candidate with the smallest error estimate, or [`Estimate::NONE`].
-pub(super) fn extrapolate(q: &[f64], noise: &[f64], orders: [i32; 3], tol: Tolerance) -> Estimate {
+/// `ulp_end`: the last step is the smallest the point's rounding allows.
+pub(super) fn extrapolate(
+    q: &[f64],
+    noise: &[f64],
+    orders: [i32; 3],
+    tol: Tolerance,
+    ulp_end: bool,
+) -> Estimate {
     let (val, nse) = table(q, noise, orders);
-    let cands = candidates(&val, &nse, orders);
+    let cands = candidates(&val, &nse, orders, ulp_end);
     let (best, best_significant) = accept(&cands, q.len(), tol);
     // Among the accepted candidates, prefer one with a significant digit.
     // A column converging to zero changes by most of its value from step to
@@ -91,7 +98,12 @@ fn table(q: &[f64], noise: &[f64], orders: [i32; 3]) -> (Vec<Vec<f64>>, Vec<Vec<
 }
 
 /// Every entry of the table that can be judged, with its error estimates.
-fn candidates(val: &[Vec<f64>], nse: &[Vec<f64>], orders: [i32; 3]) -> Vec<Candidate> {
+fn candidates(
+    val: &[Vec<f64>],
+    nse: &[Vec<f64>],
+    orders: [i32; 3],
+    ulp_end: bool,
+) -> Vec<Candidate> {
     let n = val.first().map_or(0, Vec::len);
     // The truncation error left in column m is led by h^p with p the next
     // order that column has not removed.
@@ -121,14 +133,23 @@ fn candidates(val: &[Vec<f64>], nse: &[Vec<f64>], orders: [i32; 3]) -> Vec<Candi
                     change = change.max((v - w).abs());
                 }
             }
-            if change.is_nan() {
-                continue;
-            }
             let classical = if k > m {
                 shrink * (v - col[k - 1]).abs()
             } else {
                 f64::NAN
             };
+            // Where the steps ended at the spacing of the floating-point
+            // numbers around the point (not at a NaN, not at an arbitrary
+            // count), no smaller step exists to compare the last value
+            // with; the classical estimate and the rounding bound judge it.
+            // At huge arguments this is the only value free of truncation
+            // (`sin` at 1e15: steps of 1, 1/2, 1/4 and 1/8, one ulp).
+            if change.is_nan() && ulp_end && k + 1 == n {
+                change = classical;
+            }
+            if change.is_nan() {
+                continue;
+            }
             cands.push(Candidate {
                 value: v,
                 inner: change + col_noise[k],

@@ -95,6 +95,7 @@ impl Axis {
             let (p, m) = (self.xi + h, self.xi - h);
             let off = |d: f64| (d - h).abs() > 0.01 * h;
             if p == self.xi || m == self.xi || off(p - self.xi) || off(self.xi - m) {
+                self.ulp_end = true;
                 break;
             }
             if ev.count + 2 > max_evals {
@@ -133,6 +134,7 @@ impl Axis {
             base: hi - lo,
             refined: true,
             fine_noise: self.fine_noise,
+            ulp_end: self.ulp_end && hi == self.plus.len(),
         };
         // The noise over the window's smallest steps only: with the first
         // pass's eight, a function whose scale is a few ulps of `x` (`sin`
@@ -283,6 +285,24 @@ fn settle(
     e.one_sided = first.one_sided;
     let settled = (run.len() >= 2 || seconded(&idx, ests, ad, tol)) && !contradicted(&idx, ests);
     if e.verdict == Verdict::Fail && ad.is_finite() && !settled {
+        // A reliable window finer than the run, where one contradicts it,
+        // sees more of the point's own behaviour (the run may be steps far
+        // beyond the function's scale that look converged to 0, as for `sin`
+        // at 1e15): it may pass the entry, as any reliable estimate may.
+        let last = idx.last().map_or(0, |&k| k + 1);
+        let finer = ests[last..]
+            .iter()
+            .filter(|&&w| reliable(w, tol))
+            .min_by(|a, b| a.err.total_cmp(&b.err));
+        if let Some(&w) = finer {
+            let local = judge(i, j, ad, w, false);
+            if local.verdict == Verdict::Pass {
+                return Entry {
+                    one_sided: first.one_sided,
+                    ..local
+                };
+            }
+        }
         unsettle(&mut e, ests);
     }
     e

@@ -173,7 +173,7 @@ near side's finest steps agree with them. The verdicts:
   unconfirmed  FD cannot decide, and says why: the function is not finite on either
                side; too noisy at every step size; or the estimates disagree between
                step sizes (a pole or kink too close to resolve, or an argument so large
-               that the function changes within a few of its ulps). AD may well be
+               that the function changes within one of its ulps). AD may well be
                right: `:limit` shows the quotients; a point further from the trouble
                confirms it.
   kink         the one-sided estimates settle on different values at two step sizes:
