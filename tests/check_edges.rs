@@ -55,27 +55,36 @@ fn cases() -> Vec<Case> {
         (&[":grad abs(x) at 1e-15"], S::Pass, 1.0, V::Pass),
         (&[":grad relu(x) at -1e-9"], S::Pass, 0.0, V::Pass),
         (&[":grad abs(x - 1) at 1.00000001"], S::Pass, 1.0, V::Pass),
-        // A kink 1e-9 from x = 1 is below what steps around 1 can resolve
-        // (the rounding of f alone is 1e-16/1e-9 relative there): never a
-        // kink, never a failure, but not confirmed either.
+        // A kink 1e-9 away from x = 1 or 1.3 pollutes every central step
+        // larger than 1e-9, and the smaller ones drown in the rounding of f
+        // (1e-16/1e-9 relative); the steps on the far side see only the
+        // smooth part, and decide, the second derivative too.
+        (&[":grad max(x, 1) at 1.000000001"], S::Pass, 1.0, V::Pass),
         (
-            &[":grad max(x, 1) at 1.000000001"],
+            &[":diff abs(x - 1.3) + sin(x) at 1.300000001"],
+            S::Pass,
+            1.0 + 1.300000001f64.cos(),
+            V::Pass,
+        ),
+        (
+            &[":diff relu(x - 2.8) + x^2 at 2.7999999999"],
+            S::Pass,
+            2.0 * 2.7999999999,
+            V::Pass,
+        ),
+        // Huge arguments: sin changes within a few ulps of 1e15, and the
+        // steps there end at one ulp (1/8); the last extrapolation, free of
+        // truncation, is judged by sin's own rounding, first and second
+        // derivative alike.
+        (&[":grad sin(x) at 1e15"], S::Pass, 1e15f64.cos(), V::Pass),
+        (&[":check sin(x) at 1e15"], S::Pass, 1e15f64.cos(), V::Pass),
+        // A kink 1e-14 from x = 1 is below what the steps on either side
+        // can resolve (f rounds by 1e-16): never a kink, never a failure,
+        // but not confirmed either.
+        (
+            &[":grad max(x, 1) at 1.00000000000001"],
             S::Unconfirmed,
             1.0,
-            V::Unconfirmed,
-        ),
-        // Huge arguments: sin changes within a few ulps of 1e15; the right
-        // derivative is not failed.
-        (
-            &[":grad sin(x) at 1e15"],
-            S::Unconfirmed,
-            1e15f64.cos(),
-            V::Unconfirmed,
-        ),
-        (
-            &[":check sin(x) at 1e15"],
-            S::Unconfirmed,
-            1e15f64.cos(),
             V::Unconfirmed,
         ),
         // At a kink: a kink.
@@ -136,7 +145,7 @@ fn a_warned_partial_is_named_and_the_other_checked() {
 #[test]
 fn the_line_and_the_json_say_unconfirmed_with_the_reason() {
     let mut s = Session::new();
-    let line = ":grad max(x, 1) at 1.000000001";
+    let line = ":grad max(x, 1) at 1.00000000000001";
     let r = s.eval_line(line);
     let st = deriv::render::Style {
         color: false,

@@ -286,11 +286,66 @@ fn print(t: &BTreeMap<(String, String, usize), Tally>) {
     }
 }
 
+/// The distance buckets of the near-pole and near-kink regions, in two
+/// bands: from 1e-9 outwards, where the check is meant to decide (fewer
+/// than 5% unconfirmed), and closer in, where it may say it cannot.
+fn band(region: &str, bucket: &str) -> &'static str {
+    let close = bucket
+        .strip_prefix("1e-")
+        .and_then(|e| e.parse::<i32>().ok())
+        .is_some_and(|e| e >= 10);
+    match (
+        region.starts_with("pole") || region.starts_with("kink"),
+        close,
+    ) {
+        (false, _) => "all",
+        (true, false) => "1e-3..1e-9",
+        (true, true) => "below 1e-9",
+    }
+}
+
+/// The tallies summed by region, band and order.
+fn by_region(
+    t: &BTreeMap<(String, String, usize), Tally>,
+) -> BTreeMap<(String, &str, usize), Tally> {
+    let mut out: BTreeMap<(String, &str, usize), Tally> = BTreeMap::new();
+    for ((region, bucket, order), t) in t {
+        let s = out
+            .entry((region.clone(), band(region, bucket), *order))
+            .or_default();
+        s.correct += t.correct;
+        s.false_fail += t.false_fail;
+        s.unconfirmed += t.unconfirmed;
+        s.perturbed += t.perturbed;
+        s.false_pass += t.false_pass;
+    }
+    out
+}
+
+fn print_regions(t: &BTreeMap<(String, &str, usize), Tally>) {
+    println!(
+        "{:<12} {:<12} {:>5} {:>7} {:>11} {:>11} {:>12}",
+        "region", "distance", "order", "cases", "false FAIL", "false pass", "unconfirmed"
+    );
+    let pct = |n: usize, of: usize| 100.0 * n as f64 / of.max(1) as f64;
+    for ((region, band, order), t) in t {
+        println!(
+            "{region:<12} {band:<12} {order:>5} {:>7} {:>10.1}% {:>10.1}% {:>11.1}%",
+            t.correct,
+            pct(t.false_fail, t.correct),
+            pct(t.false_pass, t.perturbed),
+            pct(t.unconfirmed, t.correct)
+        );
+    }
+}
+
 #[test]
 #[ignore]
 fn calibrate_edges() {
     let t = tally(&all_cases(120), true);
     print(&t);
+    println!();
+    print_regions(&by_region(&t));
 }
 
 /// A small sample of the calibration in CI: no false failure and no false

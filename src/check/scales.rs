@@ -20,11 +20,12 @@
 //!   are reliable both find those to differ, the same way;
 //! - **unconfirmed** otherwise, with the reason.
 
-use super::{
-    AGREE, Axis, Doubt, ERR_SAFETY, Entry, Estimate, Evaluator, FIRST, MIN_RTOL, SECOND, Tolerance,
-    Verdict, differ, first_choice, judge,
-};
-
+use super::axis::{Axis, Evaluator, NOISE_TAIL, Quotient, second_steps};
+use super::richardson::{Estimate, FIRST, SECOND, SIGNIFICANT, Tolerance};
+use super::runs::{agree, contradicted, finest_run, reliable};
+use super::sides;
+use super::verdict::{differ, first_choice, judge};
+use super::{Doubt, ERR_SAFETY, Entry, Verdict};
 /// Most steps added below the first pass's: `2⁻⁶⁴` of its smallest, far
 /// enough for a kink at `1e-15` from a point near 0.
 const MAX_EXTRA_STEPS: usize = 64;
@@ -94,6 +95,7 @@ impl Axis {
             let (p, m) = (self.xi + h, self.xi - h);
             let off = |d: f64| (d - h).abs() > 0.01 * h;
             if p == self.xi || m == self.xi || off(p - self.xi) || off(self.xi - m) {
+                self.ulp_end = true;
                 break;
             }
             if ev.count + 2 > max_evals {
@@ -112,11 +114,14 @@ impl Axis {
             self.base = self.base.min(self.plus.len());
             self.noise = self.measured_noise().max(self.quantum()).max(self.floor);
         }
+        let n = self.plus.len();
+        self.fine_noise = self.noise_between(self.base.min(n), n, NOISE_TAIL);
     }
 
     /// Steps `lo..hi` as an axis of their own, with the noise measured over
-    /// them (or the given one).
-    fn window(&self, lo: usize, hi: usize, noise: Option<f64>) -> Axis {
+    /// their smallest from the quotients `kind` (over the first pass's
+    /// eight smallest, for the first pass's steps).
+    fn window(&self, lo: usize, hi: usize, kind: Quotient) -> Axis {
         let mut w = Axis {
             plus: self.plus[lo..hi].to_vec(),
             minus: self.minus[lo..hi].to_vec(),
@@ -128,25 +133,50 @@ impl Axis {
             floor: self.floor,
             base: hi - lo,
             refined: true,
+            fine_noise: self.fine_noise,
+            ulp_end: self.ulp_end && hi == self.plus.len(),
         };
         // The noise over the window's smallest steps only: with the first
         // pass's eight, a function whose scale is a few ulps of `x` (`sin`
         // at `1e15`) has truncation in them and no window would ever be
         // precise enough to judge by.
-        let measured = || w.measured_noise_over(WINDOW_NOISE_TAIL);
-        w.noise = noise.unwrap_or_else(|| measured().max(w.quantum()).max(self.floor));
+        let own = if lo == 0 && kind == Quotient::Central {
+            self.noise
+        } else {
+            let tail = if lo == 0 {
+                NOISE_TAIL
+            } else {
+                WINDOW_NOISE_TAIL
+            };
+            let n = w.plus.len();
+            w.scatter_between(0, n, tail, kind)
+                .max(w.quantum())
+                .max(self.floor)
+        };
+        // Nor is the noise measured over a window's own steps enough where
+        // `f` rounds inside (`sin(b·x + c)` near a zero of its sine: the
+        // rounding of `b·x + c` is far above `ε·|f|`). With steps that are
+        // powers of two, that rounding error is proportional to `h` over
+        // runs of several steps (the bits of `b·h` below an ulp shift along
+        // with `h`), so the quotients are off by a constant there, and look
+        // converged to a wrong value with a tiny error estimate. At the
+        // finest steps, a few ulps of `x`, it no longer is: the rounding
+        // errors there are as they come, and their scatter is the noise of
+        // one evaluation, which holds at every step.
+        w.noise = own.max(self.fine_noise);
         w
     }
 
     /// The first pass's steps, then windows of [`WINDOW`] steps every
-    /// [`SHIFT`], coarse to fine.
-    fn windows(&self, first: usize) -> Vec<Axis> {
+    /// [`SHIFT`], coarse to fine, each with its noise measured from the
+    /// quotients `kind`.
+    pub(super) fn windows(&self, first: usize, kind: Quotient) -> Vec<Axis> {
         let n = self.plus.len();
-        let mut out = vec![self.window(0, first.min(n), Some(self.noise))];
+        let mut out = vec![self.window(0, first.min(n), kind)];
         let mut lo = SHIFT;
         while lo + SHIFT < n {
             let hi = (lo + WINDOW).min(n);
-            out.push(self.window(lo, hi, None));
+            out.push(self.window(lo, hi, kind));
             if hi == n {
                 break;
             }
@@ -167,7 +197,7 @@ pub(super) fn first_entry(
     smooth_by_ad: bool,
 ) -> Entry {
     let ests: Vec<[Estimate; 3]> = axis
-        .windows(axis.base)
+        .windows(axis.base, Quotient::Central)
         .iter()
         .map(Axis::first_estimates)
         .collect();
@@ -204,17 +234,29 @@ pub(super) fn first_entry(
         Some(None) if ad.is_finite() => unsettle(&mut e, &central),
         _ => {}
     }
+    // Only what the two sides together could not decide: a failure at two
+    // scales of central steps stands.
+    if matches!(e.verdict, Verdict::Unconfirmed | Verdict::Kink)
+        && let Some(by_side) = sides::first(axis, i, ad, &central, smooth_by_ad)
+    {
+        e = by_side;
+    }
     e
 }
 
 /// A second look at a second derivative on the Hessian's diagonal.
 pub(super) fn second_entry(axis: &Axis, i: usize, ad: f64, first: &Entry) -> Entry {
+    let count = second_steps(axis.xi);
     let ests: Vec<Estimate> = axis
-        .windows(super::second_steps(axis.xi))
+        .windows(count, Quotient::Central)
         .iter()
         .map(|w| w.second_over(w.plus.len()))
         .collect();
-    settle(i, Some(i), ad, &ests, SECOND, first)
+    let e = settle(i, Some(i), ad, &ests, SECOND, first);
+    if e.verdict != Verdict::Unconfirmed {
+        return e;
+    }
+    sides::second(axis, i, ad).unwrap_or(e)
 }
 
 /// The verdict from the window estimates `ests` (coarse to fine), per the
@@ -243,6 +285,24 @@ fn settle(
     e.one_sided = first.one_sided;
     let settled = (run.len() >= 2 || seconded(&idx, ests, ad, tol)) && !contradicted(&idx, ests);
     if e.verdict == Verdict::Fail && ad.is_finite() && !settled {
+        // A reliable window finer than the run, where one contradicts it,
+        // sees more of the point's own behaviour (the run may be steps far
+        // beyond the function's scale that look converged to 0, as for `sin`
+        // at 1e15): it may pass the entry, as any reliable estimate may.
+        let last = idx.last().map_or(0, |&k| k + 1);
+        let finer = ests[last..]
+            .iter()
+            .filter(|&&w| reliable(w, tol))
+            .min_by(|a, b| a.err.total_cmp(&b.err));
+        if let Some(&w) = finer {
+            let local = judge(i, j, ad, w, false);
+            if local.verdict == Verdict::Pass {
+                return Entry {
+                    one_sided: first.one_sided,
+                    ..local
+                };
+            }
+        }
         unsettle(&mut e, ests);
     }
     e
@@ -256,7 +316,7 @@ pub(super) fn unsettle(e: &mut Entry, ests: &[Estimate]) {
     let local = ests
         .iter()
         .rev()
-        .find(|w| w.usable() && w.err <= super::SIGNIFICANT * w.value.abs());
+        .find(|w| w.usable() && w.err <= SIGNIFICANT * w.value.abs());
     if let Some(&w) = local {
         *e = Entry {
             one_sided: e.one_sided,
@@ -267,49 +327,12 @@ pub(super) fn unsettle(e: &mut Entry, ests: &[Estimate]) {
     e.doubt = Some(Doubt::Unsettled);
 }
 
-/// An estimate good enough to judge by: its error, with the safety factor,
-/// within the tolerance.
-fn reliable(e: Estimate, tol: Tolerance) -> bool {
-    e.usable() && ERR_SAFETY * e.err <= tol.0 + tol.1 * e.value.abs()
-}
-
-/// Two estimates of the same number, within their errors.
-fn agree(a: Estimate, b: Estimate) -> bool {
-    let gap = (a.value - b.value).abs();
-    gap <= AGREE * (a.err + b.err) + MIN_RTOL * a.value.abs().max(b.value.abs())
-}
-
 /// Two pairs of one-sided estimates tell of the same kink: each side
 /// agrees within the errors or within a tenth of the jump.
 fn same_sides(a: (Estimate, Estimate), b: (Estimate, Estimate)) -> bool {
     let jump = (a.1.value - a.0.value).abs();
     let close = |u: Estimate, v: Estimate| agree(u, v) || (u.value - v.value).abs() <= 0.1 * jump;
     close(a.0, b.0) && close(a.1, b.1)
-}
-
-/// The indices of the finest run of at least two consecutive reliable
-/// estimates that agree each with the next, or failing that of the finest
-/// reliable one.
-fn finest_run(ests: &[Estimate], tol: Tolerance) -> Vec<usize> {
-    let rel: Vec<usize> = (0..ests.len())
-        .filter(|&k| reliable(ests[k], tol))
-        .collect();
-    let mut single = Vec::new();
-    let mut end = rel.len();
-    while end > 0 {
-        let mut start = end - 1;
-        while start > 0 && agree(ests[rel[start - 1]], ests[rel[start]]) {
-            start -= 1;
-        }
-        if end - start >= 2 {
-            return rel[start..end].to_vec();
-        }
-        if single.is_empty() {
-            single = rel[start..end].to_vec();
-        }
-        end = start;
-    }
-    single
 }
 
 /// A lone reliable estimate with a neighbouring window that agrees with
@@ -328,18 +351,4 @@ fn seconded(run: &[usize], ests: &[Estimate], ad: f64, tol: Tolerance) -> bool {
         .iter()
         .filter_map(|&n| ests.get(n))
         .any(|&e| e.usable() && (rough(e) || excludes(e)) && agree(e, ests[*k]))
-}
-
-/// A finer window's estimate, however imprecise, that excludes the run's:
-/// the steps closer to the point see something else (`sin` at `1e15`,
-/// whose quotients over steps far beyond its period decay like `1/h` and
-/// look converged to 0).
-fn contradicted(run: &[usize], ests: &[Estimate]) -> bool {
-    let Some(&last) = run.last() else {
-        return false;
-    };
-    let best = ests[last];
-    ests[last + 1..]
-        .iter()
-        .any(|e| e.usable() && (e.value - best.value).abs() > ERR_SAFETY * (e.err + best.err))
 }

@@ -174,12 +174,14 @@ The tolerance:
 tightened to ten times the error estimate where that is smaller. An entry the first
 steps do not pass gets a second look: steps down to the rounding of the point (so
 abs at 1e-10 is probed inside (0, 2e-10), 1/(x-1) next to its pole inside the gap),
-judged window by window of steps, finest first. The verdicts:
+judged window by window of steps, finest first. Next to a kink or pole on one side
+(abs(x-1.3) at 1.300000001), the one-sided steps on the other side decide, if the
+near side's finest steps agree with them. The verdicts:
   pass         a reliable estimate agrees with AD.
   unconfirmed  FD cannot decide, and says why: the function is not finite on either
                side; too noisy at every step size; or the estimates disagree between
                step sizes (a pole or kink too close to resolve, or an argument so large
-               that the function changes within a few of its ulps). AD may well be
+               that the function changes within one of its ulps). AD may well be
                right: `:limit` shows the quotients; a point further from the trouble
                confirms it.
   kink         the one-sided estimates settle on different values at two step sizes:
