@@ -136,64 +136,37 @@ fn open(path: &str, opened: &Path) -> Result<std::io::Take<std::fs::File>, Error
 /// into one row-major buffer; otherwise one buffer each.
 fn read_csv(path: &str, opened: &Path, matrix: bool) -> Result<Table, Error> {
     let file = open(path, opened)?;
+    let file_len = file.get_ref().metadata().map_or(0, |m| m.len());
+    // Cells are trimmed here, not by the reader: its trimming builds a new
+    // record for every row.
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
-        .trim(csv::Trim::All)
         .buffer_capacity(1 << 16)
         .from_reader(file);
     let headers = r
         .byte_headers()
         .map_err(|e| csv_error(path, &e))?
         .iter()
-        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .map(|h| String::from_utf8_lossy(h.trim_ascii()).into_owned())
         .collect::<Vec<_>>();
     if headers.is_empty() || headers.iter().all(String::is_empty) {
         return Err(io(format!("`{path}` has no header line")));
     }
+    let mut cols = Columns {
+        path,
+        headers: &headers,
+        keep: Vec::new(),
+        data: Vec::new(),
+        rows: 0,
+        matrix,
+        file_len,
+    };
     let mut rec = csv::ByteRecord::new();
-    let mut keep: Option<Vec<usize>> = None;
-    let mut data: Vec<Vec<f64>> = Vec::new();
-    let mut rows = 0usize;
     while r
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(path, &e))?
     {
-        let line = rec.position().map_or(rows + 2, |p| p.line() as usize);
-        // The first row decides which columns are numbers.
-        let cols = keep.get_or_insert_with(|| {
-            (0..rec.len())
-                .filter(|j| number(&rec[*j]).is_some())
-                .collect()
-        });
-        if cols.is_empty() {
-            return Err(io(format!("`{path}` has no numeric column (line {line})")));
-        }
-        if data.is_empty() {
-            data = if matrix {
-                vec![Vec::new()]
-            } else {
-                vec![Vec::new(); cols.len()]
-            };
-        }
-        for (k, j) in cols.iter().enumerate() {
-            let cell = &rec[*j];
-            let v = number(cell).ok_or_else(|| {
-                io(format!(
-                    "`{path}`, line {line}, column {} (`{}`): `{}` is not a number",
-                    j + 1,
-                    headers.get(*j).map_or("", String::as_str),
-                    String::from_utf8_lossy(cell)
-                ))
-            })?;
-            data[if matrix { 0 } else { k }].push(v);
-        }
-        rows += 1;
-        if rows.saturating_mul(cols.len()) > limits::MAX_ARRAY_ENTRIES {
-            return Err(Error::limit(
-                &format!("`{path}` holds too many numbers"),
-                format!("{} entries", limits::MAX_ARRAY_ENTRIES),
-            ));
-        }
+        cols.push(&rec, r.position().byte())?;
     }
     if r.position().byte() > limits::MAX_DATA_BYTES {
         return Err(Error::limit(
@@ -201,23 +174,103 @@ fn read_csv(path: &str, opened: &Path, matrix: bool) -> Result<Table, Error> {
             format!("{} bytes", limits::MAX_DATA_BYTES),
         ));
     }
-    let Some(cols) = keep else {
+    if cols.rows == 0 {
         return Err(io(format!("`{path}` has a header but no data rows")));
-    };
+    }
     let names = cols
+        .keep
         .iter()
         .map(|j| headers.get(*j).cloned().unwrap_or_default())
         .collect();
     let skipped = (0..headers.len())
-        .filter(|j| !cols.contains(j))
+        .filter(|j| !cols.keep.contains(j))
         .map(|j| headers[j].clone())
         .collect();
     Ok(Table {
         names,
         skipped,
-        rows,
-        data,
+        rows: cols.rows,
+        data: cols.data,
     })
+}
+
+/// The numeric columns of a CSV file as its rows come in.
+struct Columns<'a> {
+    path: &'a str,
+    headers: &'a [String],
+    /// Which fields are numeric columns (decided by the first row).
+    keep: Vec<usize>,
+    data: Vec<Vec<f64>>,
+    rows: usize,
+    matrix: bool,
+    /// The file's size, for [`Columns::reserve`].
+    file_len: u64,
+}
+
+impl Columns<'_> {
+    /// Adds a row; `read` is how many bytes of the file were read, to
+    /// reserve room for the rows still to come once (not by doubling).
+    fn push(&mut self, rec: &csv::ByteRecord, read: u64) -> Result<(), Error> {
+        let line = rec.position().map_or(self.rows + 2, |p| p.line() as usize);
+        if self.rows == 0 {
+            self.start(rec, line)?;
+        }
+        for (k, j) in self.keep.iter().enumerate() {
+            let cell = rec.get(*j).unwrap_or_default().trim_ascii();
+            let v = number(cell).ok_or_else(|| self.bad_cell(line, *j, cell))?;
+            self.data[if self.matrix { 0 } else { k }].push(v);
+        }
+        self.rows += 1;
+        if self.rows.saturating_mul(self.keep.len()) > limits::MAX_ARRAY_ENTRIES {
+            return Err(Error::limit(
+                &format!("`{}` holds too many numbers", self.path),
+                format!("{} entries", limits::MAX_ARRAY_ENTRIES),
+            ));
+        }
+        if self.rows == 1024 {
+            self.reserve(read);
+        }
+        Ok(())
+    }
+
+    /// The first row decides which columns are numbers.
+    fn start(&mut self, rec: &csv::ByteRecord, line: usize) -> Result<(), Error> {
+        self.keep = (0..rec.len())
+            .filter(|j| number(rec[*j].trim_ascii()).is_some())
+            .collect();
+        if self.keep.is_empty() {
+            return Err(io(format!(
+                "`{}` has no numeric column (line {line})",
+                self.path
+            )));
+        }
+        let n = if self.matrix { 1 } else { self.keep.len() };
+        self.data = vec![Vec::new(); n];
+        Ok(())
+    }
+
+    /// Reserves room for the rows the file's size suggests (with a little
+    /// to spare), bounded by the entry limit.
+    fn reserve(&mut self, read: u64) {
+        let total = limits::MAX_DATA_BYTES.min(self.file_len) as f64;
+        let per_row = read.max(1) as f64 / self.rows as f64;
+        let rows = (total / per_row * 1.02) as usize + 16;
+        let cap = limits::MAX_ARRAY_ENTRIES / self.keep.len().max(1);
+        for col in &mut self.data {
+            let want = rows.min(cap) * if self.matrix { self.keep.len() } else { 1 };
+            col.reserve_exact(want.saturating_sub(col.len()));
+        }
+    }
+
+    fn bad_cell(&self, line: usize, j: usize, cell: &[u8]) -> Error {
+        io(format!(
+            "`{}`, line {line}, column {} (`{}`): `{}` is not a number",
+            self.path,
+            j + 1,
+            self.headers.get(j).map_or("", String::as_str),
+            String::from_utf8_lossy(cell)
+        ))
+    }
 }
 
 /// A cell as a number: what Rust's `f64` parser reads (`-.5`, `+2`, `3.`,
