@@ -5,6 +5,7 @@
 //! numbers (forward over reverse), so a Hessian costs one sweep per entry
 //! of the point and nothing is written twice.
 
+mod blocks;
 mod compile;
 mod elem;
 pub mod functions;
@@ -19,6 +20,8 @@ pub use program::Program;
 
 use crate::engine::eval::Budget;
 use crate::error::{Error, Warning};
+use crate::num::Note;
+use blocks::{MIN_BLOCKED_ROWS, Plan};
 use program::{Aux, Ins, backward, forward};
 use std::borrow::Cow;
 
@@ -60,61 +63,72 @@ impl Program {
         let n = self.out + 1;
         let mut vals: Vec<Cow<'p, [T]>> = Vec::with_capacity(n);
         let mut aux = Vec::with_capacity(n);
-        let mut notes = Vec::new();
         for k in 0..n {
             budget.check_cancel()?;
-            let ins = &self.ins[k];
-            let (v, x) = match ins {
-                Ins::Input(i) => (Cow::Borrowed(&inputs[*i][..]), Aux::None),
-                // A large constant stays f64 until an instruction needs it
-                // lifted: a data matrix meets the point only through `@`.
-                Ins::Const(c) if !T::NATIVE && c.len() > 1 => (Cow::Owned(Vec::new()), Aux::None),
-                Ins::Const(c) => (lift(c), Aux::None),
-                Ins::MatMul(a, b) if self.lazy(*a, &vals) || self.lazy(*b, &vals) => {
-                    let dims = program::mm_dims(&self.shapes[*a], &self.shapes[*b]);
-                    let y = match (self.constant(*a), self.constant(*b)) {
-                        (Some(ca), _) if self.lazy(*a, &vals) => {
-                            self.lift_if_lazy(*b, &mut vals);
-                            kernels::matmul(ca, &vals[*b], dims, |x: f64, w: T| w.scale(x))
-                        }
-                        (_, Some(cb)) => {
-                            self.lift_if_lazy(*a, &mut vals);
-                            kernels::matmul(&vals[*a], cb, dims, |x: T, w: f64| x.scale(w))
-                        }
-                        _ => Vec::new(),
-                    };
-                    (Cow::Owned(y), Aux::None)
-                }
-                _ => {
-                    let args = ins.args();
-                    for j in &args {
-                        self.lift_if_lazy(*j, &mut vals);
-                    }
-                    let a: Vec<&[T]> = args.iter().map(|j| &vals[*j][..]).collect();
-                    let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
-                    let (y, x) = forward(
-                        ins,
-                        &a,
-                        &sh,
-                        &self.shapes[k],
-                        deriv && self.active[k],
-                        &mut notes,
-                    );
-                    (Cow::Owned(y), x)
-                }
-            };
-            for note in notes.drain(..) {
-                if !budget.warnings.iter().any(|w| w.message == note.message) {
-                    budget.warnings.push(Warning {
-                        message: note.message,
-                        span: Some(self.spans[k]),
-                    });
-                }
-            }
+            let (v, x) = self.step(k, inputs, &mut vals, deriv, budget);
             vals.push(v);
             aux.push(x);
         }
         Ok(Pass { vals, aux })
+    }
+
+    /// Runs slot `k` over the values of the slots before it (`vals[..k]`).
+    fn step<'p, T: Elem>(
+        &'p self,
+        k: usize,
+        inputs: &'p [Vec<T>],
+        vals: &mut [Cow<'p, [T]>],
+        deriv: bool,
+        budget: &mut Budget,
+    ) -> (Cow<'p, [T]>, Aux<T>) {
+        let ins = &self.ins[k];
+        match ins {
+            Ins::Input(i) => (Cow::Borrowed(&inputs[*i][..]), Aux::None),
+            // A large constant stays f64 until an instruction needs it
+            // lifted: a data matrix meets the point only through `@`.
+            Ins::Const(c) if !T::NATIVE && c.len() > 1 => (Cow::Owned(Vec::new()), Aux::None),
+            Ins::Const(c) => (lift(c), Aux::None),
+            Ins::MatMul(a, b) if self.lazy(*a, vals) || self.lazy(*b, vals) => {
+                let dims = program::mm_dims(&self.shapes[*a], &self.shapes[*b]);
+                let y = match (self.constant(*a), self.constant(*b)) {
+                    (Some(ca), _) if self.lazy(*a, vals) => {
+                        self.lift_if_lazy(*b, vals);
+                        kernels::matmul(ca, &vals[*b], dims, |x: f64, w: T| w.scale(x))
+                    }
+                    (_, Some(cb)) => {
+                        self.lift_if_lazy(*a, vals);
+                        kernels::matmul(&vals[*a], cb, dims, |x: T, w: f64| x.scale(w))
+                    }
+                    _ => Vec::new(),
+                };
+                (Cow::Owned(y), Aux::None)
+            }
+            _ => {
+                let args = ins.args();
+                for j in &args {
+                    self.lift_if_lazy(*j, vals);
+                }
+                let a: Vec<&[T]> = args.iter().map(|j| &vals[*j][..]).collect();
+                let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
+                let mut notes = Vec::new();
+                let live = deriv && self.active[k];
+                let (y, x) = forward(ins, &a, &sh, &self.shapes[k], live, &mut notes);
+                self.warn(k, notes, budget);
+                (Cow::Owned(y), x)
+            }
+        }
+    }
+
+    /// The notes of slot `k` as warnings, each message once.
+    fn warn(&self, k: usize, notes: Vec<Note>, budget: &mut Budget) {
+        for note in notes {
+            if !budget.warnings.iter().any(|w| w.message == note.message) {
+                budget.warnings.push(Warning {
+                    message: note.message,
+                    span: Some(self.spans[k]),
+                });
+            }
+        }
     }
 
     /// The entries of a constant slot.
@@ -159,60 +173,71 @@ impl Program {
             let Some(g) = adj[k].take() else { continue };
             budget.check_cancel()?;
             then(k, &pass.vals[k], &g);
-            let ins = &self.ins[k];
-            if let Ins::Input(i) = ins {
-                grads[*i] = g;
-                continue;
-            }
-            if let Ins::MatMul(a, b) = ins
-                && (self.lazy(*a, &pass.vals) || self.lazy(*b, &pass.vals))
-            {
-                self.matmul_back_mixed(*a, *b, pass, &g, &mut adj);
-                continue;
-            }
-            // A slice scatters into its own entries of the operand's
-            // adjoint: no temporary the operand's size for each slice.
-            if let Ins::Slice(a, start, len) = ins {
-                if self.active[*a] {
-                    let n = pass.vals[*a].len();
-                    let acc = adj[*a].get_or_insert_with(|| vec![T::cst(0.0); n]);
-                    acc[*start..*start + *len]
-                        .iter_mut()
-                        .zip(&g)
-                        .for_each(|(x, y)| *x += *y);
-                }
-                continue;
-            }
-            let args = ins.args();
-            let mut temps: Vec<Option<Vec<T>>> = args
-                .iter()
-                .map(|j| self.active[*j].then(|| vec![T::cst(0.0); pass.vals[*j].len()]))
-                .collect();
-            if temps.iter().all(Option::is_none) {
-                continue;
-            }
-            let a: Vec<&[T]> = args.iter().map(|j| &pass.vals[*j][..]).collect();
-            let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
-            let mut refs: Vec<Option<&mut Vec<T>>> = temps.iter_mut().map(Option::as_mut).collect();
-            backward(
-                ins,
-                &a,
-                &sh,
-                &self.shapes[k],
-                &pass.vals[k],
-                &pass.aux[k],
-                &g,
-                &mut refs,
-            );
-            for (j, t) in args.iter().zip(temps) {
-                let Some(t) = t else { continue };
-                match &mut adj[*j] {
-                    Some(acc) => acc.iter_mut().zip(t).for_each(|(x, y)| *x += y),
-                    slot => *slot = Some(t),
-                }
-            }
+            self.sweep_one(k, pass, g, &mut adj, &mut grads);
         }
         Ok(grads)
+    }
+
+    /// One step of the reverse sweep: slot `k`'s adjoint `g` into its
+    /// operands' adjoints (an input's into its gradient).
+    fn sweep_one<T: Elem>(
+        &self,
+        k: usize,
+        pass: &Pass<'_, T>,
+        g: Vec<T>,
+        adj: &mut [Option<Vec<T>>],
+        grads: &mut [Vec<T>],
+    ) {
+        let ins = &self.ins[k];
+        if let Ins::Input(i) = ins {
+            grads[*i] = g;
+            return;
+        }
+        if let Ins::MatMul(a, b) = ins
+            && (self.lazy(*a, &pass.vals) || self.lazy(*b, &pass.vals))
+        {
+            self.matmul_back_mixed(*a, *b, pass, &g, adj);
+            return;
+        }
+        // A slice scatters into its own entries of the operand's
+        // adjoint: no temporary the operand's size for each slice.
+        if let Ins::Slice(a, start, len) = ins {
+            if self.active[*a] {
+                let n = pass.vals[*a].len();
+                let acc = adj[*a].get_or_insert_with(|| vec![T::cst(0.0); n]);
+                acc[*start..*start + *len]
+                    .iter_mut()
+                    .zip(&g)
+                    .for_each(|(x, y)| *x += *y);
+            }
+            return;
+        }
+        let args = ins.args();
+        let mut temps: Vec<Option<Vec<T>>> = args
+            .iter()
+            .map(|j| self.active[*j].then(|| vec![T::cst(0.0); pass.vals[*j].len()]))
+            .collect();
+        if temps.iter().all(Option::is_none) {
+            return;
+        }
+        let a: Vec<&[T]> = args.iter().map(|j| &pass.vals[*j][..]).collect();
+        let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
+        let mut refs: Vec<Option<&mut Vec<T>>> = temps.iter_mut().map(Option::as_mut).collect();
+        backward(
+            ins,
+            &a,
+            &sh,
+            &self.shapes[k],
+            &pass.vals[k],
+            &pass.aux[k],
+            &g,
+            &mut refs,
+        );
+        for (j, t) in args.iter().zip(temps) {
+            if let Some(t) = t {
+                blocks::add_into(&mut adj[*j], t);
+            }
+        }
     }
 
     /// The adjoint of the operand of `a @ b` that is not a constant kept
@@ -226,7 +251,7 @@ impl Program {
         adj: &mut [Option<Vec<T>>],
     ) {
         let dims = program::mm_dims(&self.shapes[a], &self.shapes[b]);
-        let (k, mut d) = match (self.constant(a), self.constant(b)) {
+        let (k, d) = match (self.constant(a), self.constant(b)) {
             (Some(ca), _) if self.lazy(a, &pass.vals) && self.active[b] => {
                 let mut d = vec![T::cst(0.0); pass.vals[b].len()];
                 kernels::matmul_grad_b(&mut d, g, ca, dims, |x: f64, w: T| w.scale(x));
@@ -239,37 +264,55 @@ impl Program {
             }
             _ => return,
         };
-        match &mut adj[k] {
-            Some(acc) => acc.iter_mut().zip(d.drain(..)).for_each(|(x, y)| *x += y),
-            slot => *slot = Some(d),
-        }
+        blocks::add_into(&mut adj[k], d);
     }
 
     /// The value at `inputs` (one buffer per input, row-major).
     pub fn value(&self, inputs: &[Vec<f64>], budget: &mut Budget) -> Result<Vec<f64>, Error> {
-        let pass = self.run(inputs, false, budget)?;
-        Ok(pass.vals[self.out].to_vec())
+        let mut pass = match self.plan(MIN_BLOCKED_ROWS) {
+            Some(plan) => self.run_blocked(&plan, inputs, false, budget)?.0,
+            None => self.run(inputs, false, budget)?,
+        };
+        Ok(pass.vals.swap_remove(self.out).into_owned())
     }
 
     /// The value, the gradient of the sum of the result's entries by each
     /// input (in its shape, row-major), and an estimate of the rounding
     /// error of one evaluation (for the finite-difference check).
     pub fn gradient(&self, inputs: &[Vec<f64>], budget: &mut Budget) -> Result<Gradient, Error> {
-        let pass = self.run(inputs, true, budget)?;
-        let seed = vec![1.0; pass.vals[self.out].len()];
+        self.gradient_by(self.plan(MIN_BLOCKED_ROWS), inputs, budget)
+    }
+
+    /// [`Program::gradient`], by row blocks when there is a plan.
+    fn gradient_by(
+        &self,
+        plan: Option<Plan>,
+        inputs: &[Vec<f64>],
+        budget: &mut Budget,
+    ) -> Result<Gradient, Error> {
         let mut noise = 0.0;
-        let grads = self.sweep(&pass, seed, budget, |k, v, g| {
+        let mut add = |k: usize, v: &[f64], g: &[f64]| {
             if self.active[k] && !matches!(self.ins[k], Ins::Input(_)) {
-                let s: f64 = v
-                    .iter()
-                    .zip(g)
-                    .map(|(a, b)| (a * b).abs())
-                    .filter(|x| x.is_finite())
-                    .sum();
-                noise += s;
+                noise += blocks::noise(v, g);
             }
-        })?;
-        Ok((pass.vals[self.out].to_vec(), grads, f64::EPSILON * noise))
+        };
+        let (mut pass, grads) = match &plan {
+            Some(plan) => {
+                let (pass, reg) = self.run_blocked(plan, inputs, true, budget)?;
+                let seed = vec![1.0; pass.vals[self.out].len()];
+                let (g, z) = self.sweep_blocked(plan, &pass, reg, seed, budget, &mut add)?;
+                noise += z;
+                (pass, g)
+            }
+            None => {
+                let pass = self.run(inputs, true, budget)?;
+                let seed = vec![1.0; pass.vals[self.out].len()];
+                let g = self.sweep(&pass, seed, budget, &mut add)?;
+                (pass, g)
+            }
+        };
+        let value = pass.vals.swap_remove(self.out).into_owned();
+        Ok((value, grads, f64::EPSILON * noise))
     }
 
     /// Hessian-vector product `H·v` of the sum of the result's entries, the
@@ -285,9 +328,30 @@ impl Program {
             .zip(direction)
             .map(|(x, v)| x.iter().zip(v).map(|(a, b)| Tan { v: *a, t: *b }).collect())
             .collect();
-        let pass = self.run(&tin, true, budget)?;
-        let seed = vec![Tan::cst(1.0); pass.vals[self.out].len()];
-        let g = self.sweep(&pass, seed, budget, |_, _, _| {})?;
+        self.hvp_by(self.plan(MIN_BLOCKED_ROWS), &tin, budget)
+    }
+
+    /// [`Program::hvp`] at inputs carrying the direction, by row blocks
+    /// when there is a plan.
+    fn hvp_by(
+        &self,
+        plan: Option<Plan>,
+        tin: &[Vec<Tan>],
+        budget: &mut Budget,
+    ) -> Result<Vec<Vec<f64>>, Error> {
+        let g = match &plan {
+            Some(plan) => {
+                let (pass, reg) = self.run_blocked(plan, tin, true, budget)?;
+                let seed = vec![Tan::cst(1.0); pass.vals[self.out].len()];
+                self.sweep_blocked(plan, &pass, reg, seed, budget, |_, _, _| {})?
+                    .0
+            }
+            None => {
+                let pass = self.run(tin, true, budget)?;
+                let seed = vec![Tan::cst(1.0); pass.vals[self.out].len()];
+                self.sweep(&pass, seed, budget, |_, _, _| {})?
+            }
+        };
         Ok(g.into_iter()
             .map(|gi| gi.into_iter().map(|t| t.t).collect())
             .collect())

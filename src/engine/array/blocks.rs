@@ -1,0 +1,535 @@
+//! Row blocks: a program over a long data set (a million rows of `X` and
+//! `y`) runs its row-by-row part one block of rows at a time, so that each
+//! instruction's buffers stay in the cache and no buffer of a million
+//! entries is written for an intermediate result.
+//!
+//! The row-by-row part (the region) holds the slots whose row `i` depends
+//! only on row `i` of the data: elementwise instructions and `A @ w` with a
+//! small `w`. It ends in full sums (`sum`, `mean`), or is the result
+//! itself. A sum is linear, so the adjoint reaching its rows is its own
+//! adjoint `g`, the same for every row: the reverse sweep of each block
+//! runs with the seed 1 while the block is in the cache, and its adjoints
+//! are scaled by `g` once the part after the sums has been swept. The data
+//! is read once, for the value and the gradient together.
+
+use super::elem::Elem;
+use super::kernels;
+use super::program::{Aux, Ins, backward, forward, mm_dims};
+use super::{Pass, Program};
+use crate::engine::eval::Budget;
+use crate::error::Error;
+use crate::num::array::as_2d;
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// Fewest rows for which a program runs in row blocks: below it the whole
+/// arrays fit in the cache anyway.
+pub const MIN_BLOCKED_ROWS: usize = 1 << 15;
+
+/// Bytes of the widest buffer of one block.
+const BLOCK_BYTES: usize = 1 << 16;
+
+/// How a program splits into the part before its region, the region and
+/// the part after.
+pub(super) struct Plan {
+    /// Rows of the data set.
+    rows: usize,
+    /// Whether each slot is in the region.
+    pub(super) region: Vec<bool>,
+    /// Whether each slot outside the region depends on it.
+    after: Vec<bool>,
+    /// Constants of the region that an instruction reads entry by entry
+    /// (lifted to the element type); the left side of `@` is read as `f64`.
+    lift: Vec<bool>,
+    /// Each sum over the region: its slot and its operand's (both the
+    /// result's slot when the result is in the region).
+    pub(super) sums: Vec<(usize, usize)>,
+    /// Rows per block, when not chosen by the element type's size.
+    pub(super) step: Option<usize>,
+}
+
+/// What the region gives the rest of the program: per sum, the adjoint
+/// of each small slot it reads and of each row-by-row input, for the seed
+/// 1 on the sum; and `Σ |value · adjoint|` over its slots (the rounding
+/// estimate).
+pub(super) struct Region<T> {
+    pub(super) small: Vec<Vec<Option<Vec<T>>>>,
+    pub(super) inputs: Vec<Vec<Option<Vec<T>>>>,
+    pub(super) noise: Vec<f64>,
+}
+
+impl Plan {
+    /// Rows `r` of a slot of the region, as a range of its entries.
+    fn entries(&self, p: &Program, k: usize, r: &Range<usize>) -> Range<usize> {
+        let w = as_2d(&p.shapes[k])[1];
+        let w = if p.shapes[k].len() == 1 { 1 } else { w };
+        r.start * w..r.end * w
+    }
+
+    /// The shape of rows `r` of a slot of the region.
+    fn shape(&self, p: &Program, k: usize, r: &Range<usize>) -> Vec<usize> {
+        let mut s = p.shapes[k].clone();
+        s[0] = r.len();
+        s
+    }
+}
+
+impl Program {
+    /// The plan of a program that has a region over enough rows, else
+    /// `None` (it then runs whole arrays).
+    pub(super) fn plan(&self, min_rows: usize) -> Option<Plan> {
+        let n = self.out + 1;
+        let rows = (0..n)
+            .filter_map(|k| self.shapes[k].first().copied())
+            .max()?;
+        if rows < min_rows {
+            return None;
+        }
+        let mut region = vec![false; n];
+        let mut after = vec![false; n];
+        for k in 0..n {
+            region[k] = self.row_by_row(k, rows, &region, &after);
+            after[k] = !region[k] && self.ins[k].args().iter().any(|j| region[*j] || after[*j]);
+        }
+        let mut sums = Vec::new();
+        let mut lift = vec![false; n];
+        for k in 0..n {
+            for (pos, j) in self.ins[k].args().into_iter().enumerate() {
+                if !region[j] {
+                    continue;
+                }
+                match &self.ins[k] {
+                    Ins::Sum(_, None) if !region[k] => sums.push((k, j)),
+                    _ if !region[k] => return None,
+                    Ins::MatMul(..) if pos == 0 => {}
+                    _ => lift[j] = true,
+                }
+            }
+        }
+        if region[self.out] {
+            sums.push((self.out, self.out));
+        }
+        let busy = (0..n).any(|k| region[k] && self.active[k]);
+        (busy && !sums.is_empty()).then_some(Plan {
+            rows,
+            region,
+            after,
+            lift,
+            sums,
+            step: None,
+        })
+    }
+
+    /// True when row `i` of slot `k` (of `rows` rows) depends only on row
+    /// `i` of the region's slots and on small slots computed before it.
+    fn row_by_row(&self, k: usize, rows: usize, region: &[bool], after: &[bool]) -> bool {
+        let sh = &self.shapes[k];
+        if sh.first() != Some(&rows) {
+            return false;
+        }
+        let small = |j: usize| {
+            let s = as_2d(&self.shapes[j]);
+            !region[j] && !after[j] && s[0] == 1 && (s[1] == 1 || (sh.len() == 2 && s[1] == sh[1]))
+        };
+        let ins = &self.ins[k];
+        match ins {
+            Ins::Input(_) | Ins::Const(_) => true,
+            Ins::MatMul(a, b) => region[*a] && self.shapes[*a].len() == 2 && !region[*b] && !after[*b],
+            _ if ins.is_elementwise() => ins
+                .args()
+                .iter()
+                .all(|j| (region[*j] && self.shapes[*j] == *sh) || small(*j)),
+            _ => false,
+        }
+    }
+
+    /// Rows per block for numbers of type `T`.
+    fn block_rows<T>(&self, plan: &Plan) -> usize {
+        let widest = (0..=self.out)
+            .filter(|k| plan.region[*k])
+            .map(|k| plan.entries(self, k, &(0..1)).len())
+            .max()
+            .unwrap_or(1);
+        (BLOCK_BYTES / (widest.max(1) * std::mem::size_of::<T>())).max(16)
+    }
+
+    /// The forward pass by blocks: every slot outside the region as
+    /// [`Program::run`] gives it (the result's entries gathered when it is
+    /// in the region), and with `deriv` what the region gives the sweep.
+    pub(super) fn run_blocked<'p, T: Elem>(
+        &'p self,
+        plan: &Plan,
+        inputs: &'p [Vec<T>],
+        deriv: bool,
+        budget: &mut Budget,
+    ) -> Result<(Pass<'p, T>, Region<T>), Error> {
+        let n = self.out + 1;
+        let mut vals: Vec<Cow<'p, [T]>> = (0..n).map(|_| Cow::Owned(Vec::new())).collect();
+        let mut aux: Vec<Aux<T>> = (0..n).map(|_| Aux::None).collect();
+        for k in (0..n).filter(|k| !plan.region[*k] && !plan.after[*k]) {
+            budget.check_cancel()?;
+            (vals[k], aux[k]) = self.step(k, inputs, &mut vals, deriv, budget);
+        }
+        // Small constants the region reads, as numbers of type `T`.
+        for k in (0..n).filter(|k| plan.region[*k]) {
+            for j in self.ins[k].args() {
+                if !plan.region[j] {
+                    self.lift_if_lazy(j, &mut vals);
+                }
+            }
+        }
+        let m = plan.sums.len();
+        let mut reg = Region {
+            small: (0..m).map(|_| (0..n).map(|_| None).collect()).collect(),
+            inputs: (0..m).map(|_| inputs.iter().map(|_| None).collect()).collect(),
+            noise: vec![0.0; m],
+        };
+        let mut totals = vec![T::cst(0.0); m];
+        let mut whole = Vec::new();
+        let step = plan.step.unwrap_or_else(|| self.block_rows::<T>(plan));
+        for start in (0..plan.rows).step_by(step) {
+            budget.check_cancel()?;
+            let r = start..(start + step).min(plan.rows);
+            let (bv, bx) = self.block_forward(plan, &r, inputs, &vals, deriv, budget);
+            for (t, (_, j)) in totals.iter_mut().zip(&plan.sums) {
+                for x in bv[*j].iter() {
+                    *t += *x;
+                }
+            }
+            if plan.region[self.out] {
+                whole.extend_from_slice(&bv[self.out]);
+            }
+            if deriv {
+                for (s, (_, j)) in plan.sums.iter().enumerate() {
+                    self.block_sweep(plan, &r, *j, &bv, &bx, &vals, s, &mut reg);
+                }
+            }
+        }
+        for (t, (k, _)) in totals.into_iter().zip(&plan.sums) {
+            if !plan.region[*k] {
+                vals[*k] = Cow::Owned(vec![t]);
+            }
+        }
+        if plan.region[self.out] {
+            vals[self.out] = Cow::Owned(whole);
+        }
+        let summed: Vec<usize> = plan.sums.iter().map(|(k, _)| *k).collect();
+        for k in (0..n).filter(|k| plan.after[*k] && !summed.contains(k)) {
+            budget.check_cancel()?;
+            (vals[k], aux[k]) = self.step(k, inputs, &mut vals, deriv, budget);
+        }
+        Ok((Pass { vals, aux }, reg))
+    }
+
+    /// The region's slots over rows `r`: values and what their sweep needs.
+    fn block_forward<'p, T: Elem>(
+        &'p self,
+        plan: &Plan,
+        r: &Range<usize>,
+        inputs: &'p [Vec<T>],
+        vals: &[Cow<'p, [T]>],
+        deriv: bool,
+        budget: &mut Budget,
+    ) -> (Vec<Cow<'p, [T]>>, Vec<Aux<T>>) {
+        let n = self.out + 1;
+        let mut bv: Vec<Cow<'p, [T]>> = Vec::with_capacity(n);
+        let mut bx = Vec::with_capacity(n);
+        for k in 0..n {
+            if !plan.region[k] {
+                bv.push(Cow::Owned(Vec::new()));
+                bx.push(Aux::None);
+                continue;
+            }
+            let e = plan.entries(self, k, r);
+            let (v, x) = match &self.ins[k] {
+                Ins::Input(i) => (Cow::Borrowed(&inputs[*i][e]), Aux::None),
+                Ins::Const(c) if plan.lift[k] => (T::lift(&c[e]), Aux::None),
+                Ins::Const(_) => (Cow::Owned(Vec::new()), Aux::None),
+                Ins::MatMul(a, b) => {
+                    let dims = mm_dims(&plan.shape(self, *a, r), &self.shapes[*b]);
+                    let y = match &self.ins[*a] {
+                        Ins::Const(c) => {
+                            let ca = &c[plan.entries(self, *a, r)];
+                            kernels::matmul(ca, &vals[*b], dims, |x: f64, w: T| w.scale(x))
+                        }
+                        _ => kernels::matmul(&bv[*a], &vals[*b], dims, |x: T, w: T| x * w),
+                    };
+                    (Cow::Owned(y), Aux::None)
+                }
+                ins => {
+                    let args = ins.args();
+                    let pick = |j: usize| if plan.region[j] { &bv[j][..] } else { &vals[j][..] };
+                    let a: Vec<&[T]> = args.iter().map(|j| pick(*j)).collect();
+                    let shapes: Vec<Vec<usize>> = args
+                        .iter()
+                        .map(|j| if plan.region[*j] { plan.shape(self, *j, r) } else { self.shapes[*j].clone() })
+                        .collect();
+                    let sh: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
+                    let mut notes = Vec::new();
+                    let live = deriv && self.active[k];
+                    let out = plan.shape(self, k, r);
+                    let (y, x) = forward(ins, &a, &sh, &out, live, &mut notes);
+                    self.warn(k, notes, budget);
+                    (Cow::Owned(y), x)
+                }
+            };
+            bv.push(v);
+            bx.push(x);
+        }
+        (bv, bx)
+    }
+
+    /// The reverse sweep of rows `r` of the region from slot `from` (the
+    /// operand of sum `s`) with the seed 1, adding into `reg`.
+    #[allow(clippy::too_many_arguments)]
+    fn block_sweep<T: Elem>(
+        &self,
+        plan: &Plan,
+        r: &Range<usize>,
+        from: usize,
+        bv: &[Cow<'_, [T]>],
+        bx: &[Aux<T>],
+        vals: &[Cow<'_, [T]>],
+        s: usize,
+        reg: &mut Region<T>,
+    ) {
+        let mut adj: Vec<Option<Vec<T>>> = (0..=from).map(|_| None).collect();
+        adj[from] = Some(vec![T::cst(1.0); bv[from].len()]);
+        for k in (0..=from).rev() {
+            let Some(g) = adj[k].take() else { continue };
+            let ins = &self.ins[k];
+            if !matches!(ins, Ins::Input(_)) {
+                reg.noise[s] += noise(&bv[k], &g);
+            }
+            let args = ins.args();
+            let mut temps: Vec<Option<Vec<T>>> = args
+                .iter()
+                .map(|j| {
+                    let len = if plan.region[*j] { bv[*j].len() } else { vals[*j].len() };
+                    self.active[*j].then(|| vec![T::cst(0.0); len])
+                })
+                .collect();
+            match ins {
+                Ins::Input(i) => {
+                    let whole = &mut reg.inputs[s][*i];
+                    let buf = whole.get_or_insert_with(|| Vec::with_capacity(bv[k].len()));
+                    let e = plan.entries(self, k, r);
+                    buf.resize(e.end, T::cst(0.0));
+                    buf[e].copy_from_slice(&g);
+                    continue;
+                }
+                Ins::MatMul(a, b) if matches!(self.ins[*a], Ins::Const(_)) => {
+                    let Ins::Const(c) = &self.ins[*a] else { continue };
+                    let dims = mm_dims(&plan.shape(self, *a, r), &self.shapes[*b]);
+                    if let Some(d) = temps[1].as_mut() {
+                        let ca = &c[plan.entries(self, *a, r)];
+                        kernels::matmul_grad_b(d, &g, ca, dims, |x: f64, w: T| w.scale(x));
+                    }
+                }
+                _ => {
+                    let pick = |j: usize| if plan.region[j] { &bv[j][..] } else { &vals[j][..] };
+                    let a: Vec<&[T]> = args.iter().map(|j| pick(*j)).collect();
+                    let shapes: Vec<Vec<usize>> = args
+                        .iter()
+                        .map(|j| if plan.region[*j] { plan.shape(self, *j, r) } else { self.shapes[*j].clone() })
+                        .collect();
+                    let sh: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
+                    let mut refs: Vec<Option<&mut Vec<T>>> = temps.iter_mut().map(Option::as_mut).collect();
+                    let out = plan.shape(self, k, r);
+                    backward(ins, &a, &sh, &out, &bv[k], &bx[k], &g, &mut refs);
+                }
+            }
+            for (j, t) in args.iter().zip(temps) {
+                let Some(t) = t else { continue };
+                let to = if plan.region[*j] { &mut adj[*j] } else { &mut reg.small[s][*j] };
+                add_into(to, t);
+            }
+        }
+    }
+
+    /// The reverse sweep of a blocked pass from `seed` (unused when the
+    /// result is in the region: its seed is then 1 everywhere), as
+    /// [`Program::sweep`]: a sum's adjoint `g` scales what the region gave
+    /// for the seed 1.
+    pub(super) fn sweep_blocked<T: Elem>(
+        &self,
+        plan: &Plan,
+        pass: &Pass<'_, T>,
+        reg: Region<T>,
+        seed: Vec<T>,
+        budget: &mut Budget,
+        mut then: impl FnMut(usize, &[T], &[T]),
+    ) -> Result<(Vec<Vec<T>>, f64), Error> {
+        let n = self.out + 1;
+        let mut adj: Vec<Option<Vec<T>>> = (0..n).map(|_| None).collect();
+        let mut grads: Vec<Vec<T>> = self
+            .inputs
+            .iter()
+            .map(|(_, s)| vec![T::cst(0.0); s.iter().product()])
+            .collect();
+        let mut noise = 0.0;
+        let Region { small, inputs, noise: rn } = reg;
+        let mut region_of: Vec<Option<(Vec<Option<Vec<T>>>, Vec<Option<Vec<T>>>, f64)>> =
+            (0..n).map(|_| None).collect();
+        for (((k, _), sm), (inp, z)) in plan.sums.iter().zip(small).zip(inputs.into_iter().zip(rn)) {
+            region_of[*k] = Some((sm, inp, z));
+        }
+        if !plan.region[self.out] {
+            adj[self.out] = Some(seed);
+        }
+        for k in (0..n).rev() {
+            if let Some((sm, inp, z)) = region_of[k].take() {
+                let g = if plan.region[k] { T::cst(1.0) } else { adj[k].as_ref().map_or(T::cst(0.0), |g| g[0]) };
+                noise += g.val().abs() * z;
+                for (j, a) in sm.into_iter().enumerate() {
+                    if let Some(a) = a {
+                        add_into(&mut adj[j], a.into_iter().map(|x| x * g).collect());
+                    }
+                }
+                for (i, a) in inp.into_iter().enumerate() {
+                    if let Some(a) = a {
+                        grads[i].iter_mut().zip(a).for_each(|(x, y)| *x += y * g);
+                    }
+                }
+                continue;
+            }
+            if plan.region[k] {
+                continue;
+            }
+            let Some(g) = adj[k].take() else { continue };
+            budget.check_cancel()?;
+            then(k, &pass.vals[k], &g);
+            self.sweep_one(k, pass, g, &mut adj, &mut grads);
+        }
+        Ok((grads, noise))
+    }
+}
+
+/// `Σ |v · g|`, the finite terms.
+pub(super) fn noise<T: Elem>(v: &[T], g: &[T]) -> f64 {
+    v.iter()
+        .zip(g)
+        .map(|(a, b)| (a.val() * b.val()).abs())
+        .filter(|x| x.is_finite())
+        .sum()
+}
+
+/// Adds `t` into an adjoint (or makes it the adjoint).
+pub(super) fn add_into<T: Elem>(to: &mut Option<Vec<T>>, t: Vec<T>) {
+    match to {
+        Some(acc) => acc.iter_mut().zip(t).for_each(|(x, y)| *x += y),
+        slot => *slot = Some(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Context, Program, Tan, compile};
+    use super::*;
+    use crate::engine::eval::Defs;
+    use crate::num::Array;
+    use crate::syntax::parse_expr;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// Expressions over `X` (r × 3), `y`, `x` (r), `w` (3) and `b`, and
+    /// whether each runs by blocks.
+    const CASES: &[(&str, bool)] = &[
+        ("mean((X @ w + b - y)^2)", true),
+        ("sin(x) * x^2", true),
+        ("sum(exp(x * b) / (1 + x^2)) + b^2", true),
+        ("sum(X @ w * y) * sum(x)", true),
+        ("logsumexp(w) + sum(tanh(X @ w))", true),
+        ("x / (2 + b) - y", true),
+        ("sum((X @ w)^3) / len(y)", true),
+        ("sum(pow(x^2 + 1, b)) + max(w)", true),
+        ("X * w + b", true),
+        ("sqrt(sum(x^2 * b^2) + 1)", true),
+        ("x * sum(x)", false),
+        ("sum(X^2, 0) @ w", false),
+        ("norm(x - y) + b", true),
+        ("softmax(x) * b", false),
+    ];
+
+    fn program(src: &str, r: usize, data: &[f64], consts: bool) -> (Program, Vec<Vec<f64>>) {
+        let x: Vec<f64> = data.iter().cycle().take(3 * r).copied().collect();
+        let y: Vec<f64> = data.iter().rev().cycle().take(r).copied().collect();
+        let xs: Vec<f64> = data.iter().cycle().skip(1).take(r).copied().collect();
+        let w = vec![0.3, -0.7, 0.2];
+        let mut arrays = BTreeMap::new();
+        let mut inputs = vec![
+            ("x".to_string(), vec![r]),
+            ("w".to_string(), vec![3]),
+            ("b".to_string(), vec![]),
+        ];
+        let mut vals = vec![xs, w, vec![0.4]];
+        if consts {
+            arrays.insert("X".to_string(), Array::new(vec![r, 3], x).expect("shape"));
+            arrays.insert("y".to_string(), Array::vector(y));
+        } else {
+            inputs.push(("X".to_string(), vec![r, 3]));
+            inputs.push(("y".to_string(), vec![r]));
+            vals.push(x);
+            vals.push(y);
+        }
+        let defs = Defs::default();
+        let ctx = Context {
+            defs: &defs,
+            arrays: &arrays,
+            src,
+        };
+        let e = parse_expr(src).expect("parses");
+        (compile(ctx, &e, &inputs).expect("compiles").0, vals)
+    }
+
+    fn close(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| {
+                (x - y).abs() <= 1e-11 * (1.0 + x.abs().max(y.abs())) || (x.is_nan() && y.is_nan())
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// Blocks of any size give what whole arrays give: the value, the
+        /// gradient and Hessian-vector products.
+        #[test]
+        fn blocks_agree_with_whole_arrays(
+            data in proptest::collection::vec(-2.0f64..2.0, 4..12),
+            r in 4usize..30,
+            step in 1usize..8,
+            consts: bool,
+            dir in proptest::collection::vec(-1.0f64..1.0, 6),
+        ) {
+            for (src, blocked) in CASES {
+                let (p, x) = program(src, r, &data, consts);
+                let plan = p.plan(1).map(|mut plan| {
+                    plan.step = Some(step);
+                    plan
+                });
+                prop_assert_eq!(plan.is_some(), *blocked, "{}", src);
+                let mut b = Budget::new(None);
+                let (v1, g1, _) = p.gradient_by(None, &x, &mut b).expect("runs");
+                let (v2, g2, _) = p.gradient_by(plan, &x, &mut b).expect("runs");
+                prop_assert!(close(&v1, &v2), "{}: {:?} vs {:?}", src, v1, v2);
+                for (a, c) in g1.iter().zip(&g2) {
+                    prop_assert!(close(a, c), "{}: {:?} vs {:?}", src, a, c);
+                }
+                let tin: Vec<Vec<Tan>> = x
+                    .iter()
+                    .map(|xi| xi.iter().enumerate().map(|(k, v)| Tan { v: *v, t: dir[k % dir.len()] }).collect())
+                    .collect();
+                let plan = p.plan(1).map(|mut plan| {
+                    plan.step = Some(step);
+                    plan
+                });
+                let h1 = p.hvp_by(None, &tin, &mut b).expect("runs");
+                let h2 = p.hvp_by(plan, &tin, &mut b).expect("runs");
+                for (a, c) in h1.iter().zip(&h2) {
+                    prop_assert!(close(a, c), "{}: {:?} vs {:?}", src, a, c);
+                }
+            }
+        }
+    }
+}
