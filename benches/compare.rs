@@ -344,14 +344,16 @@ mod arrays;
 
 fn main() {
     // `cargo bench` passes `--bench`; `-- arrays` or `-- csv` runs only
-    // those cases (`csv` first in its process, for its peak memory).
+    // those cases (`csv` first in its process, for its peak memory), and
+    // `-- arrays NAME` the array cases whose names start with NAME.
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "csv") {
         arrays::csv();
         return;
     }
-    if args.iter().any(|a| a == "arrays") {
-        arrays::run(|f, g| paired(f, g));
+    if let Some(at) = args.iter().position(|a| a == "arrays") {
+        let only = args.get(at + 1).filter(|a| !a.starts_with('-'));
+        arrays::run(|f, g| paired(f, g), only.map(String::as_str));
         return;
     }
     for name in ["F1", "F2", "rosen10", "rosen100"] {

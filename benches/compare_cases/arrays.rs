@@ -1,7 +1,8 @@
 //! The array engine against hand-fused Rust loops (one pass over the rows,
 //! computing the same numbers: the practical limit), and `:data` of a
 //! 10⁶ × 11 CSV file. Included by `compare.rs`; run alone with
-//! `cargo bench --bench compare -- arrays`.
+//! `cargo bench --bench compare -- arrays`, one case with its name's start
+//! after it (`-- arrays mse1e6-hessian`, `-- arrays elementwise`).
 
 use deriv::engine::Defs;
 use deriv::engine::array::{Context, Program, compile};
@@ -90,7 +91,11 @@ fn fused_mse_hessian(x: &[f64]) -> Vec<f64> {
     h
 }
 
-pub fn run(paired: impl Fn(&mut dyn FnMut() -> f64, &mut dyn FnMut() -> f64) -> (f64, f64, f64)) {
+pub fn run(
+    paired: impl Fn(&mut dyn FnMut() -> f64, &mut dyn FnMut() -> f64) -> (f64, f64, f64),
+    only: Option<&str>,
+) {
+    let want = |case: &str| only.is_none_or(|o| case.starts_with(o));
     let mut rng = Lcg(42);
     let x: Vec<f64> = (0..ROWS * COLS).map(|_| rng.next()).collect();
     let y: Vec<f64> = (0..ROWS).map(|_| rng.next()).collect();
@@ -117,15 +122,17 @@ pub fn run(paired: impl Fn(&mut dyn FnMut() -> f64, &mut dyn FnMut() -> f64) -> 
         assert!((a - c).abs() <= 1e-9 * (1.0 + c.abs()));
     }
     assert!((g[1][0] - fb).abs() <= 1e-9 * (1.0 + fb.abs()));
-    let (r, td, tf) = paired(
-        &mut || {
-            let mut bud = deriv::engine::Budget::new(None);
-            p.gradient(black_box(&inputs), &mut bud).expect("runs").0[0]
-        },
-        &mut || fused_mse(black_box(&x), &y, &w, b).0,
-    );
-    println!("ratio mse1e6-gradient {r:.2}");
-    println!("time mse1e6-gradient {td:.3e} fused {tf:.3e}");
+    if want("mse1e6-gradient") {
+        let (r, td, tf) = paired(
+            &mut || {
+                let mut bud = deriv::engine::Budget::new(None);
+                p.gradient(black_box(&inputs), &mut bud).expect("runs").0[0]
+            },
+            &mut || fused_mse(black_box(&x), &y, &w, b).0,
+        );
+        println!("ratio mse1e6-gradient {r:.2}");
+        println!("time mse1e6-gradient {td:.3e} fused {tf:.3e}");
+    }
 
     let h = p.hessian(&inputs, &mut bud).expect("runs");
     let fh = fused_mse_hessian(&x);
@@ -138,15 +145,17 @@ pub fn run(paired: impl Fn(&mut dyn FnMut() -> f64, &mut dyn FnMut() -> f64) -> 
             );
         }
     }
-    let (r, td, tf) = paired(
-        &mut || {
-            let mut bud = deriv::engine::Budget::new(None);
-            p.hessian(black_box(&inputs), &mut bud).expect("runs")[0][0]
-        },
-        &mut || fused_mse_hessian(black_box(&x))[0],
-    );
-    println!("ratio mse1e6-hessian {r:.2}");
-    println!("time mse1e6-hessian {td:.3e} fused {tf:.3e}");
+    if want("mse1e6-hessian") {
+        let (r, td, tf) = paired(
+            &mut || {
+                let mut bud = deriv::engine::Budget::new(None);
+                p.hessian(black_box(&inputs), &mut bud).expect("runs")[0][0]
+            },
+            &mut || fused_mse_hessian(black_box(&x))[0],
+        );
+        println!("ratio mse1e6-hessian {r:.2}");
+        println!("time mse1e6-hessian {td:.3e} fused {tf:.3e}");
+    }
 
     // The derivative of sin(x)·x² at 10⁶ points.
     let pts: Vec<f64> = (0..ROWS).map(|_| 3.0 * rng.next()).collect();
@@ -164,15 +173,17 @@ pub fn run(paired: impl Fn(&mut dyn FnMut() -> f64, &mut dyn FnMut() -> f64) -> 
     for (a, c) in g[0].iter().zip(fused(&pts)) {
         assert!((a - c).abs() <= 1e-12 * (1.0 + c.abs()));
     }
-    let (r, td, tf) = paired(
-        &mut || {
-            let mut bud = deriv::engine::Budget::new(None);
-            e.gradient(black_box(&xin), &mut bud).expect("runs").1[0][0]
-        },
-        &mut || fused(black_box(&pts))[0],
-    );
-    println!("ratio elementwise1e6-diff {r:.2}");
-    println!("time elementwise1e6-diff {td:.3e} fused {tf:.3e}");
+    if want("elementwise1e6-diff") {
+        let (r, td, tf) = paired(
+            &mut || {
+                let mut bud = deriv::engine::Budget::new(None);
+                e.gradient(black_box(&xin), &mut bud).expect("runs").1[0][0]
+            },
+            &mut || fused(black_box(&pts))[0],
+        );
+        println!("ratio elementwise1e6-diff {r:.2}");
+        println!("time elementwise1e6-diff {td:.3e} fused {tf:.3e}");
+    }
 }
 
 /// Peak resident memory of this process so far, in bytes (Linux).

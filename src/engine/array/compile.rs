@@ -9,7 +9,7 @@ use super::program::{Arith, Ins, Program, forward, mm_dims};
 use super::slice::{self, Move, Sub};
 use crate::builtins::check_arity;
 use crate::builtins::{self, BuiltinId};
-use crate::engine::eval::{Defs, unknown_name};
+use crate::engine::eval::{Defs, Function, unknown_name};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits::{MAX_ARRAY_ENTRIES, MAX_CALL_DEPTH};
 use crate::num::array::{Array, MAX_RANK, broadcast, shape_text, size};
@@ -525,39 +525,7 @@ impl Compiler<'_> {
     ) -> Result<Slot, Error> {
         let defs = self.ctx.defs;
         if let Some(f) = defs.funcs.get(name) {
-            check_arity(
-                name,
-                f.params.len(),
-                f.params.len(),
-                args.len(),
-                primes as usize,
-            )
-            .map_err(|e| self.err(e, span))?;
-            if primes > 0 {
-                return Err(self.err(primes_refused(name), span));
-            }
-            let mut ks = Vec::with_capacity(args.len());
-            for a in args {
-                ks.push(self.expr(a, scope)?);
-            }
-            self.calls += 1;
-            if self.calls > MAX_CALL_DEPTH {
-                return Err(self.err(
-                    Error::limit("user functions nested too deeply", MAX_CALL_DEPTH),
-                    span,
-                ));
-            }
-            let outermost = self.call_site.is_none();
-            if outermost {
-                self.call_site = Some((span, name.to_string()));
-            }
-            let inner: Vec<(&str, Slot)> = f.params.iter().map(String::as_str).zip(ks).collect();
-            let r = self.expr(&f.body, &inner);
-            if outermost {
-                self.call_site = None;
-            }
-            self.calls -= 1;
-            return r;
+            return self.user_call(f, name, primes, args, span, scope);
         }
         if primes > 0 {
             return Err(self.err(primes_refused(name), span));
@@ -596,6 +564,52 @@ impl Compiler<'_> {
             ),
             name_span,
         ))
+    }
+
+    /// A call of a user function: its body compiled with the parameters
+    /// bound to the arguments' slots.
+    fn user_call(
+        &mut self,
+        f: &Function,
+        name: &str,
+        primes: u32,
+        args: &[Expr],
+        span: Span,
+        scope: &[(&str, Slot)],
+    ) -> Result<Slot, Error> {
+        check_arity(
+            name,
+            f.params.len(),
+            f.params.len(),
+            args.len(),
+            primes as usize,
+        )
+        .map_err(|e| self.err(e, span))?;
+        if primes > 0 {
+            return Err(self.err(primes_refused(name), span));
+        }
+        let mut ks = Vec::with_capacity(args.len());
+        for a in args {
+            ks.push(self.expr(a, scope)?);
+        }
+        self.calls += 1;
+        if self.calls > MAX_CALL_DEPTH {
+            return Err(self.err(
+                Error::limit("user functions nested too deeply", MAX_CALL_DEPTH),
+                span,
+            ));
+        }
+        let outermost = self.call_site.is_none();
+        if outermost {
+            self.call_site = Some((span, name.to_string()));
+        }
+        let inner: Vec<(&str, Slot)> = f.params.iter().map(String::as_str).zip(ks).collect();
+        let r = self.expr(&f.body, &inner);
+        if outermost {
+            self.call_site = None;
+        }
+        self.calls -= 1;
+        r
     }
 
     fn axis(&self, e: &Expr, ek: Slot, k: Slot) -> Result<usize, Error> {
@@ -646,43 +660,8 @@ impl Compiler<'_> {
             Ok(())
         };
         match id {
-            ArrayFn::Sum | ArrayFn::Mean => {
-                let axis = match args.get(1) {
-                    Some(e) => Some(self.axis(e, ks[1], a)?),
-                    None => None,
-                };
-                let (shape, count) = match (axis, sa.as_slice()) {
-                    (Some(0), [r, c]) => (vec![*c], *r),
-                    (Some(1), [r, c]) => (vec![*r], *c),
-                    _ => (vec![], n),
-                };
-                let s = self.push(Ins::Sum(a, axis), shape, span)?;
-                if id == ArrayFn::Sum {
-                    return Ok(s);
-                }
-                if count == 0 {
-                    need_entries(self, "the mean")?;
-                }
-                let inv = self.constant(vec![1.0 / count as f64], vec![], span)?;
-                self.push(Ins::Arith(Arith::Mul, s, inv), self.shape(s).to_vec(), span)
-            }
-            ArrayFn::Dot => {
-                let b = ks[1];
-                if sa.len() != 1 || self.shape(b).len() != 1 {
-                    return Err(self.err(
-                        Error::new(
-                            ErrorKind::Point,
-                            format!(
-                                "dot takes two vectors, not shapes {} and {} (use `@` for matrices)",
-                                shape_text(&sa),
-                                shape_text(self.shape(b))
-                            ),
-                        ),
-                        span,
-                    ));
-                }
-                self.matmul(a, b, span)
-            }
+            ArrayFn::Sum | ArrayFn::Mean => self.sum_mean(id == ArrayFn::Mean, ks, args, span),
+            ArrayFn::Dot => self.dot(a, ks[1], span),
             ArrayFn::Norm => {
                 let sq = self.push(Ins::Arith(Arith::Mul, a, a), sa.clone(), span)?;
                 let s = self.push(Ins::Sum(sq, None), vec![], span)?;
@@ -719,41 +698,94 @@ impl Compiler<'_> {
                 need_entries(self, "logsumexp")?;
                 self.push(Ins::LogSumExp(a), vec![], span)
             }
-            ArrayFn::Zeros | ArrayFn::Ones => {
-                let mut shape = Vec::new();
-                for (e, k) in args.iter().zip(ks) {
-                    let v = match self.known(*k) {
-                        Some([v]) if v.fract() == 0.0 && *v >= 0.0 => *v,
-                        _ => {
-                            return Err(self.err(
-                                Error::new(
-                                    ErrorKind::Point,
-                                    "a length must be a known whole number ≥ 0",
-                                ),
-                                e.span,
-                            ));
-                        }
-                    };
-                    shape.push(if v > usize::MAX as f64 / 2.0 {
-                        usize::MAX / 2
-                    } else {
-                        v as usize
-                    });
-                }
-                let total = size(&shape).unwrap_or(usize::MAX);
-                if total > MAX_ARRAY_ENTRIES {
+            ArrayFn::Zeros | ArrayFn::Ones => self.filled(id == ArrayFn::Ones, ks, args, span),
+        }
+    }
+
+    /// `sum(X)`, `sum(X, axis)`, and the same for `mean`.
+    fn sum_mean(
+        &mut self,
+        mean: bool,
+        ks: &[Slot],
+        args: &[Expr],
+        span: Span,
+    ) -> Result<Slot, Error> {
+        let a = ks[0];
+        let axis = match args.get(1) {
+            Some(e) => Some(self.axis(e, ks[1], a)?),
+            None => None,
+        };
+        let (shape, count) = match (axis, self.shape(a)) {
+            (Some(0), [r, c]) => (vec![*c], *r),
+            (Some(1), [r, c]) => (vec![*r], *c),
+            (_, sa) => (vec![], sa.iter().product()),
+        };
+        let s = self.push(Ins::Sum(a, axis), shape, span)?;
+        if !mean {
+            return Ok(s);
+        }
+        if count == 0 {
+            return Err(self.err(
+                Error::new(ErrorKind::Point, "the mean of an empty array has no value"),
+                span,
+            ));
+        }
+        let inv = self.constant(vec![1.0 / count as f64], vec![], span)?;
+        self.push(Ins::Arith(Arith::Mul, s, inv), self.shape(s).to_vec(), span)
+    }
+
+    /// `dot(u, v)`: `u @ v` of two vectors.
+    fn dot(&mut self, a: Slot, b: Slot, span: Span) -> Result<Slot, Error> {
+        if self.shape(a).len() != 1 || self.shape(b).len() != 1 {
+            return Err(self.err(
+                Error::new(
+                    ErrorKind::Point,
+                    format!(
+                        "dot takes two vectors, not shapes {} and {} (use `@` for matrices)",
+                        shape_text(self.shape(a)),
+                        shape_text(self.shape(b))
+                    ),
+                ),
+                span,
+            ));
+        }
+        self.matmul(a, b, span)
+    }
+
+    /// `zeros(…)` or `ones(…)`: a constant of known lengths.
+    fn filled(&mut self, ones: bool, ks: &[Slot], args: &[Expr], span: Span) -> Result<Slot, Error> {
+        let mut shape = Vec::new();
+        for (e, k) in args.iter().zip(ks) {
+            let v = match self.known(*k) {
+                Some([v]) if v.fract() == 0.0 && *v >= 0.0 => *v,
+                _ => {
                     return Err(self.err(
-                        Error::limit(
-                            &format!("an array of shape {} is too large", shape_text(&shape)),
-                            format!("{MAX_ARRAY_ENTRIES} entries"),
+                        Error::new(
+                            ErrorKind::Point,
+                            "a length must be a known whole number ≥ 0",
                         ),
-                        span,
+                        e.span,
                     ));
                 }
-                let fill = if id == ArrayFn::Ones { 1.0 } else { 0.0 };
-                self.constant(vec![fill; total], shape, span)
-            }
+            };
+            shape.push(if v > usize::MAX as f64 / 2.0 {
+                usize::MAX / 2
+            } else {
+                v as usize
+            });
         }
+        let total = size(&shape).unwrap_or(usize::MAX);
+        if total > MAX_ARRAY_ENTRIES {
+            return Err(self.err(
+                Error::limit(
+                    &format!("an array of shape {} is too large", shape_text(&shape)),
+                    format!("{MAX_ARRAY_ENTRIES} entries"),
+                ),
+                span,
+            ));
+        }
+        let fill = if ones { 1.0 } else { 0.0 };
+        self.constant(vec![fill; total], shape, span)
     }
 }
 

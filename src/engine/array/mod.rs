@@ -326,19 +326,21 @@ impl Program {
         let tin: Vec<Vec<Tan>> = inputs
             .iter()
             .zip(direction)
-            .map(|(x, v)| x.iter().zip(v).map(|(a, b)| Tan { v: *a, t: *b }).collect())
+            .map(|(x, v)| x.iter().zip(v).map(|(a, b)| Tan { v: *a, t: [*b] }).collect())
             .collect();
-        self.hvp_by(self.plan(MIN_BLOCKED_ROWS), &tin, budget)
+        let mut h = self.hvps_by(self.plan(MIN_BLOCKED_ROWS), &tin, budget)?;
+        Ok(h.swap_remove(0))
     }
 
-    /// [`Program::hvp`] at inputs carrying the direction, by row blocks
-    /// when there is a plan.
-    fn hvp_by(
+    /// `K` Hessian-vector products in one pass, at inputs carrying the
+    /// directions, by row blocks when there is a plan: per direction, the
+    /// product per input.
+    fn hvps_by<const K: usize>(
         &self,
         plan: Option<Plan>,
-        tin: &[Vec<Tan>],
+        tin: &[Vec<Tan<K>>],
         budget: &mut Budget,
-    ) -> Result<Vec<Vec<f64>>, Error> {
+    ) -> Result<Vec<Vec<Vec<f64>>>, Error> {
         let g = match &plan {
             Some(plan) => {
                 let (pass, reg) = self.run_blocked(plan, tin, true, budget)?;
@@ -352,25 +354,54 @@ impl Program {
                 self.sweep(&pass, seed, budget, |_, _, _| {})?
             }
         };
-        Ok(g.into_iter()
-            .map(|gi| gi.into_iter().map(|t| t.t).collect())
+        Ok((0..K)
+            .map(|d| g.iter().map(|gi| gi.iter().map(|t| t.t[d]).collect()).collect())
             .collect())
     }
 
     /// The dense Hessian of the sum of the result's entries over all input
-    /// entries (flattened row-major, inputs in order): one Hessian-vector
-    /// product per entry.
+    /// entries (flattened row-major, inputs in order): forward over reverse
+    /// along up to 16 unit directions per pass over the data.
     pub fn hessian(
+        &self,
+        inputs: &[Vec<f64>],
+        budget: &mut Budget,
+    ) -> Result<Vec<Vec<f64>>, Error> {
+        match self.input_len() {
+            0 => Ok(Vec::new()),
+            1 => self.hessian_by::<1>(inputs, budget),
+            2..=4 => self.hessian_by::<4>(inputs, budget),
+            _ => self.hessian_by::<16>(inputs, budget),
+        }
+    }
+
+    /// [`Program::hessian`], `K` rows per pass.
+    fn hessian_by<const K: usize>(
         &self,
         inputs: &[Vec<f64>],
         budget: &mut Budget,
     ) -> Result<Vec<Vec<f64>>, Error> {
         let n = self.input_len();
         let mut rows = Vec::with_capacity(n);
-        for c in 0..n {
-            let dir = self.unit(c);
-            let h = self.hvp(inputs, &dir, budget)?;
-            rows.push(h.concat());
+        for first in (0..n).step_by(K) {
+            let mut at = 0;
+            let tin: Vec<Vec<Tan<K>>> = inputs
+                .iter()
+                .map(|x| {
+                    let v = x
+                        .iter()
+                        .enumerate()
+                        .map(|(j, v)| Tan {
+                            v: *v,
+                            t: std::array::from_fn(|d| f64::from(u8::from(at + j == first + d))),
+                        })
+                        .collect();
+                    at += x.len();
+                    v
+                })
+                .collect();
+            let h = self.hvps_by(self.plan(MIN_BLOCKED_ROWS), &tin, budget)?;
+            rows.extend(h.into_iter().take(n - first).map(|r| r.concat()));
         }
         Ok(rows)
     }

@@ -166,19 +166,7 @@ pub fn forward<T: Elem>(
         Ins::PowI(_, p) => local(a[0], deriv, notes, |x, n| T::powi(x, *p, deriv, n)),
         Ins::PowC(_, p) => local(a[0], deriv, notes, |x, n| T::powc(x, *p, deriv, n)),
         Ins::Unary(id, _) => local(a[0], deriv, notes, |x, n| T::unary(*id, x, deriv, n)),
-        Ins::Binary(id, ..) => {
-            let (sa, sb) = (as_2d(sh[0]), as_2d(sh[1]));
-            let mut y = vec![T::cst(0.0); o2[0] * o2[1]];
-            let mut d = vec![(T::cst(0.0), T::cst(0.0)); if deriv { y.len() } else { 0 }];
-            each(sa, sb, o2, |k, ia, ib| {
-                let (v, da, db) = guard(notes, |n| T::binary(*id, a[0][ia], a[1][ib], n));
-                y[k] = v;
-                if deriv {
-                    d[k] = (da, db);
-                }
-            });
-            (y, if deriv { Aux::D2(d) } else { Aux::None })
-        }
+        Ins::Binary(id, ..) => binary(*id, a, sh, o2, deriv, notes),
         Ins::MatMul(..) => {
             let dims = mm_dims(sh[0], sh[1]);
             (kernels::matmul(a[0], a[1], dims, |x, w| x * w), Aux::None)
@@ -205,24 +193,47 @@ pub fn forward<T: Elem>(
             Aux::None,
         ),
         Ins::Softmax(_) => (softmax(a[0], as_2d(sh[0])[1]), Aux::None),
-        Ins::LogSumExp(_) => {
-            let p = softmax(a[0], a[0].len().max(1));
-            let m = a[0]
-                .iter()
-                .map(|x| x.val())
-                .fold(f64::NEG_INFINITY, f64::max);
-            let m = if m.is_finite() { m } else { 0.0 };
-            let mut s = T::cst(0.0);
-            for x in a[0] {
-                s += T::unary(BuiltinId::Exp, *x - T::cst(m), true, &mut Vec::new()).0;
-            }
-            let (l, _) = T::unary(BuiltinId::Ln, s, true, &mut Vec::new());
-            (
-                vec![l + T::cst(m)],
-                if deriv { Aux::D(p) } else { Aux::None },
-            )
-        }
+        Ins::LogSumExp(_) => logsumexp(a[0], deriv),
     }
+}
+
+/// A two-argument built-in, elementwise with broadcasting.
+fn binary<T: Elem>(
+    id: BuiltinId,
+    a: &[&[T]],
+    sh: &[&[usize]],
+    o2: [usize; 2],
+    deriv: bool,
+    notes: &mut Vec<Note>,
+) -> (Vec<T>, Aux<T>) {
+    let (sa, sb) = (as_2d(sh[0]), as_2d(sh[1]));
+    let mut y = vec![T::cst(0.0); o2[0] * o2[1]];
+    let mut d = vec![(T::cst(0.0), T::cst(0.0)); if deriv { y.len() } else { 0 }];
+    each(sa, sb, o2, |k, ia, ib| {
+        let (v, da, db) = guard(notes, |n| T::binary(id, a[0][ia], a[1][ib], n));
+        y[k] = v;
+        if deriv {
+            d[k] = (da, db);
+        }
+    });
+    (y, if deriv { Aux::D2(d) } else { Aux::None })
+}
+
+/// `ln Σ exp` of the entries, shifted by the largest; its derivative is
+/// the softmax.
+fn logsumexp<T: Elem>(a: &[T], deriv: bool) -> (Vec<T>, Aux<T>) {
+    let p = softmax(a, a.len().max(1));
+    let m = a.iter().map(|x| x.val()).fold(f64::NEG_INFINITY, f64::max);
+    let m = if m.is_finite() { m } else { 0.0 };
+    let mut s = T::cst(0.0);
+    for x in a {
+        s += T::unary(BuiltinId::Exp, *x - T::cst(m), true, &mut Vec::new()).0;
+    }
+    let (l, _) = T::unary(BuiltinId::Ln, s, true, &mut Vec::new());
+    (
+        vec![l + T::cst(m)],
+        if deriv { Aux::D(p) } else { Aux::None },
+    )
 }
 
 /// Each entry's value and (with `deriv`) local derivative, into two buffers.
@@ -371,7 +382,6 @@ pub fn backward<T: Elem>(
     ga: &mut [Option<&mut Vec<T>>],
 ) {
     let o2 = as_2d(out);
-    let one = |_: usize, _: usize| T::cst(1.0);
     match ins {
         Ins::Input(_) | Ins::Const(_) => {}
         Ins::Neg(_) => {
@@ -381,31 +391,7 @@ pub fn backward<T: Elem>(
                 }
             }
         }
-        Ins::Arith(op, ..) => {
-            let (sa, sb) = (as_2d(sh[0]), as_2d(sh[1]));
-            let (x, w) = (a[0], a[1]);
-            let (first, rest) = ga.split_at_mut(1);
-            if let Some(d) = first[0].as_deref_mut() {
-                match op {
-                    Arith::Add | Arith::Sub => unbroadcast(d, sa, sb, o2, g, one),
-                    Arith::Mul => unbroadcast(d, sa, sb, o2, g, |_, ib| w[ib]),
-                    Arith::Div => unbroadcast(d, sa, sb, o2, g, |_, ib| T::cst(1.0) / w[ib]),
-                }
-            }
-            if let Some(d) = rest[0].as_deref_mut() {
-                match op {
-                    Arith::Add => unbroadcast(d, sb, sa, o2, g, one),
-                    Arith::Sub => unbroadcast(d, sb, sa, o2, g, |_, _| T::cst(-1.0)),
-                    Arith::Mul => unbroadcast(d, sb, sa, o2, g, |_, ia| x[ia]),
-                    Arith::Div => {
-                        // ∂(x/w)/∂w = -y/w, with y at the broadcast position
-                        let mut yw = vec![T::cst(0.0); g.len()];
-                        each(sa, sb, o2, |k, _, ib| yw[k] = -y[k] / w[ib]);
-                        unbroadcast(d, sb, sa, o2, g, |k, _| yw[k]);
-                    }
-                }
-            }
-        }
+        Ins::Arith(op, ..) => back_arith(*op, a, sh, o2, y, g, ga),
         Ins::PowI(..) | Ins::PowC(..) | Ins::Unary(..) => {
             if let (Some(d), Aux::D(dy)) = (ga[0].as_deref_mut(), aux) {
                 for ((x, gk), dk) in d.iter_mut().zip(g).zip(dy) {
@@ -434,38 +420,97 @@ pub fn backward<T: Elem>(
                 kernels::matmul_grad_b(d, g, a[0], dims, |x, w| x * w);
             }
         }
+        Ins::Sum(..) | Ins::Prod(_) | Ins::Extreme(..) | Ins::LogSumExp(_) => {
+            if let Some(d) = ga[0].as_deref_mut() {
+                back_reduce(ins, a[0], sh[0], aux, g, d);
+            }
+        }
+        Ins::Transpose(_) | Ins::Slice(..) | Ins::Stack(_) => back_move(ins, sh, g, ga),
+        Ins::Softmax(_) => {
+            if let Some(d) = ga[0].as_deref_mut() {
+                back_softmax(y, g, as_2d(sh[0])[1].max(1), d);
+            }
+        }
+    }
+}
+
+/// The adjoints of the operands of `a ∘ b`, with broadcasting.
+fn back_arith<T: Elem>(
+    op: Arith,
+    a: &[&[T]],
+    sh: &[&[usize]],
+    o2: [usize; 2],
+    y: &[T],
+    g: &[T],
+    ga: &mut [Option<&mut Vec<T>>],
+) {
+    let one = |_: usize, _: usize| T::cst(1.0);
+    let (sa, sb) = (as_2d(sh[0]), as_2d(sh[1]));
+    let (x, w) = (a[0], a[1]);
+    let (first, rest) = ga.split_at_mut(1);
+    if let Some(d) = first[0].as_deref_mut() {
+        match op {
+            Arith::Add | Arith::Sub => unbroadcast(d, sa, sb, o2, g, one),
+            Arith::Mul => unbroadcast(d, sa, sb, o2, g, |_, ib| w[ib]),
+            Arith::Div => unbroadcast(d, sa, sb, o2, g, |_, ib| T::cst(1.0) / w[ib]),
+        }
+    }
+    if let Some(d) = rest[0].as_deref_mut() {
+        match op {
+            Arith::Add => unbroadcast(d, sb, sa, o2, g, one),
+            Arith::Sub => unbroadcast(d, sb, sa, o2, g, |_, _| T::cst(-1.0)),
+            Arith::Mul => unbroadcast(d, sb, sa, o2, g, |_, ia| x[ia]),
+            Arith::Div => {
+                // ∂(x/w)/∂w = -y/w, with y at the broadcast position
+                let mut yw = vec![T::cst(0.0); g.len()];
+                each(sa, sb, o2, |k, _, ib| yw[k] = -y[k] / w[ib]);
+                unbroadcast(d, sb, sa, o2, g, |k, _| yw[k]);
+            }
+        }
+    }
+}
+
+/// The adjoint `d` of the operand `a` (of shape `sh`) of a reduction.
+fn back_reduce<T: Elem>(ins: &Ins, a: &[T], sh: &[usize], aux: &Aux<T>, g: &[T], d: &mut [T]) {
+    match ins {
         Ins::Sum(_, axis) => {
-            let Some(d) = ga[0].as_deref_mut() else {
-                return;
-            };
-            let [_, c] = as_2d(sh[0]);
-            match (axis, sh[0].len()) {
+            let [_, c] = as_2d(sh);
+            match (axis, sh.len()) {
                 (Some(0), 2) => d.iter_mut().enumerate().for_each(|(k, x)| *x += g[k % c]),
                 (Some(1), 2) => d.iter_mut().enumerate().for_each(|(k, x)| *x += g[k / c]),
                 _ => d.iter_mut().for_each(|x| *x += g[0]),
             }
         }
         Ins::Prod(_) => {
-            let Some(d) = ga[0].as_deref_mut() else {
-                return;
-            };
             // Π of the others, by prefix and suffix products (exact at zeros).
-            let n = a[0].len();
+            let n = a.len();
             let mut suffix = vec![T::cst(1.0); n + 1];
             for k in (0..n).rev() {
-                suffix[k] = suffix[k + 1] * a[0][k];
+                suffix[k] = suffix[k + 1] * a[k];
             }
             let mut prefix = T::cst(1.0);
             for k in 0..n {
                 d[k] += g[0] * prefix * suffix[k + 1];
-                prefix = prefix * a[0][k];
+                prefix = prefix * a[k];
             }
         }
         Ins::Extreme(..) => {
-            if let (Some(d), Aux::Arg(at)) = (ga[0].as_deref_mut(), aux) {
+            if let Aux::Arg(at) = aux {
                 d[*at] += g[0];
             }
         }
+        Ins::LogSumExp(_) => {
+            if let Aux::D(p) = aux {
+                d.iter_mut().zip(p).for_each(|(x, pk)| *x += g[0] * *pk);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The adjoints of the operands of an instruction that moves entries.
+fn back_move<T: Elem>(ins: &Ins, sh: &[&[usize]], g: &[T], ga: &mut [Option<&mut Vec<T>>]) {
+    match ins {
         Ins::Transpose(_) => {
             if let Some(d) = ga[0].as_deref_mut() {
                 let [r, c] = as_2d(sh[0]);
@@ -493,25 +538,20 @@ pub fn backward<T: Elem>(
                 at += len;
             }
         }
-        Ins::Softmax(_) => {
-            let Some(d) = ga[0].as_deref_mut() else {
-                return;
-            };
-            let c = as_2d(sh[0])[1].max(1);
-            for (i, (yr, gr)) in y.chunks(c).zip(g.chunks(c)).enumerate() {
-                let mut dotp = T::cst(0.0);
-                for (yk, gk) in yr.iter().zip(gr) {
-                    dotp += *yk * *gk;
-                }
-                for (k, (yk, gk)) in yr.iter().zip(gr).enumerate() {
-                    d[i * c + k] += *yk * (*gk - dotp);
-                }
-            }
+        _ => {}
+    }
+}
+
+/// The adjoint of softmax's operand, run by run of `c` entries, from its
+/// value `y`.
+fn back_softmax<T: Elem>(y: &[T], g: &[T], c: usize, d: &mut [T]) {
+    for (i, (yr, gr)) in y.chunks(c).zip(g.chunks(c)).enumerate() {
+        let mut dotp = T::cst(0.0);
+        for (yk, gk) in yr.iter().zip(gr) {
+            dotp += *yk * *gk;
         }
-        Ins::LogSumExp(_) => {
-            if let (Some(d), Aux::D(p)) = (ga[0].as_deref_mut(), aux) {
-                d.iter_mut().zip(p).for_each(|(x, pk)| *x += g[0] * *pk);
-            }
+        for (k, (yk, gk)) in yr.iter().zip(gr).enumerate() {
+            d[i * c + k] += *yk * (*gk - dotp);
         }
     }
 }
