@@ -469,6 +469,6 @@ fn main() {
     println!(
         "skip numdual-rosen10000-hessian: not feasible (dense 10⁸-entry Hessian per operation)"
     );
-    arrays::run(|f, g| paired(f, g));
+    arrays::run(|f, g| paired(f, g), None);
     arrays::csv();
 }
