@@ -215,9 +215,17 @@ impl Columns<'_> {
         if self.rows == 0 {
             self.start(rec, line)?;
         }
+        // One UTF-8 check for the row, not one per cell.
+        let text = std::str::from_utf8(rec.as_slice()).ok();
         for (k, j) in self.keep.iter().enumerate() {
-            let cell = rec.get(*j).unwrap_or_default().trim_ascii();
-            let v = number(cell).ok_or_else(|| self.bad_cell(line, *j, cell))?;
+            let cell = text.and_then(|t| t.get(rec.range(*j)?));
+            let v = match cell {
+                Some(c) => c.trim_ascii().parse().ok(),
+                None => number(rec.get(*j).unwrap_or_default().trim_ascii()),
+            };
+            let v = v.ok_or_else(|| {
+                self.bad_cell(line, *j, rec.get(*j).unwrap_or_default().trim_ascii())
+            })?;
             self.data[if self.matrix { 0 } else { k }].push(v);
         }
         self.rows += 1;

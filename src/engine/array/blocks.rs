@@ -14,7 +14,7 @@
 
 use super::elem::Elem;
 use super::kernels;
-use super::program::{Aux, Ins, backward, forward, mm_dims};
+use super::program::{Arith, Aux, Ins, backward, forward, mm_dims};
 use super::{Pass, Program};
 use crate::engine::eval::Budget;
 use crate::error::Error;
@@ -26,8 +26,9 @@ use std::ops::Range;
 /// arrays fit in the cache anyway.
 pub const MIN_BLOCKED_ROWS: usize = 1 << 15;
 
-/// Bytes of the widest buffer of one block.
-const BLOCK_BYTES: usize = 1 << 16;
+/// Bytes of one block's buffers together: they stay within a core's
+/// second-level cache.
+const BLOCK_BYTES: usize = 1 << 19;
 
 /// How a program splits into the part before its region, the region and
 /// the part after.
@@ -134,7 +135,9 @@ impl Program {
         let ins = &self.ins[k];
         match ins {
             Ins::Input(_) | Ins::Const(_) => true,
-            Ins::MatMul(a, b) => region[*a] && self.shapes[*a].len() == 2 && !region[*b] && !after[*b],
+            Ins::MatMul(a, b) => {
+                region[*a] && self.shapes[*a].len() == 2 && !region[*b] && !after[*b]
+            }
             _ if ins.is_elementwise() => ins
                 .args()
                 .iter()
@@ -143,14 +146,23 @@ impl Program {
         }
     }
 
-    /// Rows per block for numbers of type `T`.
+    /// Rows per block for numbers of type `T`: the rows of all the
+    /// region's buffers together fill [`BLOCK_BYTES`] (a constant read
+    /// only as the left side of `@` stays `f64`; one with a local
+    /// derivative counts twice).
     fn block_rows<T>(&self, plan: &Plan) -> usize {
-        let widest = (0..=self.out)
+        let row: usize = (0..=self.out)
             .filter(|k| plan.region[*k])
-            .map(|k| plan.entries(self, k, &(0..1)).len())
-            .max()
-            .unwrap_or(1);
-        (BLOCK_BYTES / (widest.max(1) * std::mem::size_of::<T>())).max(16)
+            .map(|k| {
+                let size = match self.ins[k] {
+                    Ins::Const(_) if !plan.lift[k] => std::mem::size_of::<f64>(),
+                    Ins::Input(_) | Ins::Const(_) => std::mem::size_of::<T>(),
+                    _ => 2 * std::mem::size_of::<T>(),
+                };
+                plan.entries(self, k, &(0..1)).len() * size
+            })
+            .sum();
+        (BLOCK_BYTES / row.max(1)).max(16)
     }
 
     /// The forward pass by blocks: every slot outside the region as
@@ -181,7 +193,9 @@ impl Program {
         let m = plan.sums.len();
         let mut reg = Region {
             small: (0..m).map(|_| (0..n).map(|_| None).collect()).collect(),
-            inputs: (0..m).map(|_| inputs.iter().map(|_| None).collect()).collect(),
+            inputs: (0..m)
+                .map(|_| inputs.iter().map(|_| None).collect())
+                .collect(),
             noise: vec![0.0; m],
         };
         let mut totals = vec![T::cst(0.0); m];
@@ -262,12 +276,7 @@ impl Program {
                 }
                 ins => {
                     let args = ins.args();
-                    let pick = |j: usize| if plan.region[j] { &bv[j][..] } else { &vals[j][..] };
-                    let a: Vec<&[T]> = args.iter().map(|j| pick(*j)).collect();
-                    let shapes: Vec<Vec<usize>> = args
-                        .iter()
-                        .map(|j| if plan.region[*j] { plan.shape(self, *j, r) } else { self.shapes[*j].clone() })
-                        .collect();
+                    let (a, shapes) = self.operands(plan, r, &args, &bv, vals);
                     let sh: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
                     let mut notes = Vec::new();
                     let live = deriv && self.active[k];
@@ -281,6 +290,27 @@ impl Program {
             bx.push(x);
         }
         (bv, bx)
+    }
+
+    /// The values and shapes of operands `args` over rows `r`: the block's
+    /// for the region's slots, the whole small ones for the others.
+    fn operands<'a, T: Elem>(
+        &self,
+        plan: &Plan,
+        r: &Range<usize>,
+        args: &[usize],
+        bv: &'a [Cow<'_, [T]>],
+        vals: &'a [Cow<'_, [T]>],
+    ) -> (Vec<&'a [T]>, Vec<Vec<usize>>) {
+        args.iter()
+            .map(|&j| {
+                if plan.region[j] {
+                    (&bv[j][..], plan.shape(self, j, r))
+                } else {
+                    (&vals[j][..], self.shapes[j].clone())
+                }
+            })
+            .unzip()
     }
 
     /// The reverse sweep of rows `r` of the region from slot `from` (the
@@ -302,15 +332,25 @@ impl Program {
         for k in (0..=from).rev() {
             let Some(g) = adj[k].take() else { continue };
             let ins = &self.ins[k];
-            if !matches!(ins, Ins::Input(_)) {
+            // The rounding estimate is for the gradient's check alone.
+            if T::NATIVE && !matches!(ins, Ins::Input(_)) {
                 reg.noise[s] += noise(&bv[k], &g);
             }
+            let g = match in_place(ins, &bx[k], g, &plan.region, &self.active) {
+                Ok((j, t)) => {
+                    add_into(&mut adj[j], t);
+                    continue;
+                }
+                Err(g) => g,
+            };
             let args = ins.args();
+            let through = pass_through(ins, &plan.region, &self.active);
             let mut temps: Vec<Option<Vec<T>>> = args
                 .iter()
                 .map(|j| {
-                    let len = if plan.region[*j] { bv[*j].len() } else { vals[*j].len() };
-                    self.active[*j].then(|| vec![T::cst(0.0); len])
+                    let len = if plan.region[*j] { &bv[*j] } else { &vals[*j] }.len();
+                    let own = self.active[*j] && through.is_none_or(|(t, _)| t != *j);
+                    own.then(|| vec![T::cst(0.0); len])
                 })
                 .collect();
             match ins {
@@ -323,7 +363,9 @@ impl Program {
                     continue;
                 }
                 Ins::MatMul(a, b) if matches!(self.ins[*a], Ins::Const(_)) => {
-                    let Ins::Const(c) = &self.ins[*a] else { continue };
+                    let Ins::Const(c) = &self.ins[*a] else {
+                        continue;
+                    };
                     let dims = mm_dims(&plan.shape(self, *a, r), &self.shapes[*b]);
                     if let Some(d) = temps[1].as_mut() {
                         let ca = &c[plan.entries(self, *a, r)];
@@ -331,22 +373,29 @@ impl Program {
                     }
                 }
                 _ => {
-                    let pick = |j: usize| if plan.region[j] { &bv[j][..] } else { &vals[j][..] };
-                    let a: Vec<&[T]> = args.iter().map(|j| pick(*j)).collect();
-                    let shapes: Vec<Vec<usize>> = args
-                        .iter()
-                        .map(|j| if plan.region[*j] { plan.shape(self, *j, r) } else { self.shapes[*j].clone() })
-                        .collect();
+                    let (a, shapes) = self.operands(plan, r, &args, bv, vals);
                     let sh: Vec<&[usize]> = shapes.iter().map(Vec::as_slice).collect();
-                    let mut refs: Vec<Option<&mut Vec<T>>> = temps.iter_mut().map(Option::as_mut).collect();
+                    let mut refs: Vec<Option<&mut Vec<T>>> =
+                        temps.iter_mut().map(Option::as_mut).collect();
                     let out = plan.shape(self, k, r);
                     backward(ins, &a, &sh, &out, &bv[k], &bx[k], &g, &mut refs);
                 }
             }
             for (j, t) in args.iter().zip(temps) {
                 let Some(t) = t else { continue };
-                let to = if plan.region[*j] { &mut adj[*j] } else { &mut reg.small[s][*j] };
+                let to = if plan.region[*j] {
+                    &mut adj[*j]
+                } else {
+                    &mut reg.small[s][*j]
+                };
                 add_into(to, t);
+            }
+            if let Some((j, negate)) = through {
+                let mut g = g;
+                if negate {
+                    g.iter_mut().for_each(|x| *x = -*x);
+                }
+                add_into(&mut adj[j], g);
             }
         }
     }
@@ -369,10 +418,15 @@ impl Program {
         // Filled as the sweep reaches them; what it does not reach is 0.
         let mut grads: Vec<Vec<T>> = self.inputs.iter().map(|_| Vec::new()).collect();
         let mut noise = 0.0;
-        let Region { small, inputs, noise: rn } = reg;
+        let Region {
+            small,
+            inputs,
+            noise: rn,
+        } = reg;
         let mut region_of: Vec<Option<(Vec<Option<Vec<T>>>, Vec<Option<Vec<T>>>, f64)>> =
             (0..n).map(|_| None).collect();
-        for (((k, _), sm), (inp, z)) in plan.sums.iter().zip(small).zip(inputs.into_iter().zip(rn)) {
+        for (((k, _), sm), (inp, z)) in plan.sums.iter().zip(small).zip(inputs.into_iter().zip(rn))
+        {
             region_of[*k] = Some((sm, inp, z));
         }
         if !plan.region[self.out] {
@@ -380,7 +434,11 @@ impl Program {
         }
         for k in (0..n).rev() {
             if let Some((sm, inp, z)) = region_of[k].take() {
-                let g = if plan.region[k] { T::cst(1.0) } else { adj[k].as_ref().map_or(T::cst(0.0), |g| g[0]) };
+                let g = if plan.region[k] {
+                    T::cst(1.0)
+                } else {
+                    adj[k].as_ref().map_or(T::cst(0.0), |g| g[0])
+                };
                 noise += g.val().abs() * z;
                 for (j, a) in sm.into_iter().enumerate() {
                     if let Some(a) = a {
@@ -389,7 +447,9 @@ impl Program {
                 }
                 for (i, a) in inp.into_iter().enumerate() {
                     let Some(mut a) = a else { continue };
-                    a.iter_mut().for_each(|x| *x = *x * g);
+                    if !(T::NATIVE && g.val() == 1.0) {
+                        a.iter_mut().for_each(|x| *x = *x * g);
+                    }
                     if grads[i].is_empty() {
                         grads[i] = a;
                     } else {
@@ -413,13 +473,78 @@ impl Program {
     }
 }
 
-/// `Σ |v · g|`, the finite terms.
+/// `Σ |v · g|`, the finite terms (in four running sums: an estimate need
+/// not wait for each addition).
 pub(super) fn noise<T: Elem>(v: &[T], g: &[T]) -> f64 {
-    v.iter()
-        .zip(g)
-        .map(|(a, b)| (a.val() * b.val()).abs())
-        .filter(|x| x.is_finite())
-        .sum()
+    let term = |a: &T, b: &T| {
+        let t = (a.val() * b.val()).abs();
+        if t.is_finite() { t } else { 0.0 }
+    };
+    let mut s = [0.0; 4];
+    let (vq, gq) = (v.chunks_exact(4), g.chunks_exact(4));
+    let rest: f64 = vq
+        .remainder()
+        .iter()
+        .zip(gq.remainder())
+        .map(|(a, b)| term(a, b))
+        .sum();
+    for (vs, gs) in vq.zip(gq) {
+        for k in 0..4 {
+            s[k] += term(&vs[k], &gs[k]);
+        }
+    }
+    (s[0] + s[1]) + (s[2] + s[3]) + rest
+}
+
+/// The adjoint of the one operand of an elementwise instruction of one
+/// operand, computed in the buffer of the result's adjoint `g`: a block's
+/// chain of `sin`, `^2`, `-` allocates nothing on the way back.
+/// `Err(g)` when the instruction is another kind.
+fn in_place<T: Elem>(
+    ins: &Ins,
+    aux: &Aux<T>,
+    mut g: Vec<T>,
+    region: &[bool],
+    active: &[bool],
+) -> Result<(usize, Vec<T>), Vec<T>> {
+    match (ins, aux) {
+        // `x ± c`, `c ± x` for a constant `c`: the adjoint passes through
+        // (an operand in the region has the result's shape).
+        (Ins::Arith(op @ (Arith::Add | Arith::Sub), a, b), _) => match (active[*a], active[*b]) {
+            (true, false) if region[*a] => Ok((*a, g)),
+            (false, true) if region[*b] => {
+                if *op == Arith::Sub {
+                    g.iter_mut().for_each(|x| *x = -*x);
+                }
+                Ok((*b, g))
+            }
+            _ => Err(g),
+        },
+        (Ins::PowI(j, _) | Ins::PowC(j, _) | Ins::Unary(_, j), Aux::D(d)) if region[*j] => {
+            g.iter_mut().zip(d).for_each(|(x, dk)| *x = *x * *dk);
+            Ok((*j, g))
+        }
+        (Ins::Neg(j), _) if region[*j] => {
+            g.iter_mut().for_each(|x| *x = -*x);
+            Ok((*j, g))
+        }
+        _ => Err(g),
+    }
+}
+
+/// For `x ± s` and `s ± x` with `x` in the region and `s` small: `x`,
+/// whose adjoint is the result's (negated for `s - x`), passed on in its
+/// buffer while `s`'s is summed as usual.
+fn pass_through(ins: &Ins, region: &[bool], active: &[bool]) -> Option<(usize, bool)> {
+    let live = |j: usize| region[j] && active[j];
+    match ins {
+        Ins::Arith(op @ (Arith::Add | Arith::Sub), a, b) => match (live(*a), region[*b]) {
+            (true, false) => Some((*a, false)),
+            (false, true) if live(*b) && !region[*a] => Some((*b, *op == Arith::Sub)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Adds `t` into an adjoint (or makes it the adjoint).

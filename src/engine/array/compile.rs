@@ -753,7 +753,13 @@ impl Compiler<'_> {
     }
 
     /// `zeros(…)` or `ones(…)`: a constant of known lengths.
-    fn filled(&mut self, ones: bool, ks: &[Slot], args: &[Expr], span: Span) -> Result<Slot, Error> {
+    fn filled(
+        &mut self,
+        ones: bool,
+        ks: &[Slot],
+        args: &[Expr],
+        span: Span,
+    ) -> Result<Slot, Error> {
         let mut shape = Vec::new();
         for (e, k) in args.iter().zip(ks) {
             let v = match self.known(*k) {

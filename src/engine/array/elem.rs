@@ -91,6 +91,14 @@ impl Elem for f64 {
     }
     #[inline]
     fn powi(x: f64, p: i8, deriv: bool, notes: &mut Vec<Note>) -> (f64, f64) {
+        // The square, as `powi_local1` computes it (a test holds them
+        // equal), without its loop.
+        if p == 2 {
+            let (v, d) = (x * x, 2.0 * x);
+            if v.is_finite() && d.is_finite() {
+                return (v, d);
+            }
+        }
         match powi_local1(x, p) {
             Some(r) => r,
             None => f64::powc(x, f64::from(p), deriv, notes),
@@ -133,7 +141,10 @@ pub struct Tan<const K: usize = 1> {
 
 impl<const K: usize> Default for Tan<K> {
     fn default() -> Self {
-        Tan { v: 0.0, t: [0.0; K] }
+        Tan {
+            v: 0.0,
+            t: [0.0; K],
+        }
     }
 }
 
@@ -262,7 +273,12 @@ impl<const K: usize> Elem for Tan<K> {
             None => Tan::powc(x, f64::from(p), deriv, notes),
         }
     }
-    fn binary(id: BuiltinId, a: Tan<K>, b: Tan<K>, notes: &mut Vec<Note>) -> (Tan<K>, Tan<K>, Tan<K>) {
+    fn binary(
+        id: BuiltinId,
+        a: Tan<K>,
+        b: Tan<K>,
+        notes: &mut Vec<Note>,
+    ) -> (Tan<K>, Tan<K>, Tan<K>) {
         let args = [
             Fixed2::<2, 3>::variable(0, a.v),
             Fixed2::<2, 3>::variable(1, b.v),
@@ -286,8 +302,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_square_is_powi_local1_bit_for_bit() {
+        for k in -2000..2000 {
+            let x = k as f64 * 0.37 + 1e-3 * (k % 7) as f64;
+            for x in [x, x * 1e150, x * 1e-170] {
+                let mut notes = Vec::new();
+                let (v, d) = <f64 as Elem>::powi(x, 2, true, &mut notes);
+                match powi_local1(x, 2) {
+                    Some((a, b)) => {
+                        assert_eq!(
+                            (v.to_bits(), d.to_bits()),
+                            (a.to_bits(), b.to_bits()),
+                            "{x}"
+                        )
+                    }
+                    None => assert!(!(x * x).is_finite(), "{x}"),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn shortcuts_are_the_series_bit_for_bit() {
-        let mut xs = vec![0.0, -0.0, 1.0, -1.0, 0.5, 30.0, -745.5, 709.9, 1e300, f64::NAN];
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            30.0,
+            -745.5,
+            709.9,
+            1e300,
+            f64::NAN,
+        ];
         xs.extend((0..400).map(|k| (k as f64 - 200.0) * 0.173));
         for id in [
             BuiltinId::Sin,
@@ -304,8 +352,10 @@ mod tests {
                         continue;
                     };
                     let mut notes = Vec::new();
-                    let c = builtins::series(id, x, usize::from(deriv), &mut notes).expect("series");
-                    let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+                    let c =
+                        builtins::series(id, x, usize::from(deriv), &mut notes).expect("series");
+                    let same =
+                        |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
                     assert!(same(v, c[0]), "{id:?} at {x}");
                     if deriv {
                         assert!(notes.is_empty(), "{id:?} at {x}: {notes:?}");

@@ -87,7 +87,22 @@ pub fn matmul<T: Elem, A: Copy, B: Copy>(
 ) -> Vec<T> {
     let mut y = vec![T::cst(0.0); m * p];
     if p == 1 {
-        for (i, yi) in y.iter_mut().enumerate() {
+        // Four rows at a time: four independent running sums keep the
+        // processor busy while each addition completes; each row's sum is
+        // still added up in order.
+        let mut out = y.chunks_exact_mut(4);
+        let mut rows = a.chunks_exact(4 * n.max(1));
+        for (yq, rq) in (&mut out).zip(&mut rows) {
+            let mut s = [T::cst(0.0); 4];
+            for (j, w) in b.iter().enumerate().take(n) {
+                for (r, sr) in s.iter_mut().enumerate() {
+                    *sr += mul(rq[r * n + j], *w);
+                }
+            }
+            yq.copy_from_slice(&s);
+        }
+        let done = m - out.into_remainder().len();
+        for (i, yi) in y.iter_mut().enumerate().skip(done) {
             let row = &a[i * n..(i + 1) * n];
             let mut s = T::cst(0.0);
             for (x, w) in row.iter().zip(b) {

@@ -326,7 +326,12 @@ impl Program {
         let tin: Vec<Vec<Tan>> = inputs
             .iter()
             .zip(direction)
-            .map(|(x, v)| x.iter().zip(v).map(|(a, b)| Tan { v: *a, t: [*b] }).collect())
+            .map(|(x, v)| {
+                x.iter()
+                    .zip(v)
+                    .map(|(a, b)| Tan { v: *a, t: [*b] })
+                    .collect()
+            })
             .collect();
         let mut h = self.hvps_by(self.plan(MIN_BLOCKED_ROWS), &tin, budget)?;
         Ok(h.swap_remove(0))
@@ -355,13 +360,18 @@ impl Program {
             }
         };
         Ok((0..K)
-            .map(|d| g.iter().map(|gi| gi.iter().map(|t| t.t[d]).collect()).collect())
+            .map(|d| {
+                g.iter()
+                    .map(|gi| gi.iter().map(|t| t.t[d]).collect())
+                    .collect()
+            })
             .collect())
     }
 
     /// The dense Hessian of the sum of the result's entries over all input
     /// entries (flattened row-major, inputs in order): forward over reverse
-    /// along up to 16 unit directions per pass over the data.
+    /// along up to 16 unit directions per pass over the data (as many as
+    /// there are entries, within a few).
     pub fn hessian(
         &self,
         inputs: &[Vec<f64>],
@@ -371,6 +381,7 @@ impl Program {
             0 => Ok(Vec::new()),
             1 => self.hessian_by::<1>(inputs, budget),
             2..=4 => self.hessian_by::<4>(inputs, budget),
+            5..=12 => self.hessian_by::<12>(inputs, budget),
             _ => self.hessian_by::<16>(inputs, budget),
         }
     }
