@@ -363,13 +363,8 @@ impl Program {
                     continue;
                 }
                 Ins::MatMul(a, b) if matches!(self.ins[*a], Ins::Const(_)) => {
-                    let Ins::Const(c) = &self.ins[*a] else {
-                        continue;
-                    };
-                    let dims = mm_dims(&plan.shape(self, *a, r), &self.shapes[*b]);
                     if let Some(d) = temps[1].as_mut() {
-                        let ca = &c[plan.entries(self, *a, r)];
-                        kernels::matmul_grad_b(d, &g, ca, dims, |x: f64, w: T| w.scale(x));
+                        self.const_matmul_back(plan, r, *a, *b, &g, d);
                     }
                 }
                 _ => {
@@ -392,11 +387,27 @@ impl Program {
             }
             if let Some((j, negate)) = through {
                 let mut g = g;
-                if negate {
-                    g.iter_mut().for_each(|x| *x = -*x);
-                }
+                g.iter_mut().filter(|_| negate).for_each(|x| *x = -*x);
                 add_into(&mut adj[j], g);
             }
+        }
+    }
+
+    /// The adjoint `d` of `w` in rows `r` of `A @ w`, `A` a constant kept
+    /// as `f64`.
+    fn const_matmul_back<T: Elem>(
+        &self,
+        plan: &Plan,
+        r: &Range<usize>,
+        a: usize,
+        b: usize,
+        g: &[T],
+        d: &mut [T],
+    ) {
+        if let Ins::Const(c) = &self.ins[a] {
+            let dims = mm_dims(&plan.shape(self, a, r), &self.shapes[b]);
+            let ca = &c[plan.entries(self, a, r)];
+            kernels::matmul_grad_b(d, g, ca, dims, |x: f64, w: T| w.scale(x));
         }
     }
 

@@ -268,6 +268,13 @@ impl<const K: usize> Elem for Tan<K> {
         (Tan::with(r.v, r.g[0], &x.t), Tan::with(r.g[0], h, &x.t))
     }
     fn powi(x: Tan<K>, p: i8, deriv: bool, notes: &mut Vec<Note>) -> (Tan<K>, Tan<K>) {
+        if p == 2 {
+            let (v, d) = (x.v * x.v, 2.0 * x.v);
+            if v.is_finite() && d.is_finite() {
+                // `powi_local`'s c2 for the square is 1.
+                return (Tan::with(v, d, &x.t), Tan::with(d, 2.0, &x.t));
+            }
+        }
         match powi_local(x.v, p) {
             Some((v, c1, c2)) => (Tan::with(v, c1, &x.t), Tan::with(c1, 2.0 * c2, &x.t)),
             None => Tan::powc(x, f64::from(p), deriv, notes),

@@ -2,8 +2,9 @@
 //! [`Program`] of whole-array instructions, run forward for the value and
 //! swept once in reverse for the gradient of the sum of the result's
 //! entries. Hessian-vector products run the same sweep over [`Tan`]
-//! numbers (forward over reverse), so a Hessian costs one sweep per entry
-//! of the point and nothing is written twice.
+//! numbers (forward over reverse), up to 16 directions in one sweep, so
+//! nothing is written twice. Over a long data set the row-by-row part runs
+//! in blocks of rows that stay in the cache (`blocks`).
 
 mod blocks;
 mod compile;
