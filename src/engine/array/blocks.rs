@@ -59,6 +59,9 @@ pub(super) struct Region<T> {
     pub(super) noise: Vec<f64>,
 }
 
+/// What the region gave for one sum: its `small`, `inputs` and `noise`.
+struct PerSum<T>(Vec<Option<Vec<T>>>, Vec<Option<Vec<T>>>, f64);
+
 impl Plan {
     /// Rows `r` of a slot of the region, as a range of its entries.
     fn entries(&self, p: &Program, k: usize, r: &Range<usize>) -> Range<usize> {
@@ -434,17 +437,16 @@ impl Program {
             inputs,
             noise: rn,
         } = reg;
-        let mut region_of: Vec<Option<(Vec<Option<Vec<T>>>, Vec<Option<Vec<T>>>, f64)>> =
-            (0..n).map(|_| None).collect();
+        let mut region_of: Vec<Option<PerSum<T>>> = (0..n).map(|_| None).collect();
         for (((k, _), sm), (inp, z)) in plan.sums.iter().zip(small).zip(inputs.into_iter().zip(rn))
         {
-            region_of[*k] = Some((sm, inp, z));
+            region_of[*k] = Some(PerSum(sm, inp, z));
         }
         if !plan.region[self.out] {
             adj[self.out] = Some(seed);
         }
         for k in (0..n).rev() {
-            if let Some((sm, inp, z)) = region_of[k].take() {
+            if let Some(PerSum(sm, inp, z)) = region_of[k].take() {
                 let g = if plan.region[k] {
                     T::cst(1.0)
                 } else {

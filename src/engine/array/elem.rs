@@ -183,6 +183,8 @@ impl<const K: usize> Sub for Tan<K> {
 
 impl<const K: usize> Mul for Tan<K> {
     type Output = Tan<K>;
+    // The product rule adds.
+    #[allow(clippy::suspicious_arithmetic_impl)]
     #[inline]
     fn mul(self, o: Tan<K>) -> Tan<K> {
         Tan {
@@ -194,6 +196,8 @@ impl<const K: usize> Mul for Tan<K> {
 
 impl<const K: usize> Div for Tan<K> {
     type Output = Tan<K>;
+    // The quotient rule subtracts and multiplies.
+    #[allow(clippy::suspicious_arithmetic_impl)]
     #[inline]
     fn div(self, o: Tan<K>) -> Tan<K> {
         let q = self.v / o.v;
