@@ -346,6 +346,14 @@ impl Program {
                 }
                 Err(g) => g,
             };
+            let g = match product(ins, bv, g, &plan.region, &self.active) {
+                Ok([(a, da), (b, db)]) => {
+                    add_into(&mut adj[a], da);
+                    add_into(&mut adj[b], db);
+                    continue;
+                }
+                Err(g) => g,
+            };
             let args = ins.args();
             let through = pass_through(ins, &plan.region, &self.active);
             let mut temps: Vec<Option<Vec<T>>> = args
@@ -540,6 +548,29 @@ fn in_place<T: Elem>(
         (Ins::Neg(j), _) if region[*j] => {
             g.iter_mut().for_each(|x| *x = -*x);
             Ok((*j, g))
+        }
+        _ => Err(g),
+    }
+}
+
+/// The adjoints of both operands of `x * z`, both in the region (of the
+/// result's shape), without zeroed buffers: `z`'s computed in `g`'s.
+/// `Err(g)` for any other instruction.
+fn product<T: Elem>(
+    ins: &Ins,
+    bv: &[Cow<'_, [T]>],
+    mut g: Vec<T>,
+    region: &[bool],
+    active: &[bool],
+) -> Result<[(usize, Vec<T>); 2], Vec<T>> {
+    let live = |j: usize| region[j] && active[j];
+    match ins {
+        Ins::Arith(Arith::Mul, a, b) if live(*a) && live(*b) => {
+            let da = g.iter().zip(bv[*b].iter()).map(|(x, w)| *x * *w).collect();
+            g.iter_mut()
+                .zip(bv[*a].iter())
+                .for_each(|(x, v)| *x = *x * *v);
+            Ok([(*a, da), (*b, g)])
         }
         _ => Err(g),
     }
