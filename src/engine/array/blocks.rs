@@ -339,20 +339,8 @@ impl Program {
             if T::NATIVE && !matches!(ins, Ins::Input(_)) {
                 reg.noise[s] += noise(&bv[k], &g);
             }
-            let g = match in_place(ins, &bx[k], g, &plan.region, &self.active) {
-                Ok((j, t)) => {
-                    add_into(&mut adj[j], t);
-                    continue;
-                }
-                Err(g) => g,
-            };
-            let g = match product(ins, bv, g, &plan.region, &self.active) {
-                Ok([(a, da), (b, db)]) => {
-                    add_into(&mut adj[a], da);
-                    add_into(&mut adj[b], db);
-                    continue;
-                }
-                Err(g) => g,
+            let Some(g) = self.shortcut(plan, k, bv, &bx[k], g, &mut adj) else {
+                continue;
             };
             let args = ins.args();
             let through = pass_through(ins, &plan.region, &self.active);
@@ -401,6 +389,36 @@ impl Program {
                 g.iter_mut().filter(|_| negate).for_each(|x| *x = -*x);
                 add_into(&mut adj[j], g);
             }
+        }
+    }
+
+    /// The adjoints of slot `k`'s operands in the region when they need
+    /// no zeroed buffer (see [`in_place`] and [`product`]); `Some(g)`
+    /// back when they do.
+    fn shortcut<T: Elem>(
+        &self,
+        plan: &Plan,
+        k: usize,
+        bv: &[Cow<'_, [T]>],
+        aux: &Aux<T>,
+        g: Vec<T>,
+        adj: &mut [Option<Vec<T>>],
+    ) -> Option<Vec<T>> {
+        let ins = &self.ins[k];
+        let g = match in_place(ins, aux, g, &plan.region, &self.active) {
+            Ok((j, t)) => {
+                add_into(&mut adj[j], t);
+                return None;
+            }
+            Err(g) => g,
+        };
+        match product(ins, bv, g, &plan.region, &self.active) {
+            Ok([(a, da), (b, db)]) => {
+                add_into(&mut adj[a], da);
+                add_into(&mut adj[b], db);
+                None
+            }
+            Err(g) => Some(g),
         }
     }
 
