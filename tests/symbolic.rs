@@ -105,7 +105,7 @@ fn every_builtin_has_its_textbook_derivative() {
         ("log(x, 3)", "1/(x*ln(3))"),
         ("log2(x)", "1/(x*ln(2))"),
         ("log10(x)", "1/(x*ln(10))"),
-        ("sqrt(x)", "0.5/sqrt(x)"),
+        ("sqrt(x)", "1/(2sqrt(x))"),
         ("cbrt(x)", "1/(3cbrt(x)^2)"),
         ("abs(x)", "sign(x)"),
         ("sign(x)", "0"),
@@ -118,8 +118,8 @@ fn every_builtin_has_its_textbook_derivative() {
         ("x^x", "(ln(x) + 1)x^x"),
         ("atan2(x, 2)", "2/(x^2 + 4)"),
         ("hypot(x, 3)", "x/hypot(x, 3)"),
-        ("min(x, 3)", "sign(3 - x)/2 + 0.5"),
-        ("max(x, 3)", "sign(x - 3)/2 + 0.5"),
+        ("min(x, 3)", "(sign(3 - x) + 1)/2"),
+        ("max(x, 3)", "(sign(x - 3) + 1)/2"),
         ("sigmoid(x)", "(1 - sigmoid(x))sigmoid(x)"),
         ("softplus(x)", "sigmoid(x)"),
         ("relu(x)", "sign(relu(x))"),
@@ -314,6 +314,38 @@ fn too_large_a_result_is_a_limit_error() {
     assert!(s.eval_line("1 + 1").is_ok());
 }
 
+/// Ctrl-C (the session's cancel flag) and the time limit stop a long
+/// `:sym` promptly, and the session goes on.
+#[test]
+fn ctrl_c_and_the_time_limit_stop_a_long_sym() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    // The second derivative of a product of 60 factors: 1,770 products of
+    // 58 factors each, seconds of work in a debug build.
+    let product: Vec<String> = (1..=60).map(|k| format!("(x + {k})")).collect();
+    let line = format!(":sym {} wrt x, x", product.join("*"));
+    let mut s = Session::new();
+    let flag = Arc::new(AtomicBool::new(false));
+    s.set_cancel(flag.clone());
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        flag.store(true, Ordering::Relaxed);
+        Instant::now()
+    });
+    let e = s.eval_line(&line).unwrap_err();
+    let stopped = Instant::now();
+    let asked = setter.join().unwrap();
+    assert_eq!(e.kind.as_str(), "interrupted", "{e:?}");
+    assert!(stopped.duration_since(asked) < Duration::from_secs(1));
+    let mut s = Session::new();
+    s.set_time_limit(Duration::from_millis(100));
+    let e = s.eval_line(&line).unwrap_err();
+    assert_eq!(e.kind.as_str(), "limit", "{e:?}");
+    assert!(e.message.contains("ran out of time"), "{e:?}");
+    assert!(s.eval_line("1 + 1").is_ok());
+}
+
 /// A sum of a thousand terms and a chain two hundred deep, on a small
 /// stack, in good time.
 #[test]
@@ -354,24 +386,44 @@ fn wide_and_deep_expressions_stay_within_limits() {
     t.join().unwrap();
 }
 
-/// Nodes of a parsed expression; the `1` of `1/u` is not counted, since
-/// the formula writes `u^-1` as a quotient on purpose (`-1/x^2`).
+/// Nodes of a parsed expression, a numeric coefficient counted as one
+/// number however it is written: `0.5/sqrt(x)` and `1/(2sqrt(x))`, `-x/3`
+/// and `x*(-1/3)` are as long (the formula prints exact rationals as
+/// fractions, so the operators and signs that write a coefficient are not
+/// counted, nor the `1` of `1/u`).
 fn nodes(e: &deriv::syntax::Expr) -> usize {
     use deriv::syntax::{BinOp, ExprKind};
-    let mut n = 0;
-    deriv::syntax::walk(e, &mut |x| {
-        n += 1;
-        if let ExprKind::Binary {
-            op: BinOp::Div,
-            lhs,
-            ..
-        } = &x.kind
-            && matches!(lhs.kind, ExprKind::Num(v) if v == 1.0)
-        {
-            n -= 1;
+    fn number(e: &deriv::syntax::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Num(_) => true,
+            ExprKind::Name(n) => n == "inf" || n == "nan",
+            ExprKind::Unary(_, a) => number(a),
+            _ => false,
         }
+    }
+    fn one(e: &deriv::syntax::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Num(v) => *v == 1.0,
+            ExprKind::Unary(_, a) => one(a),
+            _ => false,
+        }
+    }
+    let mut n: isize = 0;
+    deriv::syntax::walk(e, &mut |x| match &x.kind {
+        ExprKind::Unary(..) => {}
+        ExprKind::Binary { op, lhs, rhs, .. } => {
+            let scaling = matches!(op, BinOp::Mul | BinOp::Div) && (number(lhs) || number(rhs));
+            if !scaling {
+                n += 1;
+            }
+            // `1/u` counts as `u`'s power, `1/3` as one number.
+            if *op == BinOp::Div && (one(lhs) || number(lhs) && number(rhs)) {
+                n -= 1;
+            }
+        }
+        _ => n += 1,
     });
-    n
+    n.max(0) as usize
 }
 
 /// The variables `:sym` finds in `e` (none when it has none).

@@ -136,7 +136,8 @@ impl Session {
         }
         let mut derivatives = Vec::with_capacity(which.len());
         for w in which {
-            let d = symbolic::derivative(&p.f, &w).map_err(|e| e.at(span))?;
+            let d = symbolic::derivative_polled(&p.f, &w, &mut || self.poll())
+                .map_err(|e| e.at(span))?;
             derivatives.push(Formula {
                 wrt: w,
                 formula: symbolic::text(&d),

@@ -2,7 +2,7 @@
 //! `f'(x)` differentiated, `log(x, b)` and `sqrt` rewritten.
 
 use super::coef::Coef;
-use super::diff::diff;
+use super::diff::diff_by as diff;
 use super::simplify::{Constant, Sym, add, call, int, mul, neg, num, pow};
 use crate::builtins;
 use crate::error::{Error, ErrorKind};
