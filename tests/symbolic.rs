@@ -271,6 +271,30 @@ fn at_a_point_three_answers_agree() {
     );
 }
 
+/// Steps and `mod` hold between their jumps, and the notes say where.
+#[test]
+fn jumps_of_steps_and_mod_are_noted() {
+    let mut s = Session::new();
+    let f = sym(
+        &mut s,
+        ":sym floor(x^2) + ceil(x) + round(2x) + mod(x, y) wrt x at 1.2, 5",
+    );
+    assert_eq!(f.derivatives[0].formula, "1");
+    assert!(f.derivatives[0].at.as_ref().unwrap().agree);
+    for want in [
+        "floor(x^2) jumps where x^2 is an integer",
+        "ceil(x) jumps where x is an integer",
+        "round(2x) jumps where 2x is an integer plus 1/2",
+        "mod(x, y) jumps where x/y is an integer",
+    ] {
+        assert!(
+            f.notes.iter().any(|n| n.starts_with(want)),
+            "{want}: {:?}",
+            f.notes
+        );
+    }
+}
+
 #[test]
 fn bad_input_is_a_typed_error_and_the_session_goes_on() {
     let mut s = Session::new();

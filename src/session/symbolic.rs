@@ -39,8 +39,11 @@ struct Prepared {
     f: Sym,
 }
 
-/// Whether `a` and `b` are the same number up to rounding (both NaN counts).
-fn agree(a: f64, b: f64) -> bool {
+/// Whether `a` and `b` are the same number up to rounding (both NaN counts),
+/// relative to the larger of them and `scale`, the size of the other
+/// derivatives at the point: where a formula cancels exactly (`x·u/x`),
+/// the dual numbers keep the rounding of terms as large as those.
+fn agree(a: f64, b: f64, scale: f64) -> bool {
     // Both without a finite value (NaN, or an infinity from 1/0): both say
     // there is no derivative here.
     if !a.is_finite() || !b.is_finite() {
@@ -49,7 +52,7 @@ fn agree(a: f64, b: f64) -> bool {
     if a == b {
         return true;
     }
-    let scale = a.abs().max(b.abs());
+    let scale = a.abs().max(b.abs()).max(scale);
     scale.is_finite() && (a - b).abs() <= 1e-9 * scale.max(1e-3)
 }
 
@@ -188,6 +191,12 @@ impl Session {
         let c = Compiled::new(&self.defs, &p.expr, &vars);
         let (g, h, warnings) = self.numbers_at(&c, &point, second, span)?;
         let report = self.check(&c, &point, &g, h.as_deref(), warnings.is_empty());
+        let scale = g
+            .iter()
+            .chain(h.iter().flatten().flatten())
+            .map(|v| v.abs())
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
         for d in &mut out.derivatives {
             let i = index(&d.wrt[0])?;
             let j = match d.wrt.get(1) {
@@ -211,7 +220,7 @@ impl Session {
                 // Where the numbers have no finite value, the function is not
                 // defined (or not differentiable) there; a formula that
                 // extends it is no disagreement.
-                agree: !dual.is_finite() || agree(formula, dual),
+                agree: !dual.is_finite() || agree(formula, dual, scale),
                 verdict: entry.map_or(Verdict::Unconfirmed, |e| e.verdict),
             });
         }

@@ -736,7 +736,7 @@ fn absorbs(outer: BuiltinId, inner: &Sym, other: &Sym) -> bool {
 /// Whether `s` is never negative, for every value of its names (where it
 /// is defined): squares, `abs`, `exp`, `sqrt`, `hypot`, `relu`, … and sums
 /// and products of such.
-fn nonneg(s: &Sym) -> bool {
+pub(super) fn nonneg(s: &Sym) -> bool {
     use BuiltinId as B;
     match s {
         Sym::Num(c) => !c.is_negative(),
