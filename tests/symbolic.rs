@@ -338,6 +338,77 @@ fn too_large_a_result_is_a_limit_error() {
     assert!(s.eval_line("1 + 1").is_ok());
 }
 
+/// `:set formulas`: off by default; on, each derivative's formula after
+/// its number, the formula's value the number; auto, only the short ones.
+#[test]
+fn formulas_beside_the_numbers_of_diff_and_grad() {
+    let style = deriv::render::Style {
+        color: false,
+        digits: None,
+    };
+    let report = |s: &mut Session, line: &str| {
+        let r = s.eval_line(line);
+        let json: serde_json::Value =
+            serde_json::from_str(&deriv::render::json(1, line, &r)).unwrap();
+        (deriv::render::outcome(&r.unwrap(), style), json)
+    };
+    let mut s = Session::new();
+    let (text, json) = report(&mut s, ":diff 3x^2 + 2x - 1 at 1");
+    assert!(!text.contains("   = "), "{text}");
+    assert!(json.get("formula").is_none(), "{json}");
+    s.eval_line(":set formulas on").unwrap();
+    let (text, json) = report(&mut s, ":diff 3x^2 + 2x - 1 at 1");
+    assert!(text.contains("\n  d/dx     8   = 6x + 2\n"), "{text}");
+    assert!(text.contains("\n  d²/dx²   6   = 6\n"), "{text}");
+    assert_eq!(json["formula"], "6x + 2");
+    assert_eq!(json["second_formula"], "6");
+    let (text, json) = report(&mut s, ":grad (x1 + 5)*x2^2 at 2, 3");
+    assert!(text.contains("\n  ∂/∂x1    9    = x2^2\n"), "{text}");
+    assert!(text.contains("\n  ∂/∂x2    42   = 2(x1 + 5)x2\n"), "{text}");
+    assert_eq!(json["formulas"], serde_json::json!(["x2^2", "2(x1 + 5)x2"]));
+    // No formula for gamma (it needs digamma): the numbers alone, as before.
+    let (text, json) = report(&mut s, ":diff gamma(x) at 2");
+    assert!(!text.contains("   = "), "{text}");
+    assert!(json.get("formula").is_none(), "{json}");
+    // Each formula, evaluated at the point, is the number beside it.
+    let line = ":grad sin(x)*exp(y)*x^3/(x^2 + y^2 + 1) at 1.5, -0.5";
+    let (_, json) = report(&mut s, line);
+    for (i, (f, g)) in json["formulas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(json["gradient"].as_array().unwrap())
+        .enumerate()
+    {
+        s.eval_line("x = 1.5").unwrap();
+        s.eval_line("y = -0.5").unwrap();
+        let Ok(Outcome::Value { value: v, .. }) = s.eval_line(f.as_str().unwrap()) else {
+            panic!("{f}")
+        };
+        let g = g.as_f64().unwrap();
+        assert!((v - g).abs() <= 1e-12 * g.abs().max(1.0), "{i}: {v} vs {g}");
+        s.eval_line(":del x, y").unwrap();
+    }
+    // auto: only the short ones.
+    s.eval_line(":set formulas auto").unwrap();
+    let (_, json) = report(&mut s, line);
+    assert!(json.get("formulas").is_none(), "{json}");
+    let (text, json) = report(
+        &mut s,
+        ":grad x^2*y + y*exp(x)*sin(x)*cos(x)/(x^4 + 1) at 1, 2",
+    );
+    assert_eq!(json["formulas"][0], serde_json::Value::Null, "{json}");
+    assert_eq!(json["formulas"][1], "x^2 + cos(x)*exp(x)*sin(x)/(x^4 + 1)");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains("∂/∂x") && l.contains(" = ")),
+        "{text}"
+    );
+    let (text, _) = report(&mut s, ":diff x^3 at 2");
+    assert!(text.contains("= 3x^2") && text.contains("= 6x"), "{text}");
+}
+
 /// Ctrl-C (the session's cancel flag) and the time limit stop a long
 /// `:sym` promptly, and the session goes on.
 #[test]

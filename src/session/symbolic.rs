@@ -1,13 +1,13 @@
 //! The formula commands: `:sym` (derivatives as formulas, and at a point
 //! beside the dual numbers and the finite differences) and `:steps`.
 
-use super::{Bound, Session};
+use super::{Bound, FormulaMode, Session};
 use crate::builtins;
 use crate::check::Verdict;
 use crate::engine::{Compiled, Defs, Evaluator};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
-use crate::outcome::{Agreement, Derivation, Formula, Formulas, Outcome};
+use crate::outcome::{Agreement, DerivKind, Derivation, Formula, Formulas, Outcome, RowFormula};
 use crate::symbolic::{self, Scope, Sym};
 use crate::syntax::{self, Expr, ExprKind, Ident, Point, Span, names_in};
 
@@ -38,6 +38,13 @@ struct Prepared {
     vars: Vec<String>,
     f: Sym,
 }
+
+/// Expansion steps `:set formulas auto` allows a formula (`on`: the limit
+/// of `:sym`).
+const AUTO_STEPS: usize = 20_000;
+/// Polls (one per few hundred nodes differentiated) `auto` allows a row's
+/// derivative before it gives the formula up as too costly.
+const AUTO_POLLS: usize = 40;
 
 /// Whether `a` and `b` are the same number up to rounding (both NaN counts),
 /// relative to the larger of them and `scale`, the size of the other
@@ -271,6 +278,64 @@ impl Session {
         }
         let (_, g, h) = c.hessian(point, &mut b)?;
         Ok((g, Some(h), b.warnings))
+    }
+
+    /// The formulas `:set formulas` shows beside the numbers of `:diff`
+    /// (`wrt`: the first and second derivative) and `:grad` (each partial):
+    /// none when the setting is off or there is no formula (arrays, `gamma`,
+    /// past a limit), and under `auto` only the short and cheap ones. Only
+    /// Ctrl-C and the time limit are errors.
+    pub(super) fn row_formulas(
+        &self,
+        kind: DerivKind,
+        expr: &Expr,
+        vars: &[String],
+        wrt: Option<&str>,
+    ) -> Result<Vec<RowFormula>, Error> {
+        let mode = self.settings.formulas;
+        let which: Vec<Vec<String>> = match (kind, wrt) {
+            (DerivKind::Diff, Some(w)) => vec![vec![w.to_string()], vec![w.to_string(); 2]],
+            (DerivKind::Grad, _) => vars.iter().map(|v| vec![v.clone()]).collect(),
+            _ => return Ok(Vec::new()),
+        };
+        if mode == FormulaMode::Off || names_in(expr).iter().any(|n| self.arrays.contains_key(n)) {
+            return Ok(Vec::new());
+        }
+        let auto = mode == FormulaMode::Auto;
+        let scope = DefsScope {
+            defs: &self.defs,
+            vars,
+        };
+        let steps = if auto { AUTO_STEPS } else { usize::MAX };
+        let Ok(f) = symbolic::formula_within(expr, &scope, vars, steps) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::with_capacity(which.len());
+        for w in which {
+            let mut polls = 0;
+            let mut stopped = None;
+            let mut poll = || {
+                polls += 1;
+                if let Err(e) = self.poll() {
+                    stopped = Some(e.clone());
+                    return Err(e);
+                }
+                if auto && polls > AUTO_POLLS {
+                    return Err(Error::limit("a formula shown by auto", AUTO_POLLS));
+                }
+                Ok(())
+            };
+            let d = symbolic::derivative_polled(&f, &w, &mut poll);
+            if let Some(e) = stopped {
+                return Err(e);
+            }
+            let Ok(d) = d else { continue };
+            let formula = symbolic::text(&d);
+            if !auto || formula.chars().count() <= FormulaMode::AUTO_WIDTH {
+                out.push(RowFormula { wrt: w, formula });
+            }
+        }
+        Ok(out)
     }
 
     /// `:steps EXPR [wrt NAME]`.

@@ -20,6 +20,17 @@ pub trait Scope {
 /// Builds the formula of `e`. `vars` are the names that are variables even
 /// where they are also a constant's name (`e` in `… wrt e`).
 pub fn formula(e: &Expr, scope: &dyn Scope, vars: &[String]) -> Result<Sym, Error> {
+    formula_within(e, scope, vars, MAX_FORMULA_STEPS)
+}
+
+/// [`formula`] in at most `max_steps` steps of expanding (at most
+/// [`MAX_FORMULA_STEPS`]): a formula wanted only when it is cheap.
+pub fn formula_within(
+    e: &Expr,
+    scope: &dyn Scope,
+    vars: &[String],
+    max_steps: usize,
+) -> Result<Sym, Error> {
     let mut c = Converter {
         scope,
         vars,
@@ -27,6 +38,7 @@ pub fn formula(e: &Expr, scope: &dyn Scope, vars: &[String]) -> Result<Sym, Erro
         site: None,
         depth: 0,
         steps: 0,
+        max_steps: max_steps.min(MAX_FORMULA_STEPS),
     };
     let s = c.conv(e)?;
     check_size(s, e.span)
@@ -51,8 +63,9 @@ struct Converter<'a> {
     /// The outermost call being expanded: errors inside bodies point there.
     site: Option<Span>,
     depth: usize,
-    /// Nodes visited so far, against [`MAX_FORMULA_STEPS`].
+    /// Nodes visited so far, against `max_steps`.
     steps: usize,
+    max_steps: usize,
 }
 
 impl Converter<'_> {
@@ -62,10 +75,10 @@ impl Converter<'_> {
 
     fn conv(&mut self, e: &Expr) -> Result<Sym, Error> {
         self.steps += 1;
-        if self.steps > MAX_FORMULA_STEPS {
+        if self.steps > self.max_steps {
             let e2 = Error::limit(
                 "expanding the functions takes too many steps (functions calling each other twice multiply quickly)",
-                MAX_FORMULA_STEPS,
+                self.max_steps,
             );
             return Err(self.err(e2, e.span));
         }

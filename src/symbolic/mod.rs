@@ -32,7 +32,7 @@ mod simplify;
 mod steps;
 
 pub use coef::Coef;
-pub use convert::{Scope, formula};
+pub use convert::{Scope, formula, formula_within};
 pub use latex::latex;
 pub use notes::notes;
 pub use print::{count_tokens, text, tokens};
