@@ -111,7 +111,10 @@ impl Session {
             defs: &self.defs,
             vars: &vars,
         };
-        let f = symbolic::formula(&expr, &scope, &vars)?;
+        let f =
+            symbolic::formula_within(&expr, &scope, &vars, limits::MAX_FORMULA_STEPS, &mut || {
+                self.poll()
+            })?;
         Ok(Prepared {
             expr,
             given,
@@ -307,8 +310,12 @@ impl Session {
             vars,
         };
         let steps = if auto { AUTO_STEPS } else { usize::MAX };
-        let Ok(f) = symbolic::formula_within(expr, &scope, vars, steps) else {
-            return Ok(Vec::new());
+        let f = match symbolic::formula_within(expr, &scope, vars, steps, &mut || self.poll()) {
+            Ok(f) => f,
+            Err(e) if matches!(e.kind, ErrorKind::Interrupted) || self.poll().is_err() => {
+                return Err(e);
+            }
+            Err(_) => return Ok(Vec::new()),
         };
         let mut out = Vec::with_capacity(which.len());
         for w in which {

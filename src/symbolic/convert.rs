@@ -20,16 +20,19 @@ pub trait Scope {
 /// Builds the formula of `e`. `vars` are the names that are variables even
 /// where they are also a constant's name (`e` in `… wrt e`).
 pub fn formula(e: &Expr, scope: &dyn Scope, vars: &[String]) -> Result<Sym, Error> {
-    formula_within(e, scope, vars, MAX_FORMULA_STEPS)
+    formula_within(e, scope, vars, MAX_FORMULA_STEPS, &mut || Ok(()))
 }
 
 /// [`formula`] in at most `max_steps` steps of expanding (at most
-/// [`MAX_FORMULA_STEPS`]): a formula wanted only when it is cheap.
+/// [`MAX_FORMULA_STEPS`]: less for a formula wanted only when it is
+/// cheap), asking `poll` every [`POLL_EVERY`] steps whether to stop
+/// (Ctrl-C, a time limit).
 pub fn formula_within(
     e: &Expr,
     scope: &dyn Scope,
     vars: &[String],
     max_steps: usize,
+    poll: &mut dyn FnMut() -> Result<(), Error>,
 ) -> Result<Sym, Error> {
     let mut c = Converter {
         scope,
@@ -39,6 +42,7 @@ pub fn formula_within(
         depth: 0,
         steps: 0,
         max_steps: max_steps.min(MAX_FORMULA_STEPS),
+        poll,
     };
     let s = c.conv(e)?;
     check_size(s, e.span)
@@ -66,21 +70,40 @@ struct Converter<'a> {
     /// Nodes visited so far, against `max_steps`.
     steps: usize,
     max_steps: usize,
+    poll: &'a mut dyn FnMut() -> Result<(), Error>,
 }
+
+/// Expansion steps between two polls.
+const POLL_EVERY: usize = 1024;
 
 impl Converter<'_> {
     fn err(&self, e: Error, span: Span) -> Error {
         e.at(self.site.unwrap_or(span))
     }
 
-    fn conv(&mut self, e: &Expr) -> Result<Sym, Error> {
+    /// Counts a step: an error past the step limit or when `poll` says
+    /// stop. Kept out of `conv`, whose frame every level of nesting pays for.
+    #[inline(never)]
+    fn step(&mut self, span: Span) -> Result<(), Box<Error>> {
         self.steps += 1;
+        if self.steps.is_multiple_of(POLL_EVERY)
+            && let Err(e) = (self.poll)()
+        {
+            return Err(Box::new(self.err(e, span)));
+        }
         if self.steps > self.max_steps {
-            let e2 = Error::limit(
+            let e = Error::limit(
                 "expanding the functions takes too many steps (functions calling each other twice multiply quickly)",
                 self.max_steps,
             );
-            return Err(self.err(e2, e.span));
+            return Err(Box::new(self.err(e, span)));
+        }
+        Ok(())
+    }
+
+    fn conv(&mut self, e: &Expr) -> Result<Sym, Error> {
+        if let Err(err) = self.step(e.span) {
+            return Err(*err);
         }
         match &e.kind {
             ExprKind::Num(v) => Ok(num(Coef::from_f64(*v))),

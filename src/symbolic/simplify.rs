@@ -284,8 +284,7 @@ fn scale(c: Coef, rest: Sym) -> Sym {
         // A minus is distributed over a lone sum, and so is an integer over
         // a sum of a term and a number: `-(a + b)` is `-a - b`, `2(x + 1)`
         // is `2x + 2`, neither longer; `2(x + y)` stays (distributing would
-        // lengthen it), and so does `(x + 1)/3` (`x/3 + 1/3` writes the
-        // denominator twice).
+        // lengthen it).
         Sym::Add(v)
             if c == Coef::int(-1)
                 || (c.as_int().is_some()
@@ -293,6 +292,18 @@ fn scale(c: Coef, rest: Sym) -> Sym {
                     && v.iter().any(|t| t.as_num().is_some())) =>
         {
             add(v.into_iter().map(|t| mul(vec![num(c), t])).collect())
+        }
+        // A fraction only where that is shorter: `(x/2 + 1)/2` is `x/4 + 1/2`
+        // (so an affine map applied again and again stays two terms), but
+        // `(x + 1)/3` stays (`x/3 + 1/3` writes the denominator twice).
+        Sym::Add(v) if v.len() == 2 && v.iter().any(|t| t.as_num().is_some()) => {
+            let kept = Sym::Mul(vec![num(c), Sym::Add(v.clone())]);
+            let spread = add(v.into_iter().map(|t| mul(vec![num(c), t])).collect());
+            if super::print::tokens(&spread) < super::print::tokens(&kept) {
+                spread
+            } else {
+                kept
+            }
         }
         r => Sym::Mul(vec![num(c), r]),
     }
