@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
 use crate::outcome::{Agreement, DerivKind, Derivation, Formula, Formulas, Outcome, RowFormula};
 use crate::symbolic::{self, Scope, Sym};
-use crate::syntax::{self, Expr, ExprKind, Ident, Point, Span, names_in};
+use crate::syntax::{self, Command, Expr, ExprKind, Ident, Point, Span, StmtKind, names_in};
 
 /// The session's definitions as a formula sees them.
 struct DefsScope<'d> {
@@ -66,7 +66,7 @@ fn agree(a: f64, b: f64, scale: f64) -> bool {
 impl Session {
     /// The variables of `expr`, with the names of `wrt` made variables too
     /// (a session variable or constant named by `wrt` is one here).
-    fn prepare(&self, expr: Expr, wrt: &[Ident]) -> Result<Prepared, Error> {
+    fn prepare(&self, expr: Expr, wrt: &[Ident], max_steps: usize) -> Result<Prepared, Error> {
         let name = match &expr.kind {
             ExprKind::Name(n) if self.defs.funcs.contains_key(n) => Some(n.clone()),
             _ => None,
@@ -111,10 +111,7 @@ impl Session {
             defs: &self.defs,
             vars: &vars,
         };
-        let f =
-            symbolic::formula_within(&expr, &scope, &vars, limits::MAX_FORMULA_STEPS, &mut || {
-                self.poll()
-            })?;
+        let f = symbolic::formula_within(&expr, &scope, &vars, max_steps, &mut || self.poll())?;
         Ok(Prepared {
             expr,
             given,
@@ -133,7 +130,7 @@ impl Session {
         latex: bool,
         span: Span,
     ) -> Result<Outcome, Error> {
-        let p = self.prepare(expr, &wrt)?;
+        let p = self.prepare(expr, &wrt, limits::MAX_FORMULA_STEPS)?;
         let which: Vec<Vec<String>> = if wrt.is_empty() {
             p.vars.iter().map(|v| vec![v.clone()]).collect()
         } else {
@@ -345,6 +342,46 @@ impl Session {
         Ok(out)
     }
 
+    /// What the prompt previews while `line`, a `:sym` command, is typed:
+    /// its first formula (`d/dx = 6x + 2`), when it is short and cheap to
+    /// find; `None` for anything else.
+    pub fn preview_formula(&self, line: &str) -> Option<String> {
+        let stmt = syntax::parse_line(line).ok()?;
+        let StmtKind::Command(Command::Sym { expr, wrt, .. }) = stmt.kind else {
+            return None;
+        };
+        let p = self.prepare(expr, &wrt, AUTO_STEPS).ok()?;
+        let w: Vec<String> = if wrt.is_empty() {
+            vec![p.vars.first()?.clone()]
+        } else {
+            wrt.iter().map(|w| w.name.clone()).collect()
+        };
+        let mut polls = 0;
+        let mut poll = || {
+            polls += 1;
+            if polls > AUTO_POLLS {
+                return Err(Error::limit("a formula previewed", AUTO_POLLS));
+            }
+            Ok(())
+        };
+        let d = symbolic::derivative_polled(&p.f, &w, &mut poll).ok()?;
+        let formula = symbolic::text(&d);
+        let d = if p.vars.len() > 1 { "∂" } else { "d" };
+        let label = match w.as_slice() {
+            [x] => format!("{d}/{d}{x}"),
+            [x, y] if x == y => format!("{d}²/{d}{x}²"),
+            [x, y] => format!("{d}²/{d}{x}{d}{y}"),
+            _ => return None,
+        };
+        let more = if wrt.is_empty() && p.vars.len() > 1 {
+            ", …"
+        } else {
+            ""
+        };
+        (formula.chars().count() <= FormulaMode::AUTO_WIDTH)
+            .then(|| format!("  {label} = {formula}{more}"))
+    }
+
     /// `:steps EXPR [wrt NAME]`.
     pub(super) fn steps(
         &mut self,
@@ -353,7 +390,7 @@ impl Session {
         span: Span,
     ) -> Result<Outcome, Error> {
         let wrt_list: Vec<Ident> = wrt.iter().cloned().collect();
-        let p = self.prepare(expr, &wrt_list)?;
+        let p = self.prepare(expr, &wrt_list, limits::MAX_FORMULA_STEPS)?;
         let k = Self::pick_var(&p.vars, wrt.as_ref(), span, "steps")?;
         let x = &p.vars[k];
         let (steps, d) = symbolic::steps(&p.f, x, p.vars.len() > 1).map_err(|e| e.at(span))?;
