@@ -293,17 +293,18 @@ fn scale(c: Coef, rest: Sym) -> Sym {
         {
             add(v.into_iter().map(|t| mul(vec![num(c), t])).collect())
         }
-        // A fraction only where that is shorter: `(x/2 + 1)/2` is `x/4 + 1/2`
-        // (so an affine map applied again and again stays two terms), but
-        // `(x + 1)/3` stays (`x/3 + 1/3` writes the denominator twice).
-        Sym::Add(v) if v.len() == 2 && v.iter().any(|t| t.as_num().is_some()) => {
-            let kept = Sym::Mul(vec![num(c), Sym::Add(v.clone())]);
-            let spread = add(v.into_iter().map(|t| mul(vec![num(c), t])).collect());
-            if super::print::tokens(&spread) < super::print::tokens(&kept) {
-                spread
-            } else {
-                kept
-            }
+        // A fraction only where the term has a denominator already, so that
+        // nothing is written twice: `(x/2 + 1)/2` is `x/4 + 1/2` (an affine
+        // map applied again and again stays two terms), but `(x + 1)/3`
+        // stays (`x/3 + 1/3` would write the denominator twice).
+        Sym::Add(v)
+            if v.len() == 2
+                && v.iter().any(|t| t.as_num().is_some())
+                && v.iter().any(|t| {
+                    t.as_num().is_none() && t.coef_factors().0.parts().is_some_and(|(_, q)| q != 1)
+                }) =>
+        {
+            add(v.into_iter().map(|t| mul(vec![num(c), t])).collect())
         }
         r => Sym::Mul(vec![num(c), r]),
     }
