@@ -25,7 +25,7 @@ pub fn formula(e: &Expr, scope: &dyn Scope, vars: &[String]) -> Result<Sym, Erro
 
 /// [`formula`] in at most `max_steps` steps of expanding (at most
 /// [`MAX_FORMULA_STEPS`]: less for a formula wanted only when it is
-/// cheap), asking `poll` every [`POLL_EVERY`] steps whether to stop
+/// cheap), asking `poll` every thousand or so steps whether to stop
 /// (Ctrl-C, a time limit).
 pub fn formula_within(
     e: &Expr,
