@@ -10,7 +10,7 @@ use cli::output::Output;
 use cli::script::Runner;
 use cli::show::{OutputEnd, Printer};
 use cli::{Cli, ColorChoice};
-use deriv::session::Session;
+use deriv::session::{FormulaMode, Session};
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
@@ -109,6 +109,11 @@ fn run(cli: Cli, inputs: Vec<Input>) -> Exit {
         session.set_time_limit(t);
     }
     let prompt = inputs.is_empty() && stdin_tty && !cli.json;
+    if prompt {
+        // At the prompt a short formula beside :diff's and :grad's numbers
+        // helps; scripts keep their output as it was.
+        session.settings.formulas = FormulaMode::Auto;
+    }
     let out = Output::stdout();
     let interrupt = Interrupt::install(out.clone(), prompt);
     session.set_cancel(interrupt.flag());

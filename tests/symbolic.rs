@@ -105,7 +105,7 @@ fn every_builtin_has_its_textbook_derivative() {
         ("log(x, 3)", "1/(x*ln(3))"),
         ("log2(x)", "1/(x*ln(2))"),
         ("log10(x)", "1/(x*ln(10))"),
-        ("sqrt(x)", "0.5/sqrt(x)"),
+        ("sqrt(x)", "1/(2sqrt(x))"),
         ("cbrt(x)", "1/(3cbrt(x)^2)"),
         ("abs(x)", "sign(x)"),
         ("sign(x)", "0"),
@@ -118,8 +118,8 @@ fn every_builtin_has_its_textbook_derivative() {
         ("x^x", "(ln(x) + 1)x^x"),
         ("atan2(x, 2)", "2/(x^2 + 4)"),
         ("hypot(x, 3)", "x/hypot(x, 3)"),
-        ("min(x, 3)", "sign(3 - x)/2 + 0.5"),
-        ("max(x, 3)", "sign(x - 3)/2 + 0.5"),
+        ("min(x, 3)", "(sign(3 - x) + 1)/2"),
+        ("max(x, 3)", "(sign(x - 3) + 1)/2"),
         ("sigmoid(x)", "(1 - sigmoid(x))sigmoid(x)"),
         ("softplus(x)", "sigmoid(x)"),
         ("relu(x)", "sign(relu(x))"),
@@ -271,6 +271,30 @@ fn at_a_point_three_answers_agree() {
     );
 }
 
+/// Steps and `mod` hold between their jumps, and the notes say where.
+#[test]
+fn jumps_of_steps_and_mod_are_noted() {
+    let mut s = Session::new();
+    let f = sym(
+        &mut s,
+        ":sym floor(x^2) + ceil(x) + round(2x) + mod(x, y) wrt x at 1.2, 5",
+    );
+    assert_eq!(f.derivatives[0].formula, "1");
+    assert!(f.derivatives[0].at.as_ref().unwrap().agree);
+    for want in [
+        "floor(x^2) jumps where x^2 is an integer",
+        "ceil(x) jumps where x is an integer",
+        "round(2x) jumps where 2x is an integer plus 1/2",
+        "mod(x, y) jumps where x/y is an integer",
+    ] {
+        assert!(
+            f.notes.iter().any(|n| n.starts_with(want)),
+            "{want}: {:?}",
+            f.notes
+        );
+    }
+}
+
 #[test]
 fn bad_input_is_a_typed_error_and_the_session_goes_on() {
     let mut s = Session::new();
@@ -314,6 +338,109 @@ fn too_large_a_result_is_a_limit_error() {
     assert!(s.eval_line("1 + 1").is_ok());
 }
 
+/// `:set formulas`: off by default; on, each derivative's formula after
+/// its number, the formula's value the number; auto, only the short ones.
+#[test]
+fn formulas_beside_the_numbers_of_diff_and_grad() {
+    let style = deriv::render::Style {
+        color: false,
+        digits: None,
+    };
+    let report = |s: &mut Session, line: &str| {
+        let r = s.eval_line(line);
+        let json: serde_json::Value =
+            serde_json::from_str(&deriv::render::json(1, line, &r)).unwrap();
+        (deriv::render::outcome(&r.unwrap(), style), json)
+    };
+    let mut s = Session::new();
+    let (text, json) = report(&mut s, ":diff 3x^2 + 2x - 1 at 1");
+    assert!(!text.contains("   = "), "{text}");
+    assert!(json.get("formula").is_none(), "{json}");
+    s.eval_line(":set formulas on").unwrap();
+    let (text, json) = report(&mut s, ":diff 3x^2 + 2x - 1 at 1");
+    assert!(text.contains("\n  d/dx     8   = 6x + 2\n"), "{text}");
+    assert!(text.contains("\n  d²/dx²   6   = 6\n"), "{text}");
+    assert_eq!(json["formula"], "6x + 2");
+    assert_eq!(json["second_formula"], "6");
+    let (text, json) = report(&mut s, ":grad (x1 + 5)*x2^2 at 2, 3");
+    assert!(text.contains("\n  ∂/∂x1    9    = x2^2\n"), "{text}");
+    assert!(text.contains("\n  ∂/∂x2    42   = 2(x1 + 5)x2\n"), "{text}");
+    assert_eq!(json["formulas"], serde_json::json!(["x2^2", "2(x1 + 5)x2"]));
+    // No formula for gamma (it needs digamma): the numbers alone, as before.
+    let (text, json) = report(&mut s, ":diff gamma(x) at 2");
+    assert!(!text.contains("   = "), "{text}");
+    assert!(json.get("formula").is_none(), "{json}");
+    // Each formula, evaluated at the point, is the number beside it.
+    let line = ":grad sin(x)*exp(y)*x^3/(x^2 + y^2 + 1) at 1.5, -0.5";
+    let (_, json) = report(&mut s, line);
+    for (i, (f, g)) in json["formulas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(json["gradient"].as_array().unwrap())
+        .enumerate()
+    {
+        s.eval_line("x = 1.5").unwrap();
+        s.eval_line("y = -0.5").unwrap();
+        let Ok(Outcome::Value { value: v, .. }) = s.eval_line(f.as_str().unwrap()) else {
+            panic!("{f}")
+        };
+        let g = g.as_f64().unwrap();
+        assert!((v - g).abs() <= 1e-12 * g.abs().max(1.0), "{i}: {v} vs {g}");
+        s.eval_line(":del x, y").unwrap();
+    }
+    // auto: only the short ones.
+    s.eval_line(":set formulas auto").unwrap();
+    let (_, json) = report(&mut s, line);
+    assert!(json.get("formulas").is_none(), "{json}");
+    let (text, json) = report(
+        &mut s,
+        ":grad x^2*y + y*exp(x)*sin(x)*cos(x)/(x^4 + 1) at 1, 2",
+    );
+    assert_eq!(json["formulas"][0], serde_json::Value::Null, "{json}");
+    assert_eq!(json["formulas"][1], "x^2 + cos(x)*exp(x)*sin(x)/(x^4 + 1)");
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.contains("∂/∂x") && l.contains(" = ")),
+        "{text}"
+    );
+    let (text, _) = report(&mut s, ":diff x^3 at 2");
+    assert!(text.contains("= 3x^2") && text.contains("= 6x"), "{text}");
+}
+
+/// Ctrl-C (the session's cancel flag) and the time limit stop a long
+/// `:sym` promptly, and the session goes on.
+#[test]
+fn ctrl_c_and_the_time_limit_stop_a_long_sym() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    // The second derivative of a product of 60 factors: 1,770 products of
+    // 58 factors each, seconds of work in a debug build.
+    let product: Vec<String> = (1..=60).map(|k| format!("(x + {k})")).collect();
+    let line = format!(":sym {} wrt x, x", product.join("*"));
+    let mut s = Session::new();
+    let flag = Arc::new(AtomicBool::new(false));
+    s.set_cancel(flag.clone());
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        flag.store(true, Ordering::Relaxed);
+        Instant::now()
+    });
+    let e = s.eval_line(&line).unwrap_err();
+    let stopped = Instant::now();
+    let asked = setter.join().unwrap();
+    assert_eq!(e.kind.as_str(), "interrupted", "{e:?}");
+    assert!(stopped.duration_since(asked) < Duration::from_secs(1));
+    let mut s = Session::new();
+    s.set_time_limit(Duration::from_millis(100));
+    let e = s.eval_line(&line).unwrap_err();
+    assert_eq!(e.kind.as_str(), "limit", "{e:?}");
+    assert!(e.message.contains("ran out of time"), "{e:?}");
+    assert!(s.eval_line("1 + 1").is_ok());
+}
+
 /// A sum of a thousand terms and a chain two hundred deep, on a small
 /// stack, in good time.
 #[test]
@@ -354,24 +481,44 @@ fn wide_and_deep_expressions_stay_within_limits() {
     t.join().unwrap();
 }
 
-/// Nodes of a parsed expression; the `1` of `1/u` is not counted, since
-/// the formula writes `u^-1` as a quotient on purpose (`-1/x^2`).
+/// Nodes of a parsed expression, a numeric coefficient counted as one
+/// number however it is written: `0.5/sqrt(x)` and `1/(2sqrt(x))`, `-x/3`
+/// and `x*(-1/3)` are as long (the formula prints exact rationals as
+/// fractions, so the operators and signs that write a coefficient are not
+/// counted, nor the `1` of `1/u`).
 fn nodes(e: &deriv::syntax::Expr) -> usize {
     use deriv::syntax::{BinOp, ExprKind};
-    let mut n = 0;
-    deriv::syntax::walk(e, &mut |x| {
-        n += 1;
-        if let ExprKind::Binary {
-            op: BinOp::Div,
-            lhs,
-            ..
-        } = &x.kind
-            && matches!(lhs.kind, ExprKind::Num(v) if v == 1.0)
-        {
-            n -= 1;
+    fn number(e: &deriv::syntax::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Num(_) => true,
+            ExprKind::Name(n) => n == "inf" || n == "nan",
+            ExprKind::Unary(_, a) => number(a),
+            _ => false,
         }
+    }
+    fn one(e: &deriv::syntax::Expr) -> bool {
+        match &e.kind {
+            ExprKind::Num(v) => *v == 1.0,
+            ExprKind::Unary(_, a) => one(a),
+            _ => false,
+        }
+    }
+    let mut n: isize = 0;
+    deriv::syntax::walk(e, &mut |x| match &x.kind {
+        ExprKind::Unary(..) => {}
+        ExprKind::Binary { op, lhs, rhs, .. } => {
+            let scaling = matches!(op, BinOp::Mul | BinOp::Div) && (number(lhs) || number(rhs));
+            if !scaling {
+                n += 1;
+            }
+            // `1/u` counts as `u`'s power, `1/3` as one number.
+            if *op == BinOp::Div && (one(lhs) || number(lhs) && number(rhs)) {
+                n -= 1;
+            }
+        }
+        _ => n += 1,
     });
-    n
+    n.max(0) as usize
 }
 
 /// The variables `:sym` finds in `e` (none when it has none).

@@ -62,6 +62,17 @@ pub struct Agreement {
     pub verdict: Verdict,
 }
 
+/// A derivative's formula shown beside its number in a `:diff` or `:grad`
+/// report (`:set formulas`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowFormula {
+    /// The variables it is taken with respect to: one, or the same one
+    /// twice for `:diff`'s second derivative.
+    pub wrt: Vec<String>,
+    /// The formula in deriv's syntax.
+    pub formula: String,
+}
+
 /// `:steps`: a derivation, one rule a line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Derivation {

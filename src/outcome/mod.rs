@@ -9,7 +9,7 @@ use crate::error::{Error, Warning};
 pub use crate::optimize::{Method, Progress, Stop};
 
 mod formulas;
-pub use formulas::{Agreement, Derivation, Formula, Formulas};
+pub use formulas::{Agreement, Derivation, Formula, Formulas, RowFormula};
 
 /// Which derivative command produced a [`Derivatives`] result (the `kind` key
 /// of `--json`).
@@ -67,6 +67,8 @@ pub struct Derivatives {
     pub check: Option<CheckReport>,
     /// Warnings (non-differentiable points, domain errors).
     pub warnings: Vec<Warning>,
+    /// The derivatives' formulas, when `:set formulas` shows them.
+    pub formulas: Vec<RowFormula>,
 }
 
 /// `:jac`: several outputs, one Jacobian.

@@ -3,7 +3,7 @@
 use super::{Obj, Style, arr, str_arr, warnings_json};
 use crate::check::Verdict;
 use crate::format;
-use crate::outcome::{Derivation, Formula, Formulas};
+use crate::outcome::{Derivation, Derivatives, Formula, Formulas};
 use serde_json::Value;
 
 /// `d/dx`, `∂g/∂x1`, `∂²/∂x∂y`, `d²/dx²`: the derivative's name, with the
@@ -284,6 +284,60 @@ pub fn derivation_json(o: Obj, d: &Derivation) -> Obj {
         .str("latex", &d.latex);
     if !d.notes.is_empty() {
         o = o.put("notes", str_arr(&d.notes));
+    }
+    o
+}
+
+/// `:diff`'s and `:grad`'s rows with each derivative's formula after its
+/// number (`d/dx     8   = 6x + 2`), the numbers kept in their column.
+pub(super) fn beside_rows(rows: &mut [(String, String)], d: &Derivatives, single: bool, st: Style) {
+    if d.formulas.is_empty() {
+        return;
+    }
+    let formula_of = |label: &str| {
+        d.formulas.iter().find(|f| match f.wrt.as_slice() {
+            [x] => super::d1(x, single) == label,
+            [x, y] => super::d2(x, y, single) == label,
+            _ => false,
+        })
+    };
+    let width = rows
+        .iter()
+        .map(|(_, v)| v.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in rows.iter_mut() {
+        if let Some(f) = formula_of(label) {
+            let pad = " ".repeat(width - value.chars().count());
+            value.push_str(&format!("{pad}   {} {}", st.dim("="), f.formula));
+        }
+    }
+}
+
+/// `:diff`'s and `:grad`'s formulas in JSON: `formula` and
+/// `second_formula` beside `derivative` and `second`, or `formulas` beside
+/// `gradient` (a formula not shown is `null`).
+pub(super) fn derivatives_json(mut o: Obj, d: &Derivatives) -> Obj {
+    if d.formulas.is_empty() {
+        return o;
+    }
+    let find = |wrt: &[String]| {
+        d.formulas
+            .iter()
+            .find(|f| f.wrt == wrt)
+            .map_or(Value::Null, |f| Value::from(f.formula.clone()))
+    };
+    if let Some(w) = &d.wrt {
+        o = o
+            .put("formula", find(std::slice::from_ref(w)))
+            .put("second_formula", find(&[w.clone(), w.clone()]));
+    } else if d.gradient.is_some() {
+        let all: Vec<Value> = d
+            .vars
+            .iter()
+            .map(|v| find(std::slice::from_ref(v)))
+            .collect();
+        o = o.put("formulas", all);
     }
     o
 }

@@ -108,11 +108,13 @@ pub fn outcome(o: &Outcome, st: Style) -> String {
             .join("\n"),
         Outcome::Deleted(names) => format!("deleted {}", names.join(", ")),
         Outcome::Cleared(n) => format!("cleared {n} definition{}", if *n == 1 { "" } else { "s" }),
-        Outcome::Settings(s) => s
-            .iter()
-            .map(|(k, v)| format!("{k:<7} {v}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Outcome::Settings(s) => {
+            let width = s.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            s.iter()
+                .map(|(k, v)| format!("{k:<width$} {v}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
         Outcome::Set { name, value } => format!("{name} = {value}"),
         Outcome::Loaded { path, results } => loaded(path, results, st),
         Outcome::Sequence(results) => results
@@ -268,6 +270,7 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
             rows.push((d1(k, single), st.num(*v)));
         }
     }
+    formulas::beside_rows(&mut rows, d, single, st);
     let width = rows
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -860,6 +863,7 @@ fn derivatives_json(o: Obj, d: &Derivatives, input: &str) -> Obj {
         let rows: Vec<Value> = h.iter().map(|r| arr(r)).collect();
         o = o.put("hessian", rows);
     }
+    o = formulas::derivatives_json(o, d);
     if let Some(c) = &d.check {
         let wrt = d.wrt.as_ref().map(|w| vec![w.clone()]);
         let vars = wrt.as_deref().unwrap_or(&d.vars);

@@ -34,6 +34,7 @@ impl Session {
             second: None,
             check: None,
             warnings: Vec::new(),
+            formulas: Vec::new(),
         };
         let run_check = self.settings.check || kind == DerivKind::Check;
         let c = Compiled::new(&self.defs, &expr, &vars);
@@ -47,6 +48,7 @@ impl Session {
                 self.hessian(&c, &mut d, run_check, span)?;
             }
         }
+        d.formulas = self.row_formulas(kind, &expr, &vars, d.wrt.as_deref())?;
         if let Some(c) = &mut d.check {
             distrust_if_warned(c, &d.warnings);
         }

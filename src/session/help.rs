@@ -117,7 +117,10 @@ const STATIC_DETAILS: &[(&str, &str)] = &[
     ),
     (
         "set",
-        "  digits N prints every number with N significant digits: pi*1e10 is 3.14e10",
+        "  digits N prints every number with N significant digits: pi*1e10 is 3.14e10\n\
+                      \x20 formulas on|off|auto: :diff and :grad show each derivative's formula after\n\
+                      \x20 its number (d/dx  8   = 6x + 2); auto (the prompt's default) only short ones\n\
+                      \x20 (60 characters) that are cheap to find; off (scripts' default) never",
     ),
     (
         "limit",
@@ -158,7 +161,9 @@ fn formulas_help() -> String {
            \x20 at POINT: each formula, read back and evaluated, beside the dual numbers and the\n\
            \x20 finite difference; a disagreement is printed as a bug. Where a function has a kink\n\
            \x20 or a domain edge (abs, relu, sign, min, max, sqrt and ln at 0, x^y with x <= 0),\n\
-           \x20 a note says where the formula does not hold. At most {} nodes a formula.",
+           \x20 a note says where the formula does not hold (floor, ceil, round and mod: between\n\
+           \x20 their jumps). Ctrl-C stops it. At most {} nodes a formula. `:set formulas on`\n\
+           \x20 shows the formulas in :diff and :grad reports too.",
         limits::MAX_FORMULA_NODES
     )
 }

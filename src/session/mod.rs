@@ -26,7 +26,7 @@ mod stop;
 mod symbolic;
 mod workflows;
 pub use help::{PREVIEW_SYNTAX, help, topics};
-pub use options::Setting;
+pub use options::{FormulaMode, Setting};
 pub use workflows::DEFAULT_TAYLOR_ORDER;
 
 use derivatives::distrust_if_warned;
@@ -40,6 +40,8 @@ pub struct Settings {
     /// Significant digits to print; `None` prints the shortest form that
     /// reads back to the same number.
     pub digits: Option<usize>,
+    /// When `:diff` and `:grad` show formulas beside their numbers.
+    pub formulas: FormulaMode,
 }
 
 impl Default for Settings {
@@ -47,6 +49,7 @@ impl Default for Settings {
         Settings {
             check: true,
             digits: None,
+            formulas: FormulaMode::Off,
         }
     }
 }
@@ -370,6 +373,7 @@ impl Session {
         match Setting::parse(&name, &value)? {
             Setting::Check(on) => self.settings.check = on,
             Setting::Digits(d) => self.settings.digits = d,
+            Setting::Formulas(m) => self.settings.formulas = m,
         }
         let value = self
             .settings_list()
@@ -395,6 +399,7 @@ impl Session {
                     .digits
                     .map_or("auto".into(), |d| d.to_string()),
             ),
+            ("formulas".into(), self.settings.formulas.as_str().into()),
         ]
     }
 }

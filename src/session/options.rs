@@ -175,6 +175,36 @@ pub enum Setting {
     Check(bool),
     /// `digits N|auto`: significant digits, or the shortest form.
     Digits(Option<usize>),
+    /// `formulas on|off|auto`: the derivative's formula beside its number
+    /// in `:diff` and `:grad` reports.
+    Formulas(FormulaMode),
+}
+
+/// When `:diff` and `:grad` show the derivative's formula beside its number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FormulaMode {
+    /// Never (scripts: their output stays as it was).
+    #[default]
+    Off,
+    /// Always, when there is one (not for arrays, nor `gamma`).
+    On,
+    /// When it is short (at most [`FormulaMode::AUTO_WIDTH`] characters) and
+    /// cheap to find (the prompt's default).
+    Auto,
+}
+
+impl FormulaMode {
+    /// The longest formula `auto` shows.
+    pub const AUTO_WIDTH: usize = 60;
+
+    /// Its name in `:set`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormulaMode::Off => "off",
+            FormulaMode::On => "on",
+            FormulaMode::Auto => "auto",
+        }
+    }
 }
 
 impl Setting {
@@ -205,10 +235,18 @@ impl Setting {
                     )),
                 },
             },
+            "formulas" => match value.name.as_str() {
+                "on" | "true" | "yes" => Ok(Setting::Formulas(FormulaMode::On)),
+                "off" | "false" | "no" => Ok(Setting::Formulas(FormulaMode::Off)),
+                "auto" => Ok(Setting::Formulas(FormulaMode::Auto)),
+                _ => Err(bad("say `on`, `off` or `auto`")),
+            },
             other => Err(
                 Error::new(ErrorKind::Command, format!("unknown setting `{other}`"))
                     .at(name.span)
-                    .help("the settings are `check` (on|off) and `digits` (1–17 or auto)"),
+                    .help(
+                        "the settings are `check` (on|off), `digits` (1–17 or auto) and `formulas` (on|off|auto)",
+                    ),
             ),
         }
     }

@@ -1,15 +1,15 @@
 //! The formula commands: `:sym` (derivatives as formulas, and at a point
 //! beside the dual numbers and the finite differences) and `:steps`.
 
-use super::{Bound, Session};
+use super::{Bound, FormulaMode, Session};
 use crate::builtins;
 use crate::check::Verdict;
 use crate::engine::{Compiled, Defs, Evaluator};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
-use crate::outcome::{Agreement, Derivation, Formula, Formulas, Outcome};
+use crate::outcome::{Agreement, DerivKind, Derivation, Formula, Formulas, Outcome, RowFormula};
 use crate::symbolic::{self, Scope, Sym};
-use crate::syntax::{self, Expr, ExprKind, Ident, Point, Span, names_in};
+use crate::syntax::{self, Command, Expr, ExprKind, Ident, Point, Span, StmtKind, names_in};
 
 /// The session's definitions as a formula sees them.
 struct DefsScope<'d> {
@@ -39,8 +39,18 @@ struct Prepared {
     f: Sym,
 }
 
-/// Whether `a` and `b` are the same number up to rounding (both NaN counts).
-fn agree(a: f64, b: f64) -> bool {
+/// Expansion steps `:set formulas auto` allows a formula (`on`: the limit
+/// of `:sym`).
+const AUTO_STEPS: usize = 20_000;
+/// Polls (one per few hundred nodes differentiated) `auto` allows a row's
+/// derivative before it gives the formula up as too costly.
+const AUTO_POLLS: usize = 40;
+
+/// Whether `a` and `b` are the same number up to rounding (both NaN counts),
+/// relative to the larger of them and `scale`, the size of the other
+/// derivatives at the point: where a formula cancels exactly (`x·u/x`),
+/// the dual numbers keep the rounding of terms as large as those.
+fn agree(a: f64, b: f64, scale: f64) -> bool {
     // Both without a finite value (NaN, or an infinity from 1/0): both say
     // there is no derivative here.
     if !a.is_finite() || !b.is_finite() {
@@ -49,14 +59,14 @@ fn agree(a: f64, b: f64) -> bool {
     if a == b {
         return true;
     }
-    let scale = a.abs().max(b.abs());
+    let scale = a.abs().max(b.abs()).max(scale);
     scale.is_finite() && (a - b).abs() <= 1e-9 * scale.max(1e-3)
 }
 
 impl Session {
     /// The variables of `expr`, with the names of `wrt` made variables too
     /// (a session variable or constant named by `wrt` is one here).
-    fn prepare(&self, expr: Expr, wrt: &[Ident]) -> Result<Prepared, Error> {
+    fn prepare(&self, expr: Expr, wrt: &[Ident], max_steps: usize) -> Result<Prepared, Error> {
         let name = match &expr.kind {
             ExprKind::Name(n) if self.defs.funcs.contains_key(n) => Some(n.clone()),
             _ => None,
@@ -101,7 +111,7 @@ impl Session {
             defs: &self.defs,
             vars: &vars,
         };
-        let f = symbolic::formula(&expr, &scope, &vars)?;
+        let f = symbolic::formula_within(&expr, &scope, &vars, max_steps, &mut || self.poll())?;
         Ok(Prepared {
             expr,
             given,
@@ -120,7 +130,7 @@ impl Session {
         latex: bool,
         span: Span,
     ) -> Result<Outcome, Error> {
-        let p = self.prepare(expr, &wrt)?;
+        let p = self.prepare(expr, &wrt, limits::MAX_FORMULA_STEPS)?;
         let which: Vec<Vec<String>> = if wrt.is_empty() {
             p.vars.iter().map(|v| vec![v.clone()]).collect()
         } else {
@@ -136,7 +146,8 @@ impl Session {
         }
         let mut derivatives = Vec::with_capacity(which.len());
         for w in which {
-            let d = symbolic::derivative(&p.f, &w).map_err(|e| e.at(span))?;
+            let d = symbolic::derivative_polled(&p.f, &w, &mut || self.poll())
+                .map_err(|e| e.at(span))?;
             derivatives.push(Formula {
                 wrt: w,
                 formula: symbolic::text(&d),
@@ -187,6 +198,12 @@ impl Session {
         let c = Compiled::new(&self.defs, &p.expr, &vars);
         let (g, h, warnings) = self.numbers_at(&c, &point, second, span)?;
         let report = self.check(&c, &point, &g, h.as_deref(), warnings.is_empty());
+        let scale = g
+            .iter()
+            .chain(h.iter().flatten().flatten())
+            .map(|v| v.abs())
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
         for d in &mut out.derivatives {
             let i = index(&d.wrt[0])?;
             let j = match d.wrt.get(1) {
@@ -210,7 +227,7 @@ impl Session {
                 // Where the numbers have no finite value, the function is not
                 // defined (or not differentiable) there; a formula that
                 // extends it is no disagreement.
-                agree: !dual.is_finite() || agree(formula, dual),
+                agree: !dual.is_finite() || agree(formula, dual, scale),
                 verdict: entry.map_or(Verdict::Unconfirmed, |e| e.verdict),
             });
         }
@@ -263,6 +280,108 @@ impl Session {
         Ok((g, Some(h), b.warnings))
     }
 
+    /// The formulas `:set formulas` shows beside the numbers of `:diff`
+    /// (`wrt`: the first and second derivative) and `:grad` (each partial):
+    /// none when the setting is off or there is no formula (arrays, `gamma`,
+    /// past a limit), and under `auto` only the short and cheap ones. Only
+    /// Ctrl-C and the time limit are errors.
+    pub(super) fn row_formulas(
+        &self,
+        kind: DerivKind,
+        expr: &Expr,
+        vars: &[String],
+        wrt: Option<&str>,
+    ) -> Result<Vec<RowFormula>, Error> {
+        let mode = self.settings.formulas;
+        let which: Vec<Vec<String>> = match (kind, wrt) {
+            (DerivKind::Diff, Some(w)) => vec![vec![w.to_string()], vec![w.to_string(); 2]],
+            (DerivKind::Grad, _) => vars.iter().map(|v| vec![v.clone()]).collect(),
+            _ => return Ok(Vec::new()),
+        };
+        if mode == FormulaMode::Off || names_in(expr).iter().any(|n| self.arrays.contains_key(n)) {
+            return Ok(Vec::new());
+        }
+        let auto = mode == FormulaMode::Auto;
+        let scope = DefsScope {
+            defs: &self.defs,
+            vars,
+        };
+        let steps = if auto { AUTO_STEPS } else { usize::MAX };
+        let f = match symbolic::formula_within(expr, &scope, vars, steps, &mut || self.poll()) {
+            Ok(f) => f,
+            Err(e) if matches!(e.kind, ErrorKind::Interrupted) || self.poll().is_err() => {
+                return Err(e);
+            }
+            Err(_) => return Ok(Vec::new()),
+        };
+        let mut out = Vec::with_capacity(which.len());
+        for w in which {
+            let mut polls = 0;
+            let mut stopped = None;
+            let mut poll = || {
+                polls += 1;
+                if let Err(e) = self.poll() {
+                    stopped = Some(e.clone());
+                    return Err(e);
+                }
+                if auto && polls > AUTO_POLLS {
+                    return Err(Error::limit("a formula shown by auto", AUTO_POLLS));
+                }
+                Ok(())
+            };
+            let d = symbolic::derivative_polled(&f, &w, &mut poll);
+            if let Some(e) = stopped {
+                return Err(e);
+            }
+            let Ok(d) = d else { continue };
+            let formula = symbolic::text(&d);
+            if !auto || formula.chars().count() <= FormulaMode::AUTO_WIDTH {
+                out.push(RowFormula { wrt: w, formula });
+            }
+        }
+        Ok(out)
+    }
+
+    /// What the prompt previews while `line`, a `:sym` command, is typed:
+    /// its first formula (`d/dx = 6x + 2`), when it is short and cheap to
+    /// find; `None` for anything else.
+    pub fn preview_formula(&self, line: &str) -> Option<String> {
+        let stmt = syntax::parse_line(line).ok()?;
+        let StmtKind::Command(Command::Sym { expr, wrt, .. }) = stmt.kind else {
+            return None;
+        };
+        let p = self.prepare(expr, &wrt, AUTO_STEPS).ok()?;
+        let w: Vec<String> = if wrt.is_empty() {
+            vec![p.vars.first()?.clone()]
+        } else {
+            wrt.iter().map(|w| w.name.clone()).collect()
+        };
+        let mut polls = 0;
+        let mut poll = || {
+            polls += 1;
+            if polls > AUTO_POLLS {
+                return Err(Error::limit("a formula previewed", AUTO_POLLS));
+            }
+            Ok(())
+        };
+        let d = symbolic::derivative_polled(&p.f, &w, &mut poll).ok()?;
+        let formula = symbolic::text(&d);
+        let d = if p.vars.len() > 1 { "∂" } else { "d" };
+        let label = match w.as_slice() {
+            [x] => format!("{d}/{d}{x}"),
+            [x, y] if x == y => format!("{d}²/{d}{x}²"),
+            [x, y] => format!("{d}²/{d}{x}{d}{y}"),
+            _ => return None,
+        };
+        let more = if wrt.is_empty() && p.vars.len() > 1 {
+            ", …"
+        } else {
+            ""
+        };
+        (formula.chars().count() <= FormulaMode::AUTO_WIDTH)
+            .then(|| format!("  {label} = {formula}{more}"))
+    }
+
     /// `:steps EXPR [wrt NAME]`.
     pub(super) fn steps(
         &mut self,
@@ -271,7 +390,7 @@ impl Session {
         span: Span,
     ) -> Result<Outcome, Error> {
         let wrt_list: Vec<Ident> = wrt.iter().cloned().collect();
-        let p = self.prepare(expr, &wrt_list)?;
+        let p = self.prepare(expr, &wrt_list, limits::MAX_FORMULA_STEPS)?;
         let k = Self::pick_var(&p.vars, wrt.as_ref(), span, "steps")?;
         let x = &p.vars[k];
         let (steps, d) = symbolic::steps(&p.f, x, p.vars.len() > 1).map_err(|e| e.at(span))?;

@@ -2,7 +2,7 @@
 //! `f'(x)` differentiated, `log(x, b)` and `sqrt` rewritten.
 
 use super::coef::Coef;
-use super::diff::diff;
+use super::diff::diff_by as diff;
 use super::simplify::{Constant, Sym, add, call, int, mul, neg, num, pow};
 use crate::builtins;
 use crate::error::{Error, ErrorKind};
@@ -20,6 +20,20 @@ pub trait Scope {
 /// Builds the formula of `e`. `vars` are the names that are variables even
 /// where they are also a constant's name (`e` in `… wrt e`).
 pub fn formula(e: &Expr, scope: &dyn Scope, vars: &[String]) -> Result<Sym, Error> {
+    formula_within(e, scope, vars, MAX_FORMULA_STEPS, &mut || Ok(()))
+}
+
+/// [`formula`] in at most `max_steps` steps of expanding (at most
+/// [`MAX_FORMULA_STEPS`]: less for a formula wanted only when it is
+/// cheap), asking `poll` every thousand or so steps whether to stop
+/// (Ctrl-C, a time limit).
+pub fn formula_within(
+    e: &Expr,
+    scope: &dyn Scope,
+    vars: &[String],
+    max_steps: usize,
+    poll: &mut dyn FnMut() -> Result<(), Error>,
+) -> Result<Sym, Error> {
     let mut c = Converter {
         scope,
         vars,
@@ -27,6 +41,8 @@ pub fn formula(e: &Expr, scope: &dyn Scope, vars: &[String]) -> Result<Sym, Erro
         site: None,
         depth: 0,
         steps: 0,
+        max_steps: max_steps.min(MAX_FORMULA_STEPS),
+        poll,
     };
     let s = c.conv(e)?;
     check_size(s, e.span)
@@ -51,23 +67,43 @@ struct Converter<'a> {
     /// The outermost call being expanded: errors inside bodies point there.
     site: Option<Span>,
     depth: usize,
-    /// Nodes visited so far, against [`MAX_FORMULA_STEPS`].
+    /// Nodes visited so far, against `max_steps`.
     steps: usize,
+    max_steps: usize,
+    poll: &'a mut dyn FnMut() -> Result<(), Error>,
 }
+
+/// Expansion steps between two polls.
+const POLL_EVERY: usize = 1024;
 
 impl Converter<'_> {
     fn err(&self, e: Error, span: Span) -> Error {
         e.at(self.site.unwrap_or(span))
     }
 
-    fn conv(&mut self, e: &Expr) -> Result<Sym, Error> {
+    /// Counts a step: an error past the step limit or when `poll` says
+    /// stop. Kept out of `conv`, whose frame every level of nesting pays for.
+    #[inline(never)]
+    fn step(&mut self, span: Span) -> Result<(), Box<Error>> {
         self.steps += 1;
-        if self.steps > MAX_FORMULA_STEPS {
-            let e2 = Error::limit(
+        if self.steps.is_multiple_of(POLL_EVERY)
+            && let Err(e) = (self.poll)()
+        {
+            return Err(Box::new(self.err(e, span)));
+        }
+        if self.steps > self.max_steps {
+            let e = Error::limit(
                 "expanding the functions takes too many steps (functions calling each other twice multiply quickly)",
-                MAX_FORMULA_STEPS,
+                self.max_steps,
             );
-            return Err(self.err(e2, e.span));
+            return Err(Box::new(self.err(e, span)));
+        }
+        Ok(())
+    }
+
+    fn conv(&mut self, e: &Expr) -> Result<Sym, Error> {
+        if let Err(err) = self.step(e.span) {
+            return Err(*err);
         }
         match &e.kind {
             ExprKind::Num(v) => Ok(num(Coef::from_f64(*v))),

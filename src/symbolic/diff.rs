@@ -17,18 +17,48 @@ use crate::builtins::BuiltinId;
 use crate::error::Error;
 use crate::limits::MAX_FORMULA_NODES;
 
+/// What a differentiation needs besides the formula: the variable, and a
+/// check that says when to stop (Ctrl-C, the time limit), asked every
+/// [`POLL_EVERY`] nodes.
+pub struct Cx<'a> {
+    /// The variable.
+    pub x: &'a str,
+    poll: &'a mut dyn FnMut() -> Result<(), Error>,
+    nodes: usize,
+}
+
+/// How many nodes are differentiated between two polls.
+const POLL_EVERY: usize = 256;
+
+impl<'a> Cx<'a> {
+    /// Differentiation by `x`, asking `poll` now and then whether to stop.
+    pub fn new(x: &'a str, poll: &'a mut dyn FnMut() -> Result<(), Error>) -> Cx<'a> {
+        Cx { x, poll, nodes: 0 }
+    }
+}
+
+/// `∂e/∂x` without a way to stop early (small formulas: a step's inner
+/// derivative, a user function's `f'`).
+pub fn diff_by(e: &Sym, x: &str) -> Result<Sym, Error> {
+    diff(e, &mut Cx::new(x, &mut || Ok(())))
+}
+
 /// `∂e/∂x`, simplified; a limit error when it grows past [`MAX_FORMULA_NODES`].
-pub fn diff(e: &Sym, x: &str) -> Result<Sym, Error> {
-    if !e.has(x) {
+pub fn diff(e: &Sym, cx: &mut Cx<'_>) -> Result<Sym, Error> {
+    if !e.has(cx.x) {
         return Ok(int(0));
+    }
+    cx.nodes += 1;
+    if cx.nodes.is_multiple_of(POLL_EVERY) {
+        (cx.poll)()?;
     }
     let d = match e {
         Sym::Name(_) => int(1),
         Sym::Num(_) | Sym::Const(_) => int(0),
-        Sym::Add(v) => add(v.iter().map(|t| diff(t, x)).collect::<Result<_, _>>()?),
-        Sym::Mul(v) => product(v, x)?,
-        Sym::Pow(b, p) => power(b, p, x)?,
-        Sym::Call(id, args) => chain(*id, args, x)?,
+        Sym::Add(v) => add(v.iter().map(|t| diff(t, cx)).collect::<Result<_, _>>()?),
+        Sym::Mul(v) => product(v, cx)?,
+        Sym::Pow(b, p) => power(b, p, cx)?,
+        Sym::Call(id, args) => chain(*id, args, cx)?,
     };
     bounded(d)
 }
@@ -44,23 +74,23 @@ fn bounded(d: Sym) -> Result<Sym, Error> {
 }
 
 /// `d/dx b^p`.
-fn power(b: &Sym, p: &Sym, x: &str) -> Result<Sym, Error> {
+fn power(b: &Sym, p: &Sym, cx: &mut Cx<'_>) -> Result<Sym, Error> {
     let bp = pow(b.clone(), p.clone());
-    if !p.has(x) {
+    if !p.has(cx.x) {
         // a·b^(a-1)·b'
-        let db = diff(b, x)?;
+        let db = diff(b, cx)?;
         return Ok(mul(vec![
             p.clone(),
             pow(b.clone(), add(vec![p.clone(), int(-1)])),
             db,
         ]));
     }
-    let dp = diff(p, x)?;
-    if !b.has(x) {
+    let dp = diff(p, cx)?;
+    if !b.has(cx.x) {
         return Ok(mul(vec![bp, ln(b.clone()), dp]));
     }
     // x^y = e^(y ln x): x^y·(y'·ln x + y·x'/x)
-    let db = diff(b, x)?;
+    let db = diff(b, cx)?;
     Ok(mul(vec![
         bp,
         add(vec![
@@ -84,14 +114,14 @@ struct Factor {
     den: Option<(Sym, Sym)>,
 }
 
-fn factor(f: &Sym, x: &str) -> Result<Factor, Error> {
+fn factor(f: &Sym, cx: &mut Cx<'_>) -> Result<Factor, Error> {
     if let Sym::Pow(b, p) = f
         && let Some(k) = p.as_num()
         && k.is_negative()
-        && b.has(x)
+        && b.has(cx.x)
     {
         // b^-k: derivative -k·b^(-k-1)·b'; as a denominator b^k, k·b^(k-1)·b'.
-        let db = diff(b, x)?;
+        let db = diff(b, cx)?;
         let k = k.negated();
         let whole_d = mul(vec![
             num(k.negated()),
@@ -112,7 +142,7 @@ fn factor(f: &Sym, x: &str) -> Result<Factor, Error> {
     }
     Ok(Factor {
         whole: f.clone(),
-        d: diff(f, x)?,
+        d: diff(f, cx)?,
         den: None,
     })
 }
@@ -137,12 +167,12 @@ fn leibniz(fs: &[(&Sym, &Sym)]) -> Sym {
 }
 
 /// `d/dx Π f_i`: the product rule, or the quotient rule where shorter.
-fn product(v: &[Sym], x: &str) -> Result<Sym, Error> {
+fn product(v: &[Sym], cx: &mut Cx<'_>) -> Result<Sym, Error> {
     // Factors free of x are a constant multiple.
-    let (vary, fixed): (Vec<&Sym>, Vec<&Sym>) = v.iter().partition(|f| f.has(x));
+    let (vary, fixed): (Vec<&Sym>, Vec<&Sym>) = v.iter().partition(|f| f.has(cx.x));
     let fs = vary
         .iter()
-        .map(|f| factor(f, x))
+        .map(|f| factor(f, cx))
         .collect::<Result<Vec<_>, _>>()?;
     let constant = mul(fixed.into_iter().cloned().collect());
     let pairs: Vec<(&Sym, &Sym)> = fs.iter().map(|f| (&f.whole, &f.d)).collect();
@@ -174,15 +204,15 @@ fn product(v: &[Sym], x: &str) -> Result<Sym, Error> {
 }
 
 /// `d/dx f(args)`: the chain rule with each built-in's derivative.
-fn chain(id: BuiltinId, args: &[Sym], x: &str) -> Result<Sym, Error> {
+fn chain(id: BuiltinId, args: &[Sym], cx: &mut Cx<'_>) -> Result<Sym, Error> {
     use BuiltinId as B;
     if let (B::Log, [a, b]) = (id, args) {
         // log(a, b) = ln(a)/ln(b)
         let q = mul(vec![ln(a.clone()), pow(ln(b.clone()), int(-1))]);
-        return diff(&q, x);
+        return diff(&q, cx);
     }
     if let [a, b] = args {
-        let (da, db) = (diff(a, x)?, diff(b, x)?);
+        let (da, db) = (diff(a, cx)?, diff(b, cx)?);
         let (a, b) = (a.clone(), b.clone());
         let half = || num(Coef::Rat(1, 2));
         return Ok(match id {
@@ -195,13 +225,17 @@ fn chain(id: BuiltinId, args: &[Sym], x: &str) -> Result<Sym, Error> {
                 add(vec![mul(vec![a.clone(), da]), mul(vec![b.clone(), db])]),
                 call(B::Hypot, vec![a, b]),
             ),
-            // (a' + b')/2 ± (a' - b')·sign(b - a)/2: the chosen side's
-            // derivative, the average of both at a tie.
+            // a'·(1 + s)/2 + b'·(1 - s)/2 with s = sign(a - b) for max
+            // (sign(b - a) for min): the chosen side's derivative, the
+            // average of both at a tie; each side's derivative written once.
             B::Min | B::Max => {
-                let s = if id == B::Min { sub(b, a) } else { sub(a, b) };
+                let s = call(
+                    B::Sign,
+                    vec![if id == B::Min { sub(b, a) } else { sub(a, b) }],
+                );
                 add(vec![
-                    mul(vec![half(), add(vec![da.clone(), db.clone()])]),
-                    mul(vec![half(), sub(da, db), call(B::Sign, vec![s])]),
+                    mul(vec![half(), da, add(vec![int(1), s.clone()])]),
+                    mul(vec![half(), db, sub(int(1), s)]),
                 ])
             }
             // mod(a, b) = a - b·floor(a/b); floor's derivative is 0 between its jumps.
@@ -228,7 +262,7 @@ fn chain(id: BuiltinId, args: &[Sym], x: &str) -> Result<Sym, Error> {
         )
         .help("the numbers come from :diff (dual numbers), e.g. :diff gamma(x) at 2"));
     }
-    let du = diff(u, x)?;
+    let du = diff(u, cx)?;
     let outer = outer_derivative(id, u);
     Ok(mul(vec![outer, du]))
 }

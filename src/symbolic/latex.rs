@@ -33,7 +33,7 @@ fn number(c: Coef) -> String {
     match c {
         Coef::Rat(p, 1) => p.to_string(),
         Coef::Rat(p, q) => {
-            super::print::decimal(c).unwrap_or_else(|| format!("\\frac{{{p}}}{{{q}}}"))
+            format!("\\frac{{{p}}}{{{q}}}")
         }
         Coef::Real(v) => {
             let t = crate::format::shortest(v);

@@ -32,7 +32,7 @@ mod simplify;
 mod steps;
 
 pub use coef::Coef;
-pub use convert::{Scope, formula};
+pub use convert::{Scope, formula, formula_within};
 pub use latex::latex;
 pub use notes::notes;
 pub use print::{count_tokens, text, tokens};
@@ -44,9 +44,20 @@ use crate::error::Error;
 /// The derivative of `f` with respect to each name of `wrt` in turn (one
 /// name: the first derivative; two: the second, or the mixed partial).
 pub fn derivative(f: &Sym, wrt: &[String]) -> Result<Sym, Error> {
+    derivative_polled(f, wrt, &mut || Ok(()))
+}
+
+/// [`derivative`], asking `poll` every few hundred nodes whether to stop
+/// (Ctrl-C, a time limit): its error ends the differentiation.
+pub fn derivative_polled(
+    f: &Sym,
+    wrt: &[String],
+    poll: &mut dyn FnMut() -> Result<(), Error>,
+) -> Result<Sym, Error> {
     let mut d = f.clone();
     for x in wrt {
-        d = diff::diff(&d, x)?;
+        poll()?;
+        d = diff::diff(&d, &mut diff::Cx::new(x, poll))?;
     }
     Ok(d)
 }

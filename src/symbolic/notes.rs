@@ -2,7 +2,7 @@
 //! domain edges of the functions in it, said as the numeric reports say them.
 
 use super::print::text;
-use super::simplify::Sym;
+use super::simplify::{Sym, nonneg};
 use crate::builtins::BuiltinId;
 
 /// Most notes for one formula (the first ones found).
@@ -56,6 +56,14 @@ fn power_note(b: &Sym, e: &Sym, out: &mut Vec<String>) {
     }
     let u = text(b);
     match e.as_num() {
+        // Never negative (`sqrt(a^2 + b^2)`): only the edge is worth a note.
+        Some(k) if varies(b) && k.as_int().is_none() && k.to_f64() < 1.0 && nonneg(b) => push(
+            out,
+            format!(
+                "the derivative of {} is infinite where {u} = 0",
+                text(&Sym::Pow(Box::new(b.clone()), Box::new(e.clone())))
+            ),
+        ),
         Some(k) if varies(b) && k.as_int().is_none() && k.to_f64() < 1.0 => push(
             out,
             format!(
@@ -109,6 +117,21 @@ fn call_note(id: BuiltinId, args: &[Sym], out: &mut Vec<String>) {
             "atan2({u}, …) has no derivative at the origin and jumps across the negative x axis"
         ),
         B::Hypot => "hypot has no derivative at (0, 0), its cone point".to_string(),
+        B::Floor | B::Ceil => format!(
+            "{}({u}) jumps where {u} is an integer: the formula holds between the jumps, where its derivative is 0",
+            crate::builtins::builtin(id).name
+        ),
+        B::Round => format!(
+            "round({u}) jumps where {u} is an integer plus 1/2: the formula holds between the jumps, where its derivative is 0"
+        ),
+        B::Mod => match args {
+            [a, b] => format!(
+                "mod({u}, {}) jumps where {} is an integer: the formula holds between the jumps",
+                text(b),
+                text(&super::simplify::div(a.clone(), b.clone()))
+            ),
+            _ => return,
+        },
         _ => return,
     };
     push(out, s);

@@ -67,8 +67,8 @@ pub(super) fn layout(s: &Sym) -> Layout<'_> {
                     exp: (!k.is_one()).then_some(Sym::Num(k)),
                 });
             }
-            // `a^(-u)` is `1/a^u`.
-            Sym::Pow(b, e) if e.as_num().is_none() && e.coef_factors().0.is_negative() => {
+            // `a^(-u)` is `1/a^u`, and `a^(-u - 1)` is `1/a^(u + 1)`.
+            Sym::Pow(b, e) if e.as_num().is_none() && negative_exponent(e) => {
                 let k = super::simplify::neg((**e).clone());
                 den.push(Factor {
                     base: b,
@@ -82,23 +82,21 @@ pub(super) fn layout(s: &Sym) -> Layout<'_> {
             f => num.push(Factor { base: f, exp: None }),
         }
     }
-    // Beside a denominator, a short decimal beats a second denominator:
-    // `0.5/x`, not `1/(2x)`.
-    if !den.is_empty() && decimal(c).is_some() {
-        return Layout {
-            negative,
-            num_coef: Some(c),
-            num,
-            den_coef: None,
-            den,
-        };
-    }
     Layout {
         negative,
         num_coef: (!top.is_one() || num.is_empty()).then_some(top),
         num,
         den_coef: (!bottom.is_one()).then_some(bottom),
         den,
+    }
+}
+
+/// Whether an exponent reads better negated, in a denominator: a negative
+/// multiple, or a sum of terms that are all negative.
+fn negative_exponent(e: &Sym) -> bool {
+    match e {
+        Sym::Add(v) => v.iter().all(|t| t.coef_factors().0.is_negative()),
+        e => e.coef_factors().0.is_negative(),
     }
 }
 
@@ -112,7 +110,6 @@ pub fn text(s: &Sym) -> String {
 fn write(s: &Sym, out: &mut String) {
     match s {
         Sym::Add(terms) => write_sum(&reading_order(terms), out),
-        Sym::Num(c) if decimal(*c).is_some() => write_sum(&[s], out),
         _ => {
             let l = layout(s);
             if l.negative {
@@ -137,41 +134,8 @@ pub(super) fn reading_order(terms: &[Sym]) -> Vec<&Sym> {
     v
 }
 
-/// A number standing alone (a constant term) as a short decimal when it
-/// is one (`x + 0.5`, not `x + 1/2`).
-pub(super) fn decimal(c: Coef) -> Option<String> {
-    let (_, mut q) = c.parts()?;
-    if q == 1 {
-        return None;
-    }
-    let mut places = 0;
-    while q % 10 == 0 || q % 2 == 0 || q % 5 == 0 {
-        q /= if q % 10 == 0 {
-            10
-        } else if q % 2 == 0 {
-            2
-        } else {
-            5
-        };
-        places += 1;
-    }
-    (q == 1 && places <= 4).then(|| crate::format::shortest(c.to_f64().abs()))
-}
-
 fn write_sum(terms: &[&Sym], out: &mut String) {
     for (i, t) in terms.iter().enumerate() {
-        if let Sym::Num(c) = t
-            && let Some(d) = decimal(*c)
-        {
-            out.push_str(match (i, c.is_negative()) {
-                (0, true) => "-",
-                (0, false) => "",
-                (_, true) => " - ",
-                (_, false) => " + ",
-            });
-            out.push_str(&d);
-            continue;
-        }
         let l = layout(t);
         out.push_str(match (i, l.negative) {
             (0, true) => "-",
@@ -188,7 +152,7 @@ fn write_sum(terms: &[&Sym], out: &mut String) {
 fn number(c: Coef) -> String {
     match c {
         Coef::Rat(p, 1) => p.to_string(),
-        Coef::Rat(p, q) => decimal(c).unwrap_or_else(|| format!("{p}/{q}")),
+        Coef::Rat(p, q) => format!("{p}/{q}"),
         Coef::Real(v) => crate::format::shortest(v),
     }
 }
@@ -304,10 +268,7 @@ fn write_base(b: &Sym, out: &mut String) -> bool {
             }
             out.push(')');
         }
-        Sym::Num(c)
-            if !c.is_negative()
-                && (c.parts().is_none_or(|(_, q)| q == 1) || decimal(*c).is_some()) =>
-        {
+        Sym::Num(c) if !c.is_negative() && c.parts().is_none_or(|(_, q)| q == 1) => {
             out.push_str(&number(*c));
         }
         Sym::Pow(_, e) if e.as_num() == Some(Coef::Rat(1, 2)) => write(b, out),
@@ -324,10 +285,7 @@ fn write_base(b: &Sym, out: &mut String) -> bool {
 fn write_exponent(e: &Sym, out: &mut String) {
     match e {
         Sym::Name(_) | Sym::Const(_) | Sym::Call(..) => write(e, out),
-        Sym::Num(c)
-            if !c.is_negative()
-                && (c.parts().is_none_or(|(_, q)| q == 1) || decimal(*c).is_some()) =>
-        {
+        Sym::Num(c) if !c.is_negative() && c.parts().is_none_or(|(_, q)| q == 1) => {
             out.push_str(&number(*c));
         }
         _ => {

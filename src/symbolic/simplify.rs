@@ -281,12 +281,28 @@ fn scale(c: Coef, rest: Sym) -> Sym {
             v.insert(0, num(c));
             Sym::Mul(v)
         }
-        // A minus is distributed over a lone sum, and so is a number over a
-        // sum of a term and a number: `-(a + b)` is `-a - b`, `2(x + 1)` is
-        // `2x + 2`, neither longer; `2(x + y)` stays (distributing would
+        // A minus is distributed over a lone sum, and so is an integer over
+        // a sum of a term and a number: `-(a + b)` is `-a - b`, `2(x + 1)`
+        // is `2x + 2`, neither longer; `2(x + y)` stays (distributing would
         // lengthen it).
         Sym::Add(v)
-            if c == Coef::int(-1) || (v.len() == 2 && v.iter().any(|t| t.as_num().is_some())) =>
+            if c == Coef::int(-1)
+                || (c.as_int().is_some()
+                    && v.len() == 2
+                    && v.iter().any(|t| t.as_num().is_some())) =>
+        {
+            add(v.into_iter().map(|t| mul(vec![num(c), t])).collect())
+        }
+        // A fraction only where the term has a denominator already, so that
+        // nothing is written twice: `(x/2 + 1)/2` is `x/4 + 1/2` (an affine
+        // map applied again and again stays two terms), but `(x + 1)/3`
+        // stays (`x/3 + 1/3` would write the denominator twice).
+        Sym::Add(v)
+            if v.len() == 2
+                && v.iter().any(|t| t.as_num().is_some())
+                && v.iter().any(|t| {
+                    t.as_num().is_none() && t.coef_factors().0.parts().is_some_and(|(_, q)| q != 1)
+                }) =>
         {
             add(v.into_iter().map(|t| mul(vec![num(c), t])).collect())
         }
@@ -427,6 +443,16 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
             return mul(out.into_iter().chain(std::iter::once(num(coef))).collect());
         }
     }
+    // A sum whose terms are all negative gives its minus to the
+    // coefficient: `-(a + b)c`, not `(-a - b)c`.
+    for f in out.iter_mut() {
+        if let Sym::Add(v) = f
+            && v.iter().all(|t| t.coef_factors().0.is_negative())
+        {
+            *f = add(v.iter().map(|t| mul(vec![int(-1), t.clone()])).collect());
+            coef = coef.negated();
+        }
+    }
     out.sort_by(cmp);
     match out.len() {
         0 => num(coef),
@@ -445,39 +471,55 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
     }
 }
 
-/// When a multiple of a sum, `c·(a + b)`, has a term that collects with
+/// When a multiple of a sum, `c·u·(a + b)`, has a term that collects with
 /// another term of the sum it is in (`(a + b)/2 + a/2`), it is multiplied
 /// out so that they can be collected (`a + b/2`); `None` when nothing would.
 fn spread_shared_terms(flat: &[Sym]) -> Option<Vec<Sym>> {
-    fn scaled(t: &Sym) -> Option<(Coef, &[Sym])> {
-        match t {
-            Sym::Mul(v) if v.len() == 2 => match (&v[0], &v[1]) {
-                (Sym::Num(c), Sym::Add(inner)) => Some((*c, inner)),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-    let hit = flat.iter().enumerate().position(|(i, t)| {
-        scaled(t).is_some_and(|(_, inner)| {
-            inner.iter().any(|u| {
-                let r = u.coef_factors().1;
-                !r.is_empty()
-                    && flat
+    // The terms of a multiple of one sum, multiplied out.
+    fn spread(t: &Sym) -> Option<Vec<Sym>> {
+        let Sym::Mul(v) = t else { return None };
+        let mut sums = v.iter().filter(|f| matches!(f, Sym::Add(_)));
+        let (Some(Sym::Add(inner)), None) = (sums.next(), sums.next()) else {
+            return None;
+        };
+        let others: Vec<&Sym> = v.iter().filter(|f| !matches!(f, Sym::Add(_))).collect();
+        Some(
+            inner
+                .iter()
+                .map(|u| {
+                    mul(others
                         .iter()
-                        .enumerate()
-                        .any(|(j, o)| j != i && o.coef_factors().1 == r)
+                        .map(|f| (*f).clone())
+                        .chain([u.clone()])
+                        .collect())
+                })
+                .collect(),
+        )
+    }
+    let spreads: Vec<Option<Vec<Sym>>> = flat.iter().map(spread).collect();
+    // Whether the `j`-th term has the rest `r`, or is a multiple of a sum
+    // that has one (`2(a - b) - 3(a + b)`: both spread, and collect).
+    let holds = |j: usize, r: &[Sym]| {
+        flat[j].coef_factors().1 == r
+            || spreads[j]
+                .as_ref()
+                .is_some_and(|ts| ts.iter().any(|u| u.coef_factors().1 == r))
+    };
+    let hit = (0..flat.len()).position(|i| {
+        spreads[i].as_ref().is_some_and(|ts| {
+            ts.iter().any(|u| {
+                let r = u.coef_factors().1;
+                !r.is_empty() && (0..flat.len()).any(|j| j != i && holds(j, r))
             })
         })
     })?;
-    let (c, inner) = scaled(&flat[hit])?;
     let mut out: Vec<Sym> = flat
         .iter()
         .enumerate()
         .filter(|(j, _)| *j != hit)
         .map(|(_, t)| t.clone())
         .collect();
-    out.extend(inner.iter().map(|u| mul(vec![num(c), u.clone()])));
+    out.extend(spreads[hit].clone()?);
     Some(out)
 }
 
@@ -605,6 +647,15 @@ pub fn call(id: BuiltinId, args: Vec<Sym>) -> Sym {
         if v.is_finite() && v == v.trunc() && v.abs() < 1e15 {
             return num(Coef::from_f64(v));
         }
+        // These pick one of their arguments (or its negative): exact.
+        if matches!(id, B::Min | B::Max | B::Abs | B::Relu)
+            && let Some(c) = args.iter().filter_map(Sym::as_num).find_map(|c| {
+                let w = c.to_f64();
+                (w == v).then_some(c).or((-w == v).then(|| c.negated()))
+            })
+        {
+            return num(c);
+        }
     }
     match (id, args.as_slice()) {
         (B::Ln | B::Log, [Sym::Call(B::Exp, u)]) => return u[0].clone(),
@@ -612,11 +663,36 @@ pub fn call(id: BuiltinId, args: Vec<Sym>) -> Sym {
         (B::Exp, [Sym::Call(B::Ln | B::Log, _)]) => {}
         (B::Abs, [a @ Sym::Call(B::Abs, _)]) => return a.clone(),
         (B::Min | B::Max, [a, b]) if a == b => return a.clone(),
+        // max(min(a, b), a) = a, min(max(a, b), a) = a: absorption.
+        (B::Min | B::Max, [a, b]) if absorbs(id, a, b) => return b.clone(),
+        (B::Min | B::Max, [a, b]) if absorbs(id, b, a) => return a.clone(),
+        // sign(c·u) = sign(c)·sign(u) and abs(c·u) = |c|·abs(u) for a number c.
+        (B::Sign | B::Abs, [u])
+            if u.as_num().is_none()
+                && !u.coef_factors().0.is_one()
+                && u.coef_factors().0.to_f64().is_finite() =>
+        {
+            let (c, rest) = u.coef_factors();
+            let inner = call(id, vec![rest_of(rest)]);
+            let c = match id {
+                B::Sign if c.is_negative() => Coef::int(-1),
+                B::Sign => Coef::int(1),
+                _ if c.is_negative() => c.negated(),
+                _ => c,
+            };
+            return mul(vec![num(c), inner]);
+        }
         // Where the argument can never be negative, these are the argument.
         (B::Relu | B::Abs, [u]) if nonneg(u) => return u.clone(),
-        // A negative number against what is never negative.
+        (B::Hypot, [a, b]) if a.is_zero() => return call(B::Abs, vec![b.clone()]),
+        (B::Hypot, [a, b]) if b.is_zero() => return call(B::Abs, vec![a.clone()]),
+        // max(c, max(u, d)) = max(c, u) where d ≤ c, and the like for min.
+        (B::Min | B::Max, [a, b]) if let Some(s) = nested_bound(id, a, b) => return s,
+        (B::Min | B::Max, [a, b]) if let Some(s) = nested_bound(id, b, a) => return s,
+        // A number ≤ 0 against what is never negative.
         (B::Min | B::Max, [a, b]) => {
-            let below = |c: &Sym, u: &Sym| c.as_num().is_some_and(Coef::is_negative) && nonneg(u);
+            let below =
+                |c: &Sym, u: &Sym| c.as_num().is_some_and(|c| c.to_f64() <= 0.0) && nonneg(u);
             if below(a, b) || below(b, a) {
                 let (low, high) = if below(a, b) { (a, b) } else { (b, a) };
                 return if id == B::Min {
@@ -635,10 +711,44 @@ pub fn call(id: BuiltinId, args: Vec<Sym>) -> Sym {
     Sym::Call(id, args)
 }
 
+/// `max(c, max(u, d))` as `max(c, u)` when the number `d` is at most the
+/// number `c` (`min` alike with `d ≥ c`): `d` can never be chosen.
+fn nested_bound(id: BuiltinId, c: &Sym, inner: &Sym) -> Option<Sym> {
+    let cv = c.as_num()?.to_f64();
+    let Sym::Call(inner_id, v) = inner else {
+        return None;
+    };
+    if *inner_id != id {
+        return None;
+    }
+    let beaten = |d: &Sym| {
+        d.as_num().is_some_and(|d| {
+            if id == BuiltinId::Max {
+                d.to_f64() <= cv
+            } else {
+                d.to_f64() >= cv
+            }
+        })
+    };
+    let other = match v.as_slice() {
+        [d, u] | [u, d] if beaten(d) => u,
+        _ => return None,
+    };
+    Some(call(id, vec![c.clone(), other.clone()]))
+}
+
+/// Whether `inner` is the other of `min`/`max` (as `outer` is) with `other`
+/// among its arguments: then `outer(inner, other)` is `other`.
+fn absorbs(outer: BuiltinId, inner: &Sym, other: &Sym) -> bool {
+    use BuiltinId as B;
+    let dual = if outer == B::Min { B::Max } else { B::Min };
+    matches!(inner, Sym::Call(id, v) if *id == dual && v.contains(other))
+}
+
 /// Whether `s` is never negative, for every value of its names (where it
 /// is defined): squares, `abs`, `exp`, `sqrt`, `hypot`, `relu`, … and sums
 /// and products of such.
-fn nonneg(s: &Sym) -> bool {
+pub(super) fn nonneg(s: &Sym) -> bool {
     use BuiltinId as B;
     match s {
         Sym::Num(c) => !c.is_negative(),

@@ -2,7 +2,7 @@
 //! the rule applied to the whole, then each inner derivative, then the
 //! pieces put together, ending in the simplified formula.
 
-use super::diff::{diff, outer_derivative};
+use super::diff::{diff_by as diff, outer_derivative};
 use super::print::text;
 use super::simplify::{Sym, mul};
 use crate::builtins::{self, BuiltinId};

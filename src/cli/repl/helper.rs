@@ -144,6 +144,16 @@ impl DerivHelper {
             });
         }
         let c = COMMANDS.iter().find(|c| c.name == typed)?;
+        // A `:sym` that reads whole: its formula, when short and quick.
+        if c.name == "sym"
+            && self.preview
+            && let Some(display) = self.session.preview_formula(line)
+        {
+            return Some(DerivHint {
+                display,
+                completion: None,
+            });
+        }
         let alts = alternatives(c);
         let args: Vec<&str> = alts
             .iter()
@@ -667,8 +677,23 @@ mod tests {
         assert_eq!(hint(&h, "42"), None);
         assert_eq!(hint(&h, "f(x) = x"), None);
         assert_eq!(hint(&h, "nosuch + 1"), None);
+        // A `:sym` being typed: its formula once it reads whole.
+        assert_eq!(
+            hint(&h, ":sym 3x^2 + 2x - 1").as_deref(),
+            Some("  d/dx = 6x + 2")
+        );
+        assert_eq!(hint(&h, ":sym x^2*y").as_deref(), Some("  ∂/∂x = 2x*y, …"));
+        assert_eq!(
+            hint(&h, ":sym x^2*y wrt y").as_deref(),
+            Some("  ∂/∂y = x^2")
+        );
+        assert_eq!(
+            hint(&h, ":sym x^2 +").as_deref(),
+            Some("  :sym EXPR [wrt X[, Y]] [at POINT]")
+        );
         h.preview = false;
         assert_eq!(hint(&h, "speed*2"), None);
+        assert_ne!(hint(&h, ":sym 3x^2").as_deref(), Some("  d/dx = 6x"));
     }
 
     #[test]
