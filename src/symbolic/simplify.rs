@@ -443,8 +443,13 @@ pub fn mul(factors: Vec<Sym>) -> Sym {
             return mul(out.into_iter().chain(std::iter::once(num(coef))).collect());
         }
     }
-    // A sum whose terms are all negative gives its minus to the
-    // coefficient: `-(a + b)c`, not `(-a - b)c`.
+    finish_product(coef, out)
+}
+
+/// The product of `coef` and the collected factors `out`, in canonical
+/// form. A sum whose terms are all negative gives its minus to the
+/// coefficient: `-(a + b)c`, not `(-a - b)c`.
+fn finish_product(mut coef: Coef, mut out: Vec<Sym>) -> Sym {
     for f in out.iter_mut() {
         if let Sym::Add(v) = f
             && v.iter().all(|t| t.coef_factors().0.is_negative())
