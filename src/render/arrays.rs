@@ -224,12 +224,7 @@ fn derivatives(d: &ArrayDerivatives, st: Style) -> String {
             ));
         }
     }
-    let width = rows
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(7);
+    let width = super::label_width(&rows);
     let mut s = st.dim(&format!("{} at {point}", d.expr));
     for (i, (k, a)) in rows.iter().enumerate() {
         if i == 1 && d.summed {

@@ -188,14 +188,7 @@ fn agreement(f: &Formulas, name: Option<&str>, point: &[f64], st: Style) -> Stri
 /// different lengths read better from their first digit here).
 fn table(rows: &[Vec<String>], st: Style) -> String {
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let w: Vec<usize> = (0..ncol)
-        .map(|k| {
-            rows.iter()
-                .map(|r| r.get(k).map_or(0, |c| c.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let w = super::column_widths(rows, ncol);
     rows.iter()
         .enumerate()
         .map(|(i, r)| {

@@ -66,6 +66,28 @@ impl Style {
 
 // ------------------------------------------------------------------ text
 
+/// The width of the labels of a report's rows (`value`, `d/dx`, `Hessian`),
+/// at least 7 so that short reports line up with long ones.
+fn label_width<T>(rows: &[(String, T)]) -> usize {
+    rows.iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(7)
+}
+
+/// The width of each of the first `ncol` columns of a table of cells.
+fn column_widths(rows: &[Vec<String>], ncol: usize) -> Vec<usize> {
+    (0..ncol)
+        .map(|k| {
+            rows.iter()
+                .map(|r| r.get(k).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
 /// The text of an outcome (without a trailing newline; empty for nothing).
 pub fn outcome(o: &Outcome, st: Style) -> String {
     match o {
@@ -271,12 +293,7 @@ fn derivatives(d: &Derivatives, st: Style) -> String {
         }
     }
     formulas::beside_rows(&mut rows, d, single, st);
-    let width = rows
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(5)
-        .max(7);
+    let width = label_width(&rows);
     let mut s = st.dim(&format!("{} at {point}", d.expr));
     for (k, v) in &rows {
         s.push_str(&format!(

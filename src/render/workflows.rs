@@ -12,14 +12,7 @@ use serde_json::Value;
 /// the rest right-aligned; the first row is a dimmed header.
 fn columns(rows: &[Vec<String>], left: usize, st: Style) -> String {
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let w: Vec<usize> = (0..ncol)
-        .map(|k| {
-            rows.iter()
-                .map(|r| r.get(k).map_or(0, |c| c.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
+    let w = super::column_widths(rows, ncol);
     let mut out = Vec::new();
     for (i, r) in rows.iter().enumerate() {
         let mut line = String::from("  ");

@@ -1,7 +1,7 @@
 //! Formulas as LaTeX: `\frac`, `\sqrt`, `\cdot`, `x^{2}`, `\sin\left(x\right)`.
 
 use super::coef::Coef;
-use super::print::{Factor, Layout, layout, reading_order};
+use super::print::{Factor, Layout, joiner, layout, reading_order};
 use super::simplify::{Constant, Sym};
 use crate::builtins::{self, BuiltinId};
 
@@ -19,12 +19,7 @@ fn write(s: &Sym, out: &mut String) {
     };
     for (i, t) in terms.iter().enumerate() {
         let l = layout(t);
-        out.push_str(match (i, l.negative) {
-            (0, true) => "-",
-            (0, false) => "",
-            (_, true) => " - ",
-            (_, false) => " + ",
-        });
+        out.push_str(joiner(i, l.negative));
         write_layout(&l, out);
     }
 }

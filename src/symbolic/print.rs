@@ -134,15 +134,20 @@ pub(super) fn reading_order(terms: &[Sym]) -> Vec<&Sym> {
     v
 }
 
+/// What goes before the `i`-th term of a sum: its sign, spaced unless first.
+pub(super) fn joiner(i: usize, negative: bool) -> &'static str {
+    match (i, negative) {
+        (0, true) => "-",
+        (0, false) => "",
+        (_, true) => " - ",
+        (_, false) => " + ",
+    }
+}
+
 fn write_sum(terms: &[&Sym], out: &mut String) {
     for (i, t) in terms.iter().enumerate() {
         let l = layout(t);
-        out.push_str(match (i, l.negative) {
-            (0, true) => "-",
-            (0, false) => "",
-            (_, true) => " - ",
-            (_, false) => " + ",
-        });
+        out.push_str(joiner(i, l.negative));
         write_layout(&l, out);
     }
 }
