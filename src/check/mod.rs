@@ -1,5 +1,6 @@
-//! The finite-difference checker: every derivative `deriv` prints (exact by
-//! dual numbers) is compared with an independent numerical estimate.
+//! The finite-difference checker: every derivative `deriv` prints (by dual
+//! numbers: the rules applied exactly, the arithmetic rounded like any
+//! `f64`) is compared with an independent numerical estimate.
 //!
 //! The method is numdifftools' (`Derivative` with Richardson
 //! extrapolation), specialised to one point:
