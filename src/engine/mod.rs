@@ -9,6 +9,7 @@
 pub mod array;
 mod cache;
 pub(crate) mod eval;
+pub(crate) mod precise;
 pub(crate) mod reverse;
 pub(crate) mod tape;
 mod trace;
