@@ -17,27 +17,10 @@ use crate::num::accuracy;
 use crate::num::{Note, NoteKind, Scalar};
 use crate::num::{Taylor, derivative_series};
 use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// A user function: `name(params) = body`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Function {
-    /// Parameter names in order.
-    pub params: Vec<String>,
-    /// The body.
-    pub body: Expr,
-}
-
-/// The definitions an evaluation can see.
-#[derive(Clone, Debug, Default)]
-pub struct Defs {
-    /// Variables and their values.
-    pub vars: BTreeMap<String, f64>,
-    /// User functions.
-    pub funcs: BTreeMap<String, Function>,
-}
+pub use super::defs::{Defs, Function};
 
 /// Result type inside the evaluator: the error is boxed to keep the deep
 /// recursion's frames small.

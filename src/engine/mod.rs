@@ -8,6 +8,7 @@
 
 pub mod array;
 mod cache;
+pub(crate) mod defs;
 pub(crate) mod eval;
 pub(crate) mod precise;
 pub(crate) mod reverse;

@@ -75,8 +75,8 @@ pub fn dd_errors(base: &[Dd], scaled: &[Vec<Dd>], f64_errors: &[f64]) -> Vec<f64
                 .iter()
                 .zip(SCALES)
                 .filter_map(|(c, s)| {
-                    let sk = (0..k).fold(Dd::from(1.0), |p, _| p.mul(s.into()));
-                    c.get(k).map(|v| v.div(sk).sub(base[k]).to_f64().abs())
+                    let sk = (0..k).fold(Dd::from(1.0), |p, _| p * Dd::from(s));
+                    c.get(k).map(|&v| (v / sk - base[k]).to_f64().abs())
                 })
                 .fold(
                     0.0,

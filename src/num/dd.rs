@@ -10,6 +10,8 @@
 //! an error in its starting values as much as its own rounding, so f64
 //! starting values would spoil the precise recurrences.
 
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
 /// A double-double number: the unevaluated sum `hi + lo`, `|lo| ≤ ulp(hi)/2`.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Dd {
@@ -36,6 +38,55 @@ impl From<f64> for Dd {
     }
 }
 
+impl Add for Dd {
+    type Output = Dd;
+    fn add(self, o: Dd) -> Dd {
+        let (s, e) = two_sum(self.hi, o.hi);
+        let (t, f) = two_sum(self.lo, o.lo);
+        let (s, e) = fast_two_sum(s, e + t);
+        Dd::norm(s, e + f)
+    }
+}
+
+impl Neg for Dd {
+    type Output = Dd;
+    fn neg(self) -> Dd {
+        Dd {
+            hi: -self.hi,
+            lo: -self.lo,
+        }
+    }
+}
+
+impl Sub for Dd {
+    type Output = Dd;
+    fn sub(self, o: Dd) -> Dd {
+        self + -o
+    }
+}
+
+impl Mul for Dd {
+    type Output = Dd;
+    fn mul(self, o: Dd) -> Dd {
+        let p = self.hi * o.hi;
+        let e = self.hi.mul_add(o.hi, -p);
+        Dd::norm(p, e + (self.hi * o.lo + self.lo * o.hi))
+    }
+}
+
+impl Div for Dd {
+    type Output = Dd;
+    /// By three correction steps of the f64 quotient.
+    fn div(self, o: Dd) -> Dd {
+        let q1 = self.hi / o.hi;
+        let r = self - o * Dd::from(q1);
+        let q2 = r.hi / o.hi;
+        let r = r - o * Dd::from(q2);
+        let q3 = r.hi / o.hi;
+        Dd::norm(q1, q2) + Dd::from(q3)
+    }
+}
+
 impl Dd {
     /// The nearest f64.
     pub fn to_f64(self) -> f64 {
@@ -44,39 +95,6 @@ impl Dd {
     fn norm(hi: f64, lo: f64) -> Dd {
         let (hi, lo) = fast_two_sum(hi, lo);
         Dd { hi, lo }
-    }
-    /// `self + o`
-    pub fn add(self, o: Dd) -> Dd {
-        let (s, e) = two_sum(self.hi, o.hi);
-        let (t, f) = two_sum(self.lo, o.lo);
-        let (s, e) = fast_two_sum(s, e + t);
-        Dd::norm(s, e + f)
-    }
-    /// `-self`
-    pub fn neg(self) -> Dd {
-        Dd {
-            hi: -self.hi,
-            lo: -self.lo,
-        }
-    }
-    /// `self - o`
-    pub fn sub(self, o: Dd) -> Dd {
-        self.add(o.neg())
-    }
-    /// `self · o`
-    pub fn mul(self, o: Dd) -> Dd {
-        let p = self.hi * o.hi;
-        let e = self.hi.mul_add(o.hi, -p);
-        Dd::norm(p, e + (self.hi * o.lo + self.lo * o.hi))
-    }
-    /// `self / o`, by three correction steps of the f64 quotient.
-    pub fn div(self, o: Dd) -> Dd {
-        let q1 = self.hi / o.hi;
-        let r = self.sub(o.mul(q1.into()));
-        let q2 = r.hi / o.hi;
-        let r = r.sub(o.mul(q2.into()));
-        let q3 = r.hi / o.hi;
-        Dd::norm(q1, q2).add(q3.into())
     }
     /// `self · 2ⁿ`, exact.
     fn ldexp(self, n: i32) -> Dd {
@@ -92,19 +110,19 @@ impl Dd {
     fn taylor_sum(x: Dd, start: usize, step: usize, alternate: bool) -> Dd {
         let mut term = Dd::from(1.0);
         for k in 1..=start {
-            term = term.mul(x).div((k as f64).into());
+            term = term * x / Dd::from(k as f64);
         }
         let mut sum = term;
         let mut k = start;
         while term.hi.abs() > 1e-36 * sum.hi.abs().max(1e-300) && k < 200 {
             for _ in 0..step {
                 k += 1;
-                term = term.mul(x).div((k as f64).into());
+                term = term * x / Dd::from(k as f64);
             }
             if alternate {
-                term = term.neg();
+                term = -term;
             }
-            sum = sum.add(term);
+            sum = sum + term;
         }
         sum
     }
@@ -114,7 +132,7 @@ impl Dd {
             return self.hi.exp().into();
         }
         let k = (self.hi / LN2.hi).round();
-        let r = self.sub(LN2.mul(k.into()));
+        let r = self - LN2 * Dd::from(k);
         Dd::taylor_sum(r, 0, 1, false).ldexp(k as i32)
     }
     /// `ln(self)`: one Newton step from the f64 logarithm,
@@ -125,7 +143,7 @@ impl Dd {
             return y.into();
         }
         let y = Dd::from(y);
-        y.add(self.mul(y.neg().exp())).sub(1.0.into())
+        y + self * (-y).exp() - Dd::from(1.0)
     }
     /// `√self`: one Newton step from the f64 root.
     pub fn sqrt(self) -> Dd {
@@ -134,7 +152,7 @@ impl Dd {
             return y.into();
         }
         let y = Dd::from(y);
-        y.add(self.sub(y.mul(y)).div(y.mul(2.0.into())))
+        y + (self - y * y) / (y * Dd::from(2.0))
     }
     /// `(sin self, cos self)`: reduced by multiples of π/2 to `|r| ≤ π/4`.
     /// Accurate while `|self|` is moderate (the reduction uses π to
@@ -144,25 +162,25 @@ impl Dd {
             return None;
         }
         let k = (self.hi / FRAC_PI_2.hi).round();
-        let r = self.sub(FRAC_PI_2.mul(k.into()));
+        let r = self - FRAC_PI_2 * Dd::from(k);
         let (s, c) = (Dd::taylor_sum(r, 1, 2, true), Dd::taylor_sum(r, 0, 2, true));
         Some(match (k as i64).rem_euclid(4) {
             0 => (s, c),
-            1 => (c, s.neg()),
-            2 => (s.neg(), c.neg()),
-            _ => (c.neg(), s),
+            1 => (c, -s),
+            2 => (-s, -c),
+            _ => (-c, s),
         })
     }
     /// `(sinh self, cosh self)`; sinh by its series near 0, where the
     /// difference of exponentials would cancel.
     pub fn sinh_cosh(self) -> (Dd, Dd) {
         let e = self.exp();
-        let ei = Dd::from(1.0).div(e);
-        let c = e.add(ei).ldexp(-1);
+        let ei = Dd::from(1.0) / e;
+        let c = (e + ei).ldexp(-1);
         let s = if self.hi.abs() < 1.0 {
             Dd::taylor_sum(self, 1, 2, false)
         } else {
-            e.sub(ei).ldexp(-1)
+            (e - ei).ldexp(-1)
         };
         (s, c)
     }
@@ -193,7 +211,7 @@ pub mod series {
     pub fn mul(a: &[Dd], b: &[Dd]) -> Vec<Dd> {
         let n = a.len().min(b.len());
         (0..n)
-            .map(|k| (0..=k).fold(Dd::default(), |s, i| s.add(a[i].mul(b[k - i]))))
+            .map(|k| (0..=k).fold(Dd::default(), |s, i| s + a[i] * b[k - i]))
             .collect()
     }
 
@@ -202,8 +220,8 @@ pub mod series {
         let n = a.len().min(b.len());
         let mut q: Vec<Dd> = Vec::with_capacity(n);
         for k in 0..n {
-            let s = (1..=k).fold(Dd::default(), |s, j| s.add(b[j].mul(q[k - j])));
-            q.push(a[k].sub(s).div(b[0]));
+            let s = (1..=k).fold(Dd::default(), |s, j| s + b[j] * q[k - j]);
+            q.push((a[k] - s) / b[0]);
         }
         q
     }
@@ -215,8 +233,8 @@ pub mod series {
         };
         let mut e = vec![w0.exp()];
         for k in 1..w.len() {
-            let s = (1..=k).fold(Dd::default(), |s, j| s.add(dd(j).mul(w[j]).mul(e[k - j])));
-            e.push(s.div(dd(k)));
+            let s = (1..=k).fold(Dd::default(), |s, j| s + dd(j) * w[j] * e[k - j]);
+            e.push(s / dd(k));
         }
         e
     }
@@ -228,12 +246,12 @@ pub mod series {
         for k in 1..w.len() {
             let (mut ds, mut dc) = (Dd::default(), Dd::default());
             for j in 1..=k {
-                let jw = dd(j).mul(w[j]);
-                ds = ds.add(jw.mul(c[k - j]));
-                dc = dc.add(jw.mul(s[k - j]));
+                let jw = dd(j) * w[j];
+                ds = ds + jw * c[k - j];
+                dc = dc + jw * s[k - j];
             }
-            s.push(ds.div(dd(k)));
-            c.push(dc.div(dd(k)).mul(sign.into()));
+            s.push(ds / dd(k));
+            c.push(dc / dd(k) * Dd::from(sign));
         }
         (s, c)
     }
@@ -243,10 +261,10 @@ pub mod series {
         let Some(w0) = w.first() else {
             return Vec::new();
         };
-        let dw: Vec<Dd> = (1..w.len()).map(|k| dd(k).mul(w[k])).collect();
+        let dw: Vec<Dd> = (1..w.len()).map(|k| dd(k) * w[k]).collect();
         let q = div(&dw, &w[..dw.len()]);
         std::iter::once(w0.ln())
-            .chain(q.iter().enumerate().map(|(k, c)| c.div(dd(k + 1))))
+            .chain(q.iter().enumerate().map(|(k, &c)| c / dd(k + 1)))
             .collect()
     }
 
@@ -259,9 +277,9 @@ pub mod series {
         for k in 1..w.len() {
             let s = (1..=k).fold(Dd::default(), |s, j| {
                 let f = Dd::from(1.5 * j as f64 - k as f64);
-                s.add(f.mul(w[j]).mul(p[k - j]))
+                s + f * w[j] * p[k - j]
             });
-            p.push(s.div(dd(k).mul(*w0)));
+            p.push(s / (dd(k) * *w0));
         }
         p
     }
@@ -297,11 +315,11 @@ mod tests {
 
     #[test]
     fn arithmetic_keeps_32_digits() {
-        let third = Dd::from(1.0).div(3.0.into());
-        let one = third.mul(3.0.into());
-        assert!((one.sub(1.0.into())).to_f64().abs() < 1e-31);
-        let x = Dd::from(1.0).add(Dd::from(1e-20));
-        assert_eq!(x.sub(1.0.into()).to_f64(), 1e-20);
+        let third = Dd::from(1.0) / Dd::from(3.0);
+        let one = third * Dd::from(3.0);
+        assert!((one - Dd::from(1.0)).to_f64().abs() < 1e-31);
+        let x = Dd::from(1.0) + Dd::from(1e-20);
+        assert_eq!((x - Dd::from(1.0)).to_f64(), 1e-20);
     }
 
     // References: mpmath at 50 digits, split as `hi = float(v)`,
@@ -309,21 +327,42 @@ mod tests {
     #[test]
     fn elementary_functions_to_double_double() {
         let one = Dd::from(1.0);
-        assert!(err(one.exp(), 2.718281828459045, 1.4456468917292502e-16) < 1e-31);
+        assert!(err(one.exp(), std::f64::consts::E, 1.4456468917292502e-16) < 1e-31);
         let (s, c) = one.sin_cos().unwrap();
         assert!(err(s, 0.8414709848078965, 1.776845092935536e-18) < 1e-31);
         assert!(err(c, 0.5403023058681398, -4.760954612604417e-17) < 1e-31);
         let two = Dd::from(2.0);
-        assert!(err(two.ln(), 0.6931471805599453, 2.3190468138462996e-17) < 1e-31);
-        assert!(err(two.sqrt(), 1.4142135623730951, -9.667293313452913e-17) < 1e-31);
+        assert!(err(two.ln(), std::f64::consts::LN_2, 2.3190468138462996e-17) < 1e-31);
+        assert!(err(two.sqrt(), std::f64::consts::SQRT_2, -9.667293313452913e-17) < 1e-31);
         let (sh, ch) = Dd::from(0.5).sinh_cosh();
         assert!(err(sh, 0.5210953054937474, -2.3328183476404597e-17) < 1e-31);
         assert!(err(ch, 1.1276259652063807, 8.703480114456192e-17) < 1e-31);
     }
 
     #[test]
+    fn reductions_and_other_arguments() {
+        let (s, c) = Dd::from(100.0).sin_cos().unwrap();
+        assert!(err(s, -0.5063656411097588, -3.050947053792115e-18) < 1e-30);
+        assert!(err(c, 0.8623188722876839, 4.334809858136501e-17) < 1e-30);
+        let e = Dd::from(-3.5).exp();
+        assert!(err(e, 0.0301973834223185, -1.2760102183793106e-19) < 1e-31);
+        let e = Dd::from(10.0).exp();
+        assert!(err(e, 22026.465794806718, -1.3780134700517372e-12) < 1e-31);
+        let l = Dd::from(0.1).ln();
+        assert!(err(l, -2.3025850929940455, -1.7150243628057985e-16) < 1e-31);
+        let r = Dd::from(0.3).sqrt();
+        assert!(err(r, 0.5477225575051661, 2.890126723719787e-17) < 1e-31);
+        let (sh, ch) = Dd::from(3.0).sinh_cosh();
+        assert!(err(sh, 10.017874927409903, -6.97789774734877e-16) < 1e-31);
+        assert!(err(ch, 10.067661995777765, 5.150335194797485e-16) < 1e-31);
+        let (sh, _) = Dd::from(0.001).sinh_cosh();
+        assert!(err(sh, 0.001000000166666675, -3.571742859983052e-20) < 1e-31);
+        assert_eq!(Dd::from(1e6 * 4.0).sin_cos(), None);
+    }
+
+    #[test]
     fn series_of_exp_is_inverse_factorials() {
         let e = series::exp_of(&[Dd::default(), 1.0.into(), Dd::default(), Dd::default()]);
-        assert!(e[3].mul(6.0.into()).sub(1.0.into()).to_f64().abs() < 1e-31);
+        assert!((e[3] * Dd::from(6.0) - Dd::from(1.0)).to_f64().abs() < 1e-31);
     }
 }
