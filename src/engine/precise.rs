@@ -77,32 +77,30 @@ pub fn dd_series(
     r.iter().all(|c| c.hi.is_finite()).then_some(r)
 }
 
-/// The Taylor coefficients of `expr` recomputed in double-double (as
-/// [`dd_series`]), with their estimated errors from [`accuracy::dd_errors`]:
-/// `f64_errors` are the f64 series' estimated errors, one per coefficient.
-pub fn refine(
+/// The estimated errors of the double-double series `base` of `expr`, from
+/// the same series rescaled and perturbed ([`accuracy::dd_errors`]).
+fn dd_errors(
     defs: &Defs,
     expr: &Expr,
     at: At,
+    base: &[Dd],
     f64_errors: &[f64],
-) -> Option<(Vec<f64>, Vec<f64>)> {
-    let order = f64_errors.len().checked_sub(1)?;
-    let series = |s: f64, j: f64| dd_series(defs, expr, at, s, j, order);
-    let base = series(1.0, 0.0)?;
+) -> Option<Vec<f64>> {
+    let order = base.len().checked_sub(1)?;
     let scaled = (accuracy::SCALES.iter().zip([JITTER, -JITTER]))
-        .map(|(&s, j)| series(s, j))
+        .map(|(&s, j)| dd_series(defs, expr, at, s, j, order))
         .collect::<Option<Vec<_>>>()?;
-    let errors = accuracy::dd_errors(&base, &scaled, f64_errors);
-    Some((base.iter().map(|c| c.to_f64()).collect(), errors))
+    Some(accuracy::dd_errors(base, &scaled, f64_errors))
 }
 
-/// Computes the series again in double-double ([`refine`]) and, where the
-/// f64 coefficients `c` from `from` on fall short (some estimated error
-/// `err` above the tolerance, or some value further from the double-double
-/// one than the tolerance and its estimate allow: the f64 estimate misses
-/// errors made at order 0), takes its coefficients and errors. Answers
-/// whether it did: `false` leaves `c` and `err` as they were (all right, or
-/// the expression outside the double-double core).
+/// Computes the series again in double-double and, where the f64
+/// coefficients `c` from `from` on fall short (some estimated error `err`
+/// above the tolerance, or some value further from the double-double one
+/// than the tolerance and its estimate allow: the f64 estimate misses
+/// errors made at order 0), takes its coefficients and their estimated
+/// errors. Answers whether it did: `false` leaves `c` and `err` as they
+/// were (all right, or the expression outside the double-double core).
+/// The error estimate, two more evaluations, is only made when needed.
 pub fn improve(
     defs: &Defs,
     expr: &Expr,
@@ -111,16 +109,23 @@ pub fn improve(
     err: &mut [f64],
     from: usize,
 ) -> bool {
-    let Some((dc, de)) = refine(defs, expr, at, err) else {
+    let Some(order) = c.len().checked_sub(1) else {
         return false;
     };
+    let Some(base) = dd_series(defs, expr, at, 1.0, 0.0, order) else {
+        return false;
+    };
+    let dc: Vec<f64> = base.iter().map(|v| v.to_f64()).collect();
     let short = (from..c.len()).any(|k| {
         let off = (c[k] - dc[k]).abs() > accuracy::TRUST_RTOL * dc[k].abs() + err[k];
         off || accuracy::digits(c[k], err[k]).is_some()
     });
-    if !short {
+    let Some(de) = short
+        .then(|| dd_errors(defs, expr, at, &base, err))
+        .flatten()
+    else {
         return false;
-    }
+    };
     for k in from..c.len() {
         if de[k] < err[k] || (c[k] - dc[k]).abs() > de[k] || err[k].is_nan() {
             c[k] = dc[k];
@@ -297,6 +302,7 @@ mod tests {
     use super::*;
     use crate::syntax::parse_expr;
 
+    /// The double-double series of `text` in `x` at `x0`, with its errors.
     fn series_of(text: &str, x0: f64, order: usize) -> Option<(Vec<f64>, Vec<f64>)> {
         let e = parse_expr(text).expect("parses");
         let at = At {
@@ -304,7 +310,10 @@ mod tests {
             x0,
             fixed: &[],
         };
-        refine(&Defs::default(), &e, at, &vec![0.0; order + 1])
+        let defs = Defs::default();
+        let base = dd_series(&defs, &e, at, 1.0, 0.0, order)?;
+        let errors = dd_errors(&defs, &e, at, &base, &vec![0.0; order + 1])?;
+        Some((base.iter().map(|c| c.to_f64()).collect(), errors))
     }
 
     #[test]

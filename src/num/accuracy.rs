@@ -16,12 +16,17 @@
 //! bound, but a cancellation that leaves no digit shows as a spread as
 //! large as the coefficient itself.
 //!
-//! Coefficients found wanting are computed again in double-double
-//! ([`crate::num::dd`]) where the expression allows; their error is
-//! estimated the same way in that precision, and also as the f64 estimate
-//! scaled down by the ratio of the two precisions ([`DD_GAIN`]): an error
-//! in the starting values (`sin(x0)` itself) is the same at every scale,
-//! so the spread alone would miss how much a recurrence amplifies it.
+//! Rescaling does not round the values (order 0: `sin(x0)`, `1 − cos(x0)`)
+//! differently, so the spread misses how much a recurrence amplifies their
+//! errors: `(1 − cos x)/x²` at 10⁻³ is off in its second coefficient with
+//! no spread to show it. Where the expression allows, the series is
+//! therefore computed again in double-double (`engine::precise`, over
+//! [`crate::num::dd`]), which then stands in for the f64 coefficients that
+//! are wanting or disagree with it. Its error is estimated the same way,
+//! with every operation's value also perturbed by a few units of its
+//! rounding at the rescaled evaluations (which the spread then shows), and
+//! is at least the f64 estimate scaled down by the ratio of the two
+//! precisions ([`DD_GAIN`]).
 
 use super::dd::Dd;
 

@@ -310,18 +310,8 @@ impl Session {
             .map(|&s| Ok(series(s, &mut scratch)?.c.to_vec()))
             .collect::<Result<Vec<_>, Error>>()?;
         let mut errors = accuracy::errors(&r.c, &scaled);
-        // Coefficients f64 got wrong, again in double-double where it can.
-        let fixed: Vec<(&str, f64)> = (vars.iter().zip(&point).enumerate())
-            .filter(|&(i, _)| i != k)
-            .map(|(_, (n, &v))| (n.as_str(), v))
-            .collect();
-        let at = precise::At {
-            var: &vars[k],
-            x0: point[k],
-            fixed: &fixed,
-        };
         let mut coeffs = r.c.to_vec();
-        let refined = precise::improve(&self.defs, &expr, at, &mut coeffs, &mut errors, 0);
+        let refined = self.refine_series(&expr, &vars, &point, k, &mut coeffs, &mut errors);
         let digits: Vec<Option<u32>> = (coeffs.iter().zip(&errors))
             .map(|(&c, &e)| accuracy::digits(c, e))
             .collect();
@@ -351,6 +341,30 @@ impl Session {
             digits,
             warnings,
         })))
+    }
+
+    /// The coefficients `c` of `expr` in `vars[k]` at `point` that f64 got
+    /// wrong (estimated errors `err`), again in double-double where the
+    /// expression allows: whether it did (see [`precise::improve`]).
+    fn refine_series(
+        &self,
+        expr: &Expr,
+        vars: &[String],
+        point: &[f64],
+        k: usize,
+        c: &mut [f64],
+        err: &mut [f64],
+    ) -> bool {
+        let fixed: Vec<(&str, f64)> = (vars.iter().zip(point).enumerate())
+            .filter(|&(i, _)| i != k)
+            .map(|(_, (n, &v))| (n.as_str(), v))
+            .collect();
+        let at = precise::At {
+            var: &vars[k],
+            x0: point[k],
+            fixed: &fixed,
+        };
+        precise::improve(&self.defs, expr, at, c, err, 0)
     }
 
     pub(super) fn trace(
