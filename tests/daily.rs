@@ -65,6 +65,18 @@ fn del_of_a_name_in_use_is_refused_and_save_always_loads_back() {
 }
 
 #[test]
+fn a_defined_array_is_a_constant_unless_the_point_names_it() {
+    let e = error_of(&["x = [[0, 0], [1, 2]]", ":grad x^2 - 2x + 1 at x"]);
+    has(
+        &e,
+        "`x` is defined (an array of shape (2, 2)), so here it is a constant",
+    );
+    has(&e, "`at x=x`");
+    let r = last_json(&["x = [[0, 0], [1, 2]]", ":grad x^2 - 2x + 1 at x=x"]);
+    assert_eq!(r["gradient"][0], serde_json::json!([[-2, -2], [0, 2]]));
+}
+
+#[test]
 fn a_defined_variable_is_a_constant_unless_the_point_names_it() {
     let e = error_of(&["a = 2", ":grad x*a at 3, 4"]);
     has(

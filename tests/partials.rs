@@ -191,6 +191,16 @@ fn session_commands() {
                 panic!(":limit")
             };
             agree(l.exact, c.grad[i], &format!("{}: :limit wrt {v}", c.expr));
+            // A partial that exists is not doubted because another one
+            // does not.
+            if c.grad[i].is_finite() {
+                assert!(
+                    l.warnings.is_empty(),
+                    "{}: :limit wrt {v} warns {:?}",
+                    c.expr,
+                    l.warnings
+                );
+            }
             let Outcome::Trace(t) = run(&mut s, &format!(":trace {} wrt {v} at {at}", c.expr))
             else {
                 panic!(":trace")

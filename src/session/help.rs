@@ -473,6 +473,23 @@ fn functions() -> String {
     s
 }
 
+/// A command's line in the overview: its syntax in a column of 40, then
+/// its summary. A syntax too long for the column goes one alternative a
+/// line, the summary beside the first.
+fn command_line(syntax: &str, summary: &str) -> String {
+    const COLUMN: usize = 40;
+    let alts: Vec<&str> = if syntax.chars().count() > COLUMN {
+        syntax.split(" | ").collect()
+    } else {
+        vec![syntax]
+    };
+    let mut s = format!("  {:<COLUMN$} {summary}\n", alts[0]);
+    for alt in &alts[1..] {
+        s.push_str(&format!("  {alt}\n"));
+    }
+    s
+}
+
 fn overview() -> String {
     let mut s = String::from(
         "deriv: exact derivatives by dual numbers, checked by finite differences.\n\
@@ -480,7 +497,7 @@ fn overview() -> String {
          a report (g at 2, 3) or a command:\n",
     );
     for c in COMMANDS {
-        s.push_str(&format!("  {:<40} {}\n", c.syntax, c.summary));
+        s.push_str(&command_line(c.syntax, c.summary));
     }
     let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
     s.push_str(&format!("Functions: {}\n", names.join(" ")));

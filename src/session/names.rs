@@ -104,7 +104,11 @@ impl Session {
     pub(super) fn name_the_point(&self, names: &[String], values: &[Expr]) -> String {
         let defined: Vec<&String> = names
             .iter()
-            .filter(|n| self.defs.vars.contains_key(*n) || builtins::constant(n).is_some())
+            .filter(|n| {
+                self.defs.vars.contains_key(*n)
+                    || self.arrays.contains_key(*n)
+                    || builtins::constant(n).is_some()
+            })
             .collect();
         let Some(first) = defined.first() else {
             return "defined variables and constants are not variables of the expression; \
@@ -112,6 +116,9 @@ impl Session {
                 .into();
         };
         let value = |n: &str| {
+            if let Some(a) = self.arrays.get(n) {
+                return format!("an array of shape {}", crate::num::shape_text(a.shape()));
+            }
             self.defs
                 .vars
                 .get(n)
@@ -130,9 +137,14 @@ impl Session {
         } else {
             format!("`at …, {first}=…`")
         };
+        let value = value(first);
+        let value = if self.arrays.contains_key(*first) {
+            value
+        } else {
+            format!("{first} = {value}")
+        };
         format!(
-            "`{first}` is defined ({first} = {}), so here it is a constant; to vary it too, name it in the point: {named}",
-            value(first)
+            "`{first}` is defined ({value}), so here it is a constant; to vary it too, name it in the point: {named}"
         )
     }
 

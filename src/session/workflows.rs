@@ -175,9 +175,10 @@ impl Session {
         let k = Self::pick_var(&vars, wrt.as_ref(), span, "limit")?;
         let c = Compiled::new(&self.defs, &expr, &vars);
         let mut b = self.budget();
-        let (value, g) = c.gradient(&point, &mut b)?;
+        // Along this variable alone, so that a warning about another
+        // variable's partial (x^y's exponent at a negative base) stays out.
+        let (value, exact, _) = c.partial(k, &point, &mut b)?;
         let warnings = b.warnings;
-        let exact = g[k];
         let mut tf = c.f64_fn(self.cancel.clone());
         let mut p = point.clone();
         let mut f = |x: f64| {

@@ -345,7 +345,7 @@ pub const COMMANDS: &[CommandInfo] = &[
     },
     CommandInfo {
         name: "set",
-        syntax: ":set check on|off | :set digits N|auto",
+        syntax: ":set check on|off | :set digits N|auto | :set formulas on|off|auto",
         summary: "change a setting; :set alone lists them",
         example: ":set digits 6",
     },

@@ -630,7 +630,11 @@ mod tests {
         let h = helper();
         assert_eq!(complete(&h, ":gr"), vec![":grad "]);
         assert_eq!(complete(&h, ":va"), vec![":vars"]);
-        assert_eq!(complete(&h, ":set "), vec!["check ", "digits ", "preview "]);
+        assert_eq!(
+            complete(&h, ":set "),
+            vec!["check ", "digits ", "formulas ", "preview "]
+        );
+        assert_eq!(complete(&h, ":set formulas "), vec!["on", "off", "auto"]);
         assert_eq!(complete(&h, ":set check "), vec!["on", "off"]);
         assert_eq!(complete(&h, ":set digits "), vec!["auto"]);
         assert_eq!(complete(&h, ":set preview o"), vec!["on", "off"]);
