@@ -97,8 +97,8 @@ fn dd_errors(
 /// coefficients `c` from `from` on fall short (some estimated error `err`
 /// above the tolerance, or some value further from the double-double one
 /// than the tolerance and its estimate allow: the f64 estimate misses
-/// errors made at order 0), takes its coefficients and their estimated
-/// errors. Answers whether it did: `false` leaves `c` and `err` as they
+/// errors made at order 0), takes its coefficients from `from` on and their
+/// estimated errors. Answers whether it did: `false` leaves `c` and `err` as they
 /// were (all right, or the expression outside the double-double core).
 /// The error estimate, two more evaluations, is only made when needed.
 pub fn improve(
@@ -126,12 +126,8 @@ pub fn improve(
     else {
         return false;
     };
-    for k in from..c.len() {
-        if de[k] < err[k] || (c[k] - dc[k]).abs() > de[k] || err[k].is_nan() {
-            c[k] = dc[k];
-            err[k] = de[k];
-        }
-    }
+    c[from..].copy_from_slice(&dc[from..]);
+    err[from..].copy_from_slice(&de[from..]);
     true
 }
 
