@@ -3,10 +3,11 @@
 //! recurrences cancelled (see [`crate::num::accuracy`]).
 //!
 //! It covers the smooth core — numbers, names, `+ − × ÷`, powers, `sin cos
-//! tan sinh cosh tanh exp ln log2 log10 sqrt pow` and calls of user
-//! functions — and answers `None` for anything else (another built-in, a
-//! derivative inside, a domain edge, a non-finite number), so the caller
-//! keeps the f64 series and its accuracy marks.
+//! tan sec csc cot sinh cosh tanh exp ln log log2 log10 sqrt pow` (`log`
+//! with one argument) and calls of user functions — and answers `None` for
+//! anything else (another built-in, a derivative inside, a domain edge, a
+//! non-finite number), so the caller keeps the f64 series and its accuracy
+//! marks.
 
 use super::defs::Defs;
 use crate::builtins::{self, BuiltinId as B};
@@ -265,13 +266,17 @@ fn unary(id: B, w: &[Dd]) -> Option<Vec<Dd>> {
         (w0.hi > 0.0).then(|| series::ln_of(w).iter().map(|&c| c / l).collect())
     };
     Some(match id {
-        B::Sin | B::Cos | B::Tan => {
+        B::Sin | B::Cos | B::Tan | B::Sec | B::Csc | B::Cot => {
             let (s0, c0) = w0.sin_cos()?;
             let (s, c) = series::coupled(w, s0, c0, -1.0);
+            let one = constant(1.0, w.len() - 1);
             match id {
                 B::Sin => s,
                 B::Cos => c,
-                _ if c0.hi != 0.0 => series::div(&s, &c),
+                B::Tan if c0.hi != 0.0 => series::div(&s, &c),
+                B::Sec if c0.hi != 0.0 => series::div(&one, &c),
+                B::Csc if s0.hi != 0.0 => series::div(&one, &s),
+                B::Cot if s0.hi != 0.0 => series::div(&c, &s),
                 _ => return None,
             }
         }
@@ -285,7 +290,7 @@ fn unary(id: B, w: &[Dd]) -> Option<Vec<Dd>> {
             }
         }
         B::Exp => series::exp_of(w),
-        B::Ln if w0.hi > 0.0 => series::ln_of(w),
+        B::Ln | B::Log if w0.hi > 0.0 => series::ln_of(w),
         B::Log2 => scaled_ln(2.0)?,
         B::Log10 => scaled_ln(10.0)?,
         B::Sqrt if w0.hi > 0.0 => series::sqrt_of(w),
@@ -332,6 +337,21 @@ mod tests {
         let (c, e) = series_of("(1-cos(x))/x^2", 0.001, 8).unwrap();
         assert!(e[8] > c[8].abs(), "{} ± {}", c[8], e[8]);
         assert!(e[0] > 0.0 && e[0] < 1e-20, "{}", e[0]);
+    }
+
+    #[test]
+    fn reciprocal_trigonometry_and_log() {
+        // sec, csc, cot and log against their definitions, at order 8.
+        for (f, g) in [
+            ("sec(x)", "1/cos(x)"),
+            ("csc(x)", "1/sin(x)"),
+            ("cot(x)", "cos(x)/sin(x)"),
+            ("log(x)", "ln(x)"),
+        ] {
+            let (a, _) = series_of(f, 0.7, 8).unwrap();
+            let (b, _) = series_of(g, 0.7, 8).unwrap();
+            assert_eq!(a, b, "{f}");
+        }
     }
 
     #[test]
