@@ -9,6 +9,7 @@
 //! [`Dual1`]: crate::num::Dual1
 //! [`Dual2`]: crate::num::Dual2
 
+use super::precise;
 use crate::builtins::{self, BuiltinId};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::limits;
@@ -16,27 +17,10 @@ use crate::num::accuracy;
 use crate::num::{Note, NoteKind, Scalar};
 use crate::num::{Taylor, derivative_series};
 use crate::syntax::{BinOp, Expr, ExprKind, Span, UnOp};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// A user function: `name(params) = body`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Function {
-    /// Parameter names in order.
-    pub params: Vec<String>,
-    /// The body.
-    pub body: Expr,
-}
-
-/// The definitions an evaluation can see.
-#[derive(Clone, Debug, Default)]
-pub struct Defs {
-    /// Variables and their values.
-    pub vars: BTreeMap<String, f64>,
-    /// User functions.
-    pub funcs: BTreeMap<String, Function>,
-}
+pub use super::defs::{Defs, Function};
 
 /// Result type inside the evaluator: the error is boxed to keep the deep
 /// recursion's frames small.
@@ -435,10 +419,11 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
             return Err(self.err_here(too_high_order(), span));
         }
         let series = self.body_series(f, Taylor::variable(x.value(), order))?;
+        let mut c = series.c.to_vec();
         if order >= accuracy::FROM_ORDER && !self.budget.estimating {
-            self.warn_if_inaccurate(name, f, primes, x.value(), &series.c, span)?;
+            self.refine_or_warn(name, f, primes, x.value(), &mut c, span)?;
         }
-        Ok(x.compose(&derivative_series(&series.c, primes)))
+        Ok(x.compose(&derivative_series(&c, primes)))
     }
 
     /// The Taylor series of `f`'s body for its parameter `t`.
@@ -453,20 +438,21 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
         inner.eval_inner(&f.body, &scope)
     }
 
-    /// Re-evaluates `f`'s series at scaled variables and warns when the
-    /// coefficients `f⁽ᵖ⁾` uses (from `primes` on) have fewer correct digits
-    /// than the check's tolerance: the number is printed, but not as if it
-    /// were right.
-    fn warn_if_inaccurate(
+    /// Re-evaluates `f`'s series `c` at scaled variables to estimate its
+    /// rounding errors; when the coefficients `f⁽ᵖ⁾` uses (from `primes` on)
+    /// have fewer correct digits than the check's tolerance, computes them
+    /// again in double-double where the body allows, and warns about those
+    /// still short: the number is printed, but not as if it were right.
+    fn refine_or_warn(
         &mut self,
         name: &str,
         f: &Function,
         primes: usize,
         x0: f64,
-        base: &[f64],
+        c: &mut [f64],
         span: Span,
     ) -> EResult<()> {
-        let order = base.len().saturating_sub(1);
+        let order = c.len().saturating_sub(1);
         let warned = self.budget.warnings.len();
         self.budget.estimating = true;
         let scaled: EResult<Vec<Vec<f64>>> = accuracy::SCALES
@@ -479,9 +465,16 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
         self.budget.estimating = false;
         // Their warnings are the first evaluation's, said once already.
         self.budget.warnings.truncate(warned);
-        let errors = accuracy::errors(base, &scaled?);
+        let mut errors = accuracy::errors(c, &scaled?);
+        let var = f.params[0].as_str();
+        let at = precise::At {
+            var,
+            x0,
+            fixed: &[],
+        };
+        let refined = precise::improve(self.defs, &f.body, at, c, &mut errors, primes);
         let worst = (primes..=order)
-            .filter_map(|k| accuracy::digits(base[k], errors[k]).map(|d| (k, d)))
+            .filter_map(|k| accuracy::digits(c[k], errors[k]).map(|d| (k, d)))
             .min_by_key(|&(k, d)| (d, k));
         if let Some((k, d)) = worst {
             let digits = match d {
@@ -489,8 +482,13 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
                 1 => "about 1 correct digit".to_string(),
                 d => format!("about {d} correct digits"),
             };
+            let why = if refined {
+                "even in double-double arithmetic the Taylor recurrences lose the rest to cancellation at this order"
+            } else {
+                "f64 Taylor arithmetic loses the rest to cancellation at this order"
+            };
             let message = format!(
-                "the derivative of order {k} of {name} at {} has {digits}: f64 Taylor arithmetic loses the rest to cancellation at this order",
+                "the derivative of order {k} of {name} at {} has {digits}: {why}",
                 crate::format::significant(x0, 15)
             );
             let kind = NoteKind::Domain;

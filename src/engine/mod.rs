@@ -8,7 +8,9 @@
 
 pub mod array;
 mod cache;
+pub(crate) mod defs;
 pub(crate) mod eval;
+pub(crate) mod precise;
 pub(crate) mod reverse;
 pub(crate) mod tape;
 mod trace;

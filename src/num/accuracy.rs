@@ -15,6 +15,20 @@
 //! since a few samples of it can agree by chance). It is an estimate, not a
 //! bound, but a cancellation that leaves no digit shows as a spread as
 //! large as the coefficient itself.
+//!
+//! Rescaling does not round the values (order 0: `sin(x0)`, `1 − cos(x0)`)
+//! differently, so the spread misses how much a recurrence amplifies their
+//! errors: `(1 − cos x)/x²` at 10⁻³ is off in its second coefficient with
+//! no spread to show it. Where the expression allows, the series is
+//! therefore computed again in double-double (`engine::precise`, over
+//! [`crate::num::dd`]), which then stands in for the f64 coefficients that
+//! are wanting or disagree with it. Its error is estimated the same way,
+//! with every operation's value also perturbed by a few units of its
+//! rounding at the rescaled evaluations (which the spread then shows), and
+//! is at least the f64 estimate scaled down by the ratio of the two
+//! precisions ([`DD_GAIN`]).
+
+use super::dd::Dd;
 
 /// Scales of the variable for the re-evaluations.
 pub const SCALES: [f64; 2] = [0.75, 1.3];
@@ -27,10 +41,10 @@ pub const SAFETY: f64 = 4.0;
 /// relative tolerance.
 pub const TRUST_RTOL: f64 = 1e-6;
 
-/// Orders from which the re-evaluation is done at all: below, the
-/// recurrences have too few terms to cancel badly (and the checker's
-/// finite differences judge the first two orders anyway).
-pub const FROM_ORDER: usize = 6;
+/// Orders from which the re-evaluation is done: all. A recurrence needs few
+/// terms to cancel badly when it divides by something small (`sin(x)/x` at
+/// 10⁻³ loses three digits per order).
+pub const FROM_ORDER: usize = 1;
 
 /// The estimated absolute rounding error of each coefficient of `base`
 /// (the series at scale 1), from the series at the [`SCALES`] (`scaled[i]`
@@ -48,6 +62,33 @@ pub fn errors(base: &[f64], scaled: &[Vec<f64>]) -> Vec<f64> {
                     |m: f64, d| if d.is_nan() { f64::INFINITY } else { m.max(d) },
                 );
             SAFETY * spread
+        })
+        .collect()
+}
+
+/// How much smaller double-double rounding is than f64 rounding, with a
+/// margin: 2⁻⁵⁰ against the unit roundoffs' ratio of about 2⁻⁵².
+pub const DD_GAIN: f64 = 8.881_784_197_001_252e-16;
+
+/// The estimated absolute error of each double-double coefficient of
+/// `base`, from the same series at the [`SCALES`] and the f64 series'
+/// estimated errors `f64_errors` (see the module's text).
+pub fn dd_errors(base: &[Dd], scaled: &[Vec<Dd>], f64_errors: &[f64]) -> Vec<f64> {
+    (0..base.len())
+        .map(|k| {
+            let spread = scaled
+                .iter()
+                .zip(SCALES)
+                .filter_map(|(c, s)| {
+                    let sk = (0..k).fold(Dd::from(1.0), |p, _| p * Dd::from(s));
+                    c.get(k).map(|&v| (v / sk - base[k]).to_f64().abs())
+                })
+                .fold(
+                    0.0,
+                    |m: f64, d| if d.is_nan() { f64::INFINITY } else { m.max(d) },
+                );
+            let amplified = f64_errors.get(k).map_or(f64::INFINITY, |e| e * DD_GAIN);
+            (SAFETY * spread).max(amplified)
         })
         .collect()
 }

@@ -3,10 +3,12 @@
 //! (gradients and Hessians), the fixed-size [`Fixed1`]/[`Fixed2`] for few
 //! variables, and [`Taylor`] (univariate series to any order), with the
 //! series arithmetic they share; and [`Array`], the vectors and matrices
-//! the array engine computes over.
+//! the array engine computes over; [`dd`], double-double numbers and their
+//! series, for the coefficients f64 cannot get right.
 
 pub mod accuracy;
 pub mod array;
+pub mod dd;
 mod dual;
 mod fixed;
 mod scalar;

@@ -56,7 +56,9 @@ fn details(name: &str) -> String {
         ),
         "taylor" => format!(
             "  by Taylor-mode arithmetic (truncated power series through every built-in);\n\
-               \x20 default order {}, at most {}",
+               \x20 default order {}, at most {}. Coefficients f64 loses to cancellation are\n\
+               \x20 computed again in double-double (32 digits); a column says how many digits\n\
+               \x20 are correct where even that falls short (sin(x)/x near 0).",
             crate::session::DEFAULT_TAYLOR_ORDER,
             limits::MAX_TAYLOR_ORDER
         ),
@@ -198,8 +200,8 @@ check.ok is true only then and check.status is pass, unconfirmed, kink or fail.
 `:check EXPR at POINT` prints every entry; `:set check off` (or --no-check) turns the
 line off. A long check shows progress on a terminal, stops at Ctrl-C or its time limit
 (`:help limits`) and keeps the entries it decided. High derivatives of user functions
-(f''''(x), `:taylor`) that f64 arithmetic gets wrong carry a warning or a column of
-correct digits.";
+(f''''(x), `:taylor`) that f64 arithmetic gets wrong are computed again in double-double;
+those it cannot save either carry a warning or a column of correct digits.";
 
 /// The arrays topic, with the table of functions over arrays.
 fn arrays() -> String {

@@ -4,13 +4,14 @@
 
 use super::options::PlotOptions;
 use super::{Bound, Session};
-use crate::engine::Compiled;
 use crate::engine::eval::{self, Budget};
+use crate::engine::{Compiled, precise};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::format::shortest;
 use crate::limits;
 use crate::num::Dual1;
 use crate::num::accuracy;
+use crate::num::series::factorial;
 use crate::optimize;
 use crate::outcome::{
     Curve, Jacobian, LimitRow, LimitTable, Minimum, Outcome, Plot, Table, Tangent, TaylorSeries,
@@ -309,30 +310,62 @@ impl Session {
             .iter()
             .map(|&s| Ok(series(s, &mut scratch)?.c.to_vec()))
             .collect::<Result<Vec<_>, Error>>()?;
-        let errors = accuracy::errors(&r.c, &scaled);
-        let digits: Vec<Option<u32>> =
-            r.c.iter()
-                .zip(&errors)
-                .map(|(&c, &e)| accuracy::digits(c, e))
-                .collect();
+        let mut errors = accuracy::errors(&r.c, &scaled);
+        let mut coeffs = r.c.to_vec();
+        let refined = self.refine_series(&expr, &vars, &point, k, &mut coeffs, &mut errors);
+        let digits: Vec<Option<u32>> = (coeffs.iter().zip(&errors))
+            .map(|(&c, &e)| accuracy::digits(c, e))
+            .collect();
         let mut warnings = b.warnings;
         if let Some(first) = digits.iter().position(Option::is_some) {
+            let why = if refined {
+                "even double-double arithmetic loses digits to cancellation here"
+            } else {
+                "f64 Taylor arithmetic loses digits to cancellation here"
+            };
             warnings.push(Warning {
                 message: format!(
-                    "coefficients from k = {first} on are not all accurate: f64 Taylor arithmetic loses digits to cancellation here; the last column says how many are correct"
+                    "coefficients from k = {first} on are not all accurate: {why}; the last column says how many are correct"
                 ),
                 span: None,
             });
         }
+        let derivatives = (coeffs.iter().enumerate())
+            .map(|(k, c)| c * factorial(k))
+            .collect();
         Ok(Outcome::Taylor(Box::new(TaylorSeries {
             expr: expr.to_string(),
             var: vars[k].clone(),
             point: point[k],
-            derivatives: r.derivatives().to_vec(),
-            coeffs: r.c.to_vec(),
+            derivatives,
+            coeffs,
             digits,
             warnings,
         })))
+    }
+
+    /// The coefficients `c` of `expr` in `vars[k]` at `point` that f64 got
+    /// wrong (estimated errors `err`), again in double-double where the
+    /// expression allows: whether it did (see [`precise::improve`]).
+    fn refine_series(
+        &self,
+        expr: &Expr,
+        vars: &[String],
+        point: &[f64],
+        k: usize,
+        c: &mut [f64],
+        err: &mut [f64],
+    ) -> bool {
+        let fixed: Vec<(&str, f64)> = (vars.iter().zip(point).enumerate())
+            .filter(|&(i, _)| i != k)
+            .map(|(_, (n, &v))| (n.as_str(), v))
+            .collect();
+        let at = precise::At {
+            var: &vars[k],
+            x0: point[k],
+            fixed: &fixed,
+        };
+        precise::improve(&self.defs, expr, at, c, err, 0)
     }
 
     pub(super) fn trace(
