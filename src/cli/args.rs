@@ -14,8 +14,8 @@ pub enum ColorChoice {
     Never,
 }
 
-/// deriv: a calculator for derivatives — exact gradients and Hessians by dual
-/// numbers, cross-checked by finite differences.
+/// deriv: a calculator for derivatives — gradients and Hessians by dual numbers
+/// (automatic differentiation), cross-checked by finite differences.
 ///
 /// With no FILE and no -e, reads statements from standard input: an interactive
 /// prompt on a terminal, one statement per line from a pipe. FILEs and -e

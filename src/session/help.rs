@@ -492,7 +492,7 @@ fn command_line(syntax: &str, summary: &str) -> String {
 
 fn overview() -> String {
     let mut s = String::from(
-        "deriv: exact derivatives by dual numbers, checked by finite differences.\n\
+        "deriv: derivatives by dual numbers (automatic differentiation), checked by finite differences.\n\
          Type an expression (2^10), a definition (g(x1,x2) = (x1+5)*x2^2),\n\
          a report (g at 2, 3) or a command:\n",
     );
