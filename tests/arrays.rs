@@ -423,6 +423,34 @@ fn shape_mismatch_names_both_shapes_and_the_operator() {
 }
 
 #[test]
+fn hessians_past_the_dense_limit_up_to_the_variable_limit() {
+    // sum(exp(x)) + sum(x[1:]·x[:-1]) over 500 entries: exp(x_i) on the
+    // diagonal, 1 beside it, 0 elsewhere.
+    let xs: Vec<f64> = (0..500).map(|i| -1.0 + 2.0 * i as f64 / 499.0).collect();
+    let point = format!("{xs:?}");
+    let r = last_json(&[&format!(
+        ":hess sum(exp(x)) + sum(x[1:] * x[:-1]) at x = {point}"
+    )]);
+    let h = matrix(&r["hessian"]);
+    assert_eq!(h.len(), 500);
+    for (i, row) in h.iter().enumerate() {
+        assert_eq!(row.len(), 500);
+        for (j, v) in row.iter().enumerate() {
+            let want = match i.abs_diff(j) {
+                0 => xs[i].exp(),
+                1 => 1.0,
+                _ => 0.0,
+            };
+            assert!(
+                (v - want).abs() <= 1e-12 * want.abs(),
+                "H[{i}][{j}] = {v}, not {want}"
+            );
+        }
+    }
+    assert_eq!(r["check"]["ok"], true);
+}
+
+#[test]
 fn bad_arrays_are_typed_errors() {
     for (stmts, says) in [
         (vec!["[[1, 2], [3]]"], "ragged array"),
@@ -432,6 +460,10 @@ fn bad_arrays_are_typed_errors() {
         (vec!["[]"], "empty array"),
         (vec!["max(zeros(0))"], "empty array"),
         (vec![":hess x^2 at x = [1, 2]"], "needs a scalar expression"),
+        (
+            vec![":hess sum(x^2) at x = ones(1001)"],
+            "too many entries for a Hessian (1001)",
+        ),
         (vec!["zeros(1e9)"], "too large"),
         (vec!["ones(100000, 100000)"], "too large"),
         (vec!["x = ones(100000)", "x + transpose([x])"], "too large"),

@@ -261,8 +261,9 @@ impl Session {
     }
 
     /// The Hessian over all entries for `:hess`, a report or `:check`:
-    /// `None` for an array-valued expression, or past the dense limit
-    /// (where `:hess` itself is refused).
+    /// `None` for an array-valued expression, or past the dense limit for a
+    /// report or `:check`. `:hess` computes it up to the variable limit
+    /// (its n² entries then fill the dense Jacobian's limit).
     fn array_hessian(
         &self,
         at: &Sweep<'_>,
@@ -285,16 +286,18 @@ impl Session {
             }
             return Ok(None);
         }
-        if n > limits::MAX_HESSIAN_VARS {
-            if kind == DerivKind::Hess {
-                return Err(Error::limit(
-                    &format!("too many entries for a dense Hessian ({n})"),
-                    limits::MAX_HESSIAN_VARS,
-                )
-                .at(span)
-                .help("use :grad for the gradient alone"));
-            }
+        // A report or `:check` stops at the dense limit; `:hess` goes on to
+        // the variable limit, one Hessian-vector product per entry.
+        if n > limits::MAX_HESSIAN_VARS && kind != DerivKind::Hess {
             return Ok(None);
+        }
+        if n > limits::MAX_VARS {
+            return Err(Error::limit(
+                &format!("too many entries for a Hessian ({n})"),
+                limits::MAX_VARS,
+            )
+            .at(span)
+            .help("use :grad for the gradient alone, or :hess over fewer entries (a slice)"));
         }
         let mut b = self.budget();
         Ok(Some(at.prog.hessian(at.x, &mut b)?))

@@ -220,7 +220,8 @@ Derivatives
   :grad        each variable's gradient in its shape; of an array-valued expression,
                the gradient of the sum of its entries (y.backward(ones)), and it says so
   :diff        of one array variable: the derivative and second derivative at each entry
-  :hess        over all entries, flattened row-major, variables in order
+  :hess        over all entries, flattened row-major, variables in order; up to
+               1000 entries (past 200, a report or :check leaves the Hessian out)
   :jac         every output entry by every input entry
   :min         over array variables too (gd, momentum, adam, newton)
   check        every entry up to ",
