@@ -64,6 +64,12 @@ pub const MAX_DATA_BYTES: u64 = 1 << 30;
 pub const MAX_CHECK_ENTRIES: usize = 100;
 /// How many entries the check samples at random past [`MAX_CHECK_ENTRIES`].
 pub const CHECK_SAMPLE_ENTRIES: usize = 20;
+/// The fewest it samples: it stops adding entries past
+/// [`CHECK_SAMPLE_SECS`] once it has these.
+pub const CHECK_SAMPLE_MIN: usize = 3;
+/// The time after which the sampled check adds no more entries (when one
+/// evaluation is slow, e.g. a million entries).
+pub const CHECK_SAMPLE_SECS: f64 = 2.0;
 /// Most nodes in one formula of `:sym` or `:steps` (the expression with its
 /// functions expanded, and each derivative).
 pub const MAX_FORMULA_NODES: usize = 100_000;

@@ -144,7 +144,7 @@ fn check_over_arrays_prints_a_row_per_entry() {
     let text = succeed(&[":check sum(sin(x) * x) at x = ones(500) * 0.3"]);
     assert!(text.contains("∂/∂v "), "{text}");
     assert!(
-        text.contains("random unit direction over all 500 entries"),
+        text.contains("random direction over all 500 entries"),
         "{text}"
     );
     let rows = text.lines().filter(|l| l.starts_with("  ∂/∂x[")).count();

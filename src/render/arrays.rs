@@ -304,7 +304,7 @@ fn check_detail(c: &CheckReport, cov: &CheckCoverage, labels: &[String], st: Sty
     }
     if let CheckCoverage::Sample { entries, .. } = cov {
         s.push_str(&st.dim(&format!(
-            "\n  ∂/∂v is ∇f·v for v a random unit direction over all {entries} entries, against the central difference along v"
+            "\n  ∂/∂v is ∇f·v for v a random direction over all {entries} entries (each ± its entry of the point, 1 where that is 0), against the central difference along v"
         )));
     }
     s

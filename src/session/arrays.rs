@@ -383,11 +383,7 @@ impl Session {
                 sampled.push(i);
             }
         }
-        sampled.sort_unstable();
-        let mut c = self.check_entries(at, &flat, &sampled, None);
-        for e in &mut c.entries {
-            e.i = sampled[e.i];
-        }
+        let mut c = self.check_sample(at, &flat, &mut sampled);
         let dc = self.check_direction(at, &flat, &range, &mut rng);
         for mut e in dc.entries {
             e.i = flat.len();
@@ -400,6 +396,39 @@ impl Session {
         c.ok = c.status == check::Status::Pass;
         c.evaluations += dc.evaluations;
         (c, CheckCoverage::Sample { sampled, entries })
+    }
+
+    /// The check of the randomly `sampled` entries: the first
+    /// [`limits::CHECK_SAMPLE_MIN`], then as many more as fit in
+    /// [`limits::CHECK_SAMPLE_SECS`] at the rate those took; `sampled` keeps
+    /// those that were checked, in order.
+    fn check_sample(&self, at: &Sweep<'_>, flat: &[f64], sampled: &mut Vec<usize>) -> CheckReport {
+        let start = std::time::Instant::now();
+        let first = limits::CHECK_SAMPLE_MIN.min(sampled.len());
+        let mut c = self.check_entries(at, flat, &sampled[..first], None);
+        let each = start.elapsed().as_secs_f64() / first.max(1) as f64;
+        let room = (limits::CHECK_SAMPLE_SECS - start.elapsed().as_secs_f64()) / each.max(1e-9);
+        let more = (room.max(0.0) as usize).min(sampled.len() - first);
+        sampled.truncate(first + more);
+        if more > 0 {
+            let rest = self.check_entries(at, flat, &sampled[first..], None);
+            c.entries.extend(rest.entries.into_iter().map(|mut e| {
+                e.i += first;
+                e
+            }));
+            c.max_rel_err = c.max_rel_err.max(rest.max_rel_err);
+            c.evaluations += rest.evaluations;
+            c.skipped = c.skipped.or(rest.skipped);
+        }
+        // Entries in the order of the point, each named by its place in it.
+        let mut entries = std::mem::take(&mut c.entries);
+        for e in &mut entries {
+            e.i = sampled[e.i];
+        }
+        entries.sort_by_key(|e| e.i);
+        c.entries = entries;
+        sampled.sort_unstable();
+        c
     }
 
     /// The check of the flattened entries `which` of the point `flat`, the
@@ -435,8 +464,13 @@ impl Session {
         check::check_with_noise(&mut f, &sub_x, &sub_g, hess, at.noise)
     }
 
-    /// The check along a random direction `v` of unit length over the
-    /// entries `range`: ∇f·v against the central difference along v.
+    /// The check along a random direction `v` over the entries `range`:
+    /// ∇f·v against the central difference along v. Each entry of `v` is
+    /// ±(the entry's own size, or 1 at 0), so that a step t along v moves
+    /// every entry by t relative to itself, as the entry-wise check steps
+    /// do: the change in f then grows with the number of entries, like its
+    /// rounding noise, instead of shrinking under it (a unit-length v moves
+    /// each of a million entries by 1e-3 of a step).
     fn check_direction(
         &self,
         at: &Sweep<'_>,
@@ -444,10 +478,10 @@ impl Session {
         range: &[usize],
         rng: &mut Lcg,
     ) -> CheckReport {
-        let scale = 1.0 / (range.len() as f64).sqrt();
         let mut v = vec![0.0; flat.len()];
-        for i in range {
-            v[*i] = if rng.next() & 1 == 0 { scale } else { -scale };
+        for &i in range {
+            let size = if flat[i] == 0.0 { 1.0 } else { flat[i].abs() };
+            v[i] = if rng.next() & 1 == 0 { size } else { -size };
         }
         let slope: f64 = v.iter().zip(at.grads.concat()).map(|(a, b)| a * b).sum();
         let sizes: Vec<usize> = at.x.iter().map(Vec::len).collect();

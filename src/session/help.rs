@@ -227,8 +227,9 @@ Derivatives
   check        every entry up to ",
     );
     s.push_str(&format!(
-        "{} entries; past that {} random entries and one random\n\
-         \x20              direction v (the gradient times v against a central difference)\n\
+        "{} entries; past that {} random entries (fewer when one evaluation is slow:\n\
+         \x20              none added after {} s, at least {}) and one random direction v, each entry\n\
+         \x20              ±its own size (the gradient times v against a central difference)\n\
          Data\n\
          \x20 :data FILE.csv        each numeric column a vector named by its header\n\
          \x20 :data NAME = FILE.csv the numeric columns as one matrix\n\
@@ -242,6 +243,8 @@ Derivatives
          Functions over arrays\n",
         limits::MAX_CHECK_ENTRIES,
         limits::CHECK_SAMPLE_ENTRIES,
+        limits::CHECK_SAMPLE_SECS,
+        limits::CHECK_SAMPLE_MIN,
         limits::MAX_DATA_BYTES
     ));
     for f in crate::engine::array::ARRAY_FUNCTIONS {
