@@ -258,16 +258,14 @@ impl Program {
             self.jacobian_block(f, rows, n, &mut jc);
             accumulate(&mut acc, &jc, &d2, &mut dj);
         }
-        let mut h = vec![vec![0.0; n]; n];
-        let mut at = 0;
-        for a in 0..n {
-            for b in a..n {
-                let v = f.scale * acc[at];
-                (h[a][b], h[b][a]) = (v, v);
-                at += 1;
-            }
-        }
-        Ok(h)
+        // Row `a` of the packed triangle starts after `n + (n - 1) + …`.
+        let at = |a: usize, b: usize| {
+            let (a, b) = (a.min(b), a.max(b));
+            a * (2 * n - a + 1) / 2 + (b - a)
+        };
+        Ok((0..n)
+            .map(|a| (0..n).map(|b| f.scale * acc[at(a, b)]).collect())
+            .collect())
     }
 
     /// Rows `rows` of `r`'s Jacobian, one input entry after another
