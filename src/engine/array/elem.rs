@@ -324,6 +324,23 @@ impl<const K: usize> Elem for Tan<K> {
             None => Tan::powc(x, f64::from(p), deriv, notes),
         }
     }
+    fn powi_all(xs: &[Tan<K>], p: i8) -> Option<(Vec<Tan<K>>, Vec<Tan<K>>)> {
+        if p != 2 {
+            return None;
+        }
+        let (v, d): (Vec<Tan<K>>, Vec<Tan<K>>) = xs
+            .iter()
+            .map(|x| {
+                let (v, d) = (x.v * x.v, 2.0 * x.v);
+                (Tan::with(v, d, &x.t), Tan::with(d, 2.0, &x.t))
+            })
+            .unzip();
+        let finite = v
+            .iter()
+            .zip(&d)
+            .all(|(a, b)| a.v.is_finite() && b.v.is_finite());
+        finite.then_some((v, d))
+    }
     fn binary(
         id: BuiltinId,
         a: Tan<K>,
@@ -436,5 +453,17 @@ mod tests {
             );
         }
         assert!(f64::powi_all(&xs, 2).is_none());
+        let ts: Vec<Tan<2>> = xs[..8]
+            .iter()
+            .map(|x| Tan {
+                v: *x,
+                t: [1.0, -0.5 * x],
+            })
+            .collect();
+        let (v, d) = Tan::powi_all(&ts, 2).expect("finite");
+        for ((x, a), b) in ts.iter().zip(v).zip(d) {
+            let (e, f) = Tan::powi(*x, 2, true, &mut Vec::new());
+            assert_eq!((a, b), (e, f), "{x:?}");
+        }
     }
 }
