@@ -661,6 +661,7 @@ pub fn exec<S: Scalar>(op: Op, nargs: u8, a: &S, b: &S, notes: &mut Vec<Note>) -
 impl Tape {
     /// Records the notes an instruction raised (and empties `notes`) at its
     /// site, as the tree walk does.
+    #[inline]
     pub(crate) fn warn(&self, budget: &mut Budget, ins: &Instr, notes: &mut Vec<Note>) {
         if notes.is_empty() {
             return;

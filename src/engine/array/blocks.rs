@@ -213,9 +213,7 @@ impl Program {
             let r = start..(start + step).min(plan.rows);
             let (bv, bx) = self.block_forward(plan, &r, inputs, &vals, deriv, budget);
             for (t, (_, j)) in totals.iter_mut().zip(&plan.sums) {
-                for x in bv[*j].iter() {
-                    *t += *x;
-                }
+                *t += kernels::sum_by(bv[*j].len(), |k| bv[*j][k]);
             }
             if plan.region[self.out] {
                 whole.extend_from_slice(&bv[self.out]);

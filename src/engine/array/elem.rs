@@ -45,6 +45,17 @@ pub trait Elem:
     /// [`Elem::powc`] for an integer `|p| <= 16`, as the scalar tape
     /// computes it where that is finite.
     fn powi(x: Self, p: i8, deriv: bool, notes: &mut Vec<Note>) -> (Self, Self);
+    /// [`Elem::unary`] with derivatives over a whole buffer, values and
+    /// local derivatives apart, when no entry can give a note; `None` to
+    /// go entry by entry.
+    fn unary_all(_id: BuiltinId, _xs: &[Self]) -> Option<(Vec<Self>, Vec<Self>)> {
+        None
+    }
+    /// [`Elem::powi`] with derivatives over a whole buffer when every
+    /// entry is finite the quick way; `None` to go entry by entry.
+    fn powi_all(_xs: &[Self], _p: i8) -> Option<(Vec<Self>, Vec<Self>)> {
+        None
+    }
 }
 
 impl Elem for f64 {
@@ -104,6 +115,35 @@ impl Elem for f64 {
             None => f64::powc(x, f64::from(p), deriv, notes),
         }
     }
+    fn unary_all(id: BuiltinId, xs: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+        use BuiltinId as B;
+        // One loop per built-in: no choice made again for each entry.
+        Some(match id {
+            B::Sin => locals(xs, |x| (x.sin(), x.cos())),
+            B::Cos => locals(xs, |x| (x.cos(), -x.sin())),
+            B::Sinh => locals(xs, |x| (x.sinh(), x.cosh())),
+            B::Cosh => locals(xs, |x| (x.cosh(), x.sinh())),
+            B::Exp => locals(xs, |x| {
+                let e = x.exp();
+                (e, e)
+            }),
+            _ => return None,
+        })
+    }
+    fn powi_all(xs: &[f64], p: i8) -> Option<(Vec<f64>, Vec<f64>)> {
+        if p != 2 {
+            return None;
+        }
+        let (v, d) = locals(xs, |x| (x * x, 2.0 * x));
+        let finite = v.iter().chain(&d).all(|t| t.is_finite());
+        finite.then_some((v, d))
+    }
+}
+
+/// `f` at each entry, its two parts in two buffers.
+#[inline]
+fn locals(xs: &[f64], f: impl Fn(f64) -> (f64, f64)) -> (Vec<f64>, Vec<f64>) {
+    xs.iter().map(|x| f(*x)).unzip()
 }
 
 /// `(g(x), g'(x))` (or `g(x)` alone) for the built-ins whose series never
@@ -284,6 +324,23 @@ impl<const K: usize> Elem for Tan<K> {
             None => Tan::powc(x, f64::from(p), deriv, notes),
         }
     }
+    fn powi_all(xs: &[Tan<K>], p: i8) -> Option<(Vec<Tan<K>>, Vec<Tan<K>>)> {
+        if p != 2 {
+            return None;
+        }
+        let (v, d): (Vec<Tan<K>>, Vec<Tan<K>>) = xs
+            .iter()
+            .map(|x| {
+                let (v, d) = (x.v * x.v, 2.0 * x.v);
+                (Tan::with(v, d, &x.t), Tan::with(d, 2.0, &x.t))
+            })
+            .unzip();
+        let finite = v
+            .iter()
+            .zip(&d)
+            .all(|(a, b)| a.v.is_finite() && b.v.is_finite());
+        finite.then_some((v, d))
+    }
     fn binary(
         id: BuiltinId,
         a: Tan<K>,
@@ -374,6 +431,39 @@ mod tests {
                     }
                 }
             }
+            // The whole-buffer loops are the entry-by-entry rule.
+            if let Some((v, d)) = f64::unary_all(id, &xs) {
+                for ((x, a), b) in xs.iter().zip(v).zip(d) {
+                    let (e, f) = plain_local(id, *x, true).expect("plain");
+                    assert_eq!(
+                        (a.to_bits(), b.to_bits()),
+                        (e.to_bits(), f.to_bits()),
+                        "{id:?} at {x}"
+                    );
+                }
+            }
+        }
+        let (v, d) = f64::powi_all(&xs[..8], 2).expect("finite");
+        for ((x, a), b) in xs.iter().zip(v).zip(d) {
+            let (e, f) = <f64 as Elem>::powi(*x, 2, true, &mut Vec::new());
+            assert_eq!(
+                (a.to_bits(), b.to_bits()),
+                (e.to_bits(), f.to_bits()),
+                "{x}"
+            );
+        }
+        assert!(f64::powi_all(&xs, 2).is_none());
+        let ts: Vec<Tan<2>> = xs[..8]
+            .iter()
+            .map(|x| Tan {
+                v: *x,
+                t: [1.0, -0.5 * x],
+            })
+            .collect();
+        let (v, d) = Tan::powi_all(&ts, 2).expect("finite");
+        for ((x, a), b) in ts.iter().zip(v).zip(d) {
+            let (e, f) = Tan::powi(*x, 2, true, &mut Vec::new());
+            assert_eq!((a, b), (e, f), "{x:?}");
         }
     }
 }

@@ -6,6 +6,7 @@
 //! nothing is written twice. Over a long data set the row-by-row part runs
 //! in blocks of rows that stay in the cache (`blocks`).
 
+mod affine;
 mod blocks;
 mod compile;
 mod elem;
@@ -372,12 +373,20 @@ impl Program {
     /// The dense Hessian of the sum of the result's entries over all input
     /// entries (flattened row-major, inputs in order): forward over reverse
     /// along up to 16 unit directions per pass over the data (as many as
-    /// there are entries, within a few).
+    /// there are entries, within a few). A loss over a long data set that
+    /// meets its inputs through one affine map (a linear model's mean
+    /// squared error) is accumulated row by row instead (see `affine`).
     pub fn hessian(
         &self,
         inputs: &[Vec<f64>],
         budget: &mut Budget,
     ) -> Result<Vec<Vec<f64>>, Error> {
+        if self.input_len() <= affine::MAX_ENTRIES
+            && let Some(f) = self.affine()
+            && f.rows >= MIN_BLOCKED_ROWS
+        {
+            return self.affine_hessian(&f, inputs, budget);
+        }
         match self.input_len() {
             0 => Ok(Vec::new()),
             1 => self.hessian_by::<1>(inputs, budget),

@@ -163,9 +163,15 @@ pub fn forward<T: Elem>(
             };
             (y, Aux::None)
         }
-        Ins::PowI(_, p) => local(a[0], deriv, notes, |x, n| T::powi(x, *p, deriv, n)),
+        Ins::PowI(_, p) => match deriv.then(|| T::powi_all(a[0], *p)).flatten() {
+            Some((y, d)) => (y, Aux::D(d)),
+            None => local(a[0], deriv, notes, |x, n| T::powi(x, *p, deriv, n)),
+        },
         Ins::PowC(_, p) => local(a[0], deriv, notes, |x, n| T::powc(x, *p, deriv, n)),
-        Ins::Unary(id, _) => local(a[0], deriv, notes, |x, n| T::unary(*id, x, deriv, n)),
+        Ins::Unary(id, _) => match deriv.then(|| T::unary_all(*id, a[0])).flatten() {
+            Some((y, d)) => (y, Aux::D(d)),
+            None => local(a[0], deriv, notes, |x, n| T::unary(*id, x, deriv, n)),
+        },
         Ins::Binary(id, ..) => binary(*id, a, sh, o2, deriv, notes),
         Ins::MatMul(..) => {
             let dims = mm_dims(sh[0], sh[1]);
