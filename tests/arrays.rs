@@ -612,3 +612,67 @@ fn large_arrays_are_checked_by_sample_and_direction() {
     let n = c["coverage"]["sampled"].as_u64().unwrap();
     assert!((3..=20).contains(&n), "{c}");
 }
+
+#[test]
+fn linspace_and_arange_give_numpys_numbers() {
+    // Written by NumPy 2 (np.linspace, np.arange), printed as Python floats.
+    for (call, want) in [
+        ("linspace(0, 1, 5)", vec![0.0, 0.25, 0.5, 0.75, 1.0]),
+        (
+            "linspace(0, pi, 4)",
+            vec![
+                0.0,
+                1.0471975511965976,
+                2.0943951023931953,
+                3.141592653589793,
+            ],
+        ),
+        (
+            "linspace(-1, 1, 7)",
+            vec![
+                -1.0,
+                -0.6666666666666667,
+                -0.33333333333333337,
+                0.0,
+                0.33333333333333326,
+                0.6666666666666665,
+                1.0,
+            ],
+        ),
+        ("linspace(2, 3, 1)", vec![2.0]),
+        ("arange(5)", vec![0.0, 1.0, 2.0, 3.0, 4.0]),
+        ("arange(1, 2, 0.25)", vec![1.0, 1.25, 1.5, 1.75]),
+        ("arange(5, 1, -1)", vec![5.0, 4.0, 3.0, 2.0]),
+        ("arange(0.1, 1, 0.3)", vec![0.1, 0.4, 0.7000000000000001]),
+        (
+            "arange(0, 1, 0.1)",
+            vec![
+                0.0,
+                0.1,
+                0.2,
+                0.30000000000000004,
+                0.4,
+                0.5,
+                0.6000000000000001,
+                0.7000000000000001,
+                0.8,
+                0.9,
+            ],
+        ),
+    ] {
+        let r = last_json(&[call]);
+        assert_eq!(nums(&r["value"]), want, "{call}");
+    }
+    for (call, says) in [
+        ("arange(0, 1, 0)", "step must not be 0"),
+        ("linspace(0, 1, 2.5)", "whole number"),
+        (":grad sum(linspace(0, 1, x)) at x = 3", "known finite numbers"),
+        ("arange(1e10)", "too large"),
+    ] {
+        let r = last_json(&[call]);
+        assert!(
+            r["error"]["message"].as_str().unwrap().contains(says),
+            "{call}: {r}"
+        );
+    }
+}

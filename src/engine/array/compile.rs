@@ -699,6 +699,7 @@ impl Compiler<'_> {
                 self.push(Ins::LogSumExp(a), vec![], span)
             }
             ArrayFn::Zeros | ArrayFn::Ones => self.filled(id == ArrayFn::Ones, ks, args, span),
+            ArrayFn::Linspace | ArrayFn::Arange => self.ranged(id, ks, args, span),
         }
     }
 
@@ -792,6 +793,66 @@ impl Compiler<'_> {
         }
         let fill = if ones { 1.0 } else { 0.0 };
         self.constant(vec![fill; total], shape, span)
+    }
+}
+
+impl Compiler<'_> {
+    /// `linspace(a, b, n)` or `arange(…)`: a constant vector, as NumPy
+    /// computes it (`a + i·step`; linspace's last entry exactly `b`,
+    /// arange's step the difference of its first two entries).
+    fn ranged(
+        &mut self,
+        id: ArrayFn,
+        ks: &[Slot],
+        args: &[Expr],
+        span: Span,
+    ) -> Result<Slot, Error> {
+        let mut v = Vec::with_capacity(ks.len());
+        for (e, k) in args.iter().zip(ks) {
+            match self.known(*k) {
+                Some([x]) if x.is_finite() => v.push(*x),
+                _ => {
+                    let what = "the arguments must be known finite numbers";
+                    return Err(self.err(Error::new(ErrorKind::Point, what), e.span));
+                }
+            }
+        }
+        let (start, step, len) = match (id, v.as_slice()) {
+            (ArrayFn::Linspace, &[a, b, n]) => {
+                if n.fract() != 0.0 || n < 0.0 {
+                    let what = "a length must be a known whole number ≥ 0";
+                    return Err(self.err(Error::new(ErrorKind::Point, what), args[2].span));
+                }
+                (a, (b - a) / (n - 1.0).max(1.0), n)
+            }
+            (_, &[stop]) => (0.0, 1.0, stop.ceil().max(0.0)),
+            (_, &[start, stop]) => (start, 1.0, (stop - start).ceil().max(0.0)),
+            // NumPy steps by the difference of its first two entries.
+            (_, &[start, stop, step]) if step != 0.0 => (
+                start,
+                (start + step) - start,
+                ((stop - start) / step).ceil().max(0.0),
+            ),
+            _ => {
+                let what = "arange's step must not be 0";
+                return Err(self.err(Error::new(ErrorKind::Point, what), args[2].span));
+            }
+        };
+        if len > MAX_ARRAY_ENTRIES as f64 {
+            return Err(self.err(
+                Error::limit(
+                    &format!("an array of {len} entries is too large"),
+                    format!("{MAX_ARRAY_ENTRIES} entries"),
+                ),
+                span,
+            ));
+        }
+        let n = len as usize;
+        let mut out: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
+        if id == ArrayFn::Linspace && n > 1 {
+            out[n - 1] = v[1];
+        }
+        self.constant(out, vec![n], span)
     }
 }
 

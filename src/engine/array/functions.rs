@@ -21,6 +21,8 @@ pub enum ArrayFn {
     LogSumExp,
     Zeros,
     Ones,
+    Linspace,
+    Arange,
 }
 
 /// A function over arrays: its table entry.
@@ -151,6 +153,22 @@ pub static ARRAY_FUNCTIONS: &[ArrayFunction] = &[
         2,
         "ones(n), ones(rows, cols)",
         "An array of ones.",
+    ),
+    f(
+        ArrayFn::Linspace,
+        "linspace",
+        3,
+        3,
+        "linspace(a, b, n)",
+        "n evenly spaced numbers from a to b, both included (NumPy's linspace).",
+    ),
+    f(
+        ArrayFn::Arange,
+        "arange",
+        1,
+        3,
+        "arange(stop), arange(start, stop[, step])",
+        "start, start + step, … up to stop, not included (NumPy's arange; step 1).",
     ),
 ];
 
