@@ -624,7 +624,7 @@ fn linspace_and_arange_give_numpys_numbers() {
                 0.0,
                 1.0471975511965976,
                 2.0943951023931953,
-                3.141592653589793,
+                std::f64::consts::PI,
             ],
         ),
         (
@@ -666,7 +666,10 @@ fn linspace_and_arange_give_numpys_numbers() {
     for (call, says) in [
         ("arange(0, 1, 0)", "step must not be 0"),
         ("linspace(0, 1, 2.5)", "whole number"),
-        (":grad sum(linspace(0, 1, x)) at x = 3", "known finite numbers"),
+        (
+            ":grad sum(linspace(0, 1, x)) at x = 3",
+            "known finite numbers",
+        ),
         ("arange(1e10)", "too large"),
     ] {
         let r = last_json(&[call]);
