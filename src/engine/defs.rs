@@ -21,3 +21,15 @@ pub struct Defs {
     /// User functions.
     pub funcs: BTreeMap<String, Function>,
 }
+
+impl Defs {
+    /// The number a name stands for outside any parameter or point: a
+    /// defined variable, else a built-in constant (a definition shadows the
+    /// constant of its name).
+    pub fn value(&self, name: &str) -> Option<f64> {
+        self.vars
+            .get(name)
+            .copied()
+            .or_else(|| crate::builtins::constant(name))
+    }
+}

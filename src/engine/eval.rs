@@ -260,10 +260,7 @@ impl<'a, S: Scalar> Evaluator<'a, S> {
         if let Some((_, v)) = scope.iter().rev().find(|(k, _)| *k == n) {
             return Ok(v.clone());
         }
-        if let Some(v) = self.defs.vars.get(n) {
-            return Ok(self.proto.constant(*v));
-        }
-        if let Some(v) = builtins::constant(n) {
+        if let Some(v) = self.defs.value(n) {
             return Ok(self.proto.constant(v));
         }
         if let Some(f) = self.defs.funcs.get(n) {

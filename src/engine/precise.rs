@@ -187,12 +187,7 @@ impl Walk<'_> {
         if let Some((_, v)) = scope.iter().rev().find(|(k, _)| k == n) {
             return Some(v.clone());
         }
-        let v = self
-            .defs
-            .vars
-            .get(n)
-            .copied()
-            .or_else(|| builtins::constant(n))?;
+        let v = self.defs.value(n)?;
         Some(constant(v, self.order))
     }
 

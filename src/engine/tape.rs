@@ -370,12 +370,7 @@ impl<'a> Compiler<'a> {
                 if let Some((_, k)) = scope.iter().rev().find(|(s, _)| *s == n) {
                     return Some(*k);
                 }
-                let v = self
-                    .defs
-                    .vars
-                    .get(n)
-                    .copied()
-                    .or_else(|| builtins::constant(n))?;
+                let v = self.defs.value(n)?;
                 self.push(Op::Const(v), [0, 0], 0, e.span)
             }
             ExprKind::FuncRef { .. } | ExprKind::Array(_) | ExprKind::Index { .. } => None,

@@ -120,10 +120,7 @@ impl Session {
                 return format!("an array of shape {}", crate::num::shape_text(a.shape()));
             }
             self.defs
-                .vars
-                .get(n)
-                .copied()
-                .or_else(|| builtins::constant(n))
+                .value(n)
                 .map_or_else(String::new, crate::format::shortest)
         };
         let order: Vec<&String> = names.iter().filter(|n| !self.is_function_name(n)).collect();

@@ -105,19 +105,25 @@ impl Compiler<'_> {
         }
     }
 
-    /// Appends an instruction; one whose operands are all known is run now
-    /// and becomes a constant.
-    fn push(&mut self, ins: Ins, shape: Vec<usize>, span: Span) -> Result<Slot, Error> {
-        let n = size(&shape).unwrap_or(usize::MAX);
-        if n > MAX_ARRAY_ENTRIES {
-            return Err(self.err(
+    /// The number of entries of an array of `shape`, or the limit's error
+    /// (asked before anything of that size is allocated).
+    fn entries(&self, shape: &[usize], span: Span) -> Result<usize, Error> {
+        match size(shape) {
+            Some(n) if n <= MAX_ARRAY_ENTRIES => Ok(n),
+            _ => Err(self.err(
                 Error::limit(
-                    &format!("an array of shape {} is too large", shape_text(&shape)),
+                    &format!("an array of shape {} is too large", shape_text(shape)),
                     format!("{MAX_ARRAY_ENTRIES} entries"),
                 ),
                 span,
-            ));
+            )),
         }
+    }
+
+    /// Appends an instruction; one whose operands are all known is run now
+    /// and becomes a constant.
+    fn push(&mut self, ins: Ins, shape: Vec<usize>, span: Span) -> Result<Slot, Error> {
+        let n = self.entries(&shape, span)?;
         let args = ins.args();
         let work = match &ins {
             Ins::MatMul(a, b) => {
@@ -244,14 +250,7 @@ impl Compiler<'_> {
         if let Some(a) = self.ctx.arrays.get(n) {
             return self.push(Ins::Const(a.shared()), a.shape().to_vec(), span);
         }
-        if let Some(v) = self
-            .ctx
-            .defs
-            .vars
-            .get(n)
-            .copied()
-            .or_else(|| builtins::constant(n))
-        {
+        if let Some(v) = self.ctx.defs.value(n) {
             return self.constant(vec![v], vec![], span);
         }
         let e = if let Some(f) = self.ctx.defs.funcs.get(n) {
@@ -781,16 +780,7 @@ impl Compiler<'_> {
                 v as usize
             });
         }
-        let total = size(&shape).unwrap_or(usize::MAX);
-        if total > MAX_ARRAY_ENTRIES {
-            return Err(self.err(
-                Error::limit(
-                    &format!("an array of shape {} is too large", shape_text(&shape)),
-                    format!("{MAX_ARRAY_ENTRIES} entries"),
-                ),
-                span,
-            ));
-        }
+        let total = self.entries(&shape, span)?;
         let fill = if ones { 1.0 } else { 0.0 };
         self.constant(vec![fill; total], shape, span)
     }
@@ -838,16 +828,8 @@ impl Compiler<'_> {
                 return Err(self.err(Error::new(ErrorKind::Point, what), args[2].span));
             }
         };
-        if len > MAX_ARRAY_ENTRIES as f64 {
-            return Err(self.err(
-                Error::limit(
-                    &format!("an array of {len} entries is too large"),
-                    format!("{MAX_ARRAY_ENTRIES} entries"),
-                ),
-                span,
-            ));
-        }
-        let n = len as usize;
+        // `as` saturates: a length past usize is refused like any too large.
+        let n = self.entries(&[len as usize], span)?;
         let mut out: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
         if id == ArrayFn::Linspace && n > 1 {
             out[n - 1] = v[1];
