@@ -12,7 +12,8 @@
 use super::defs::Defs;
 use crate::builtins::{self, BuiltinId as B};
 use crate::num::accuracy;
-use crate::num::dd::{Dd, series};
+use crate::num::dd::Dd;
+use crate::num::series;
 use crate::syntax::{BinOp, Expr, ExprKind, UnOp};
 use std::cell::Cell;
 
@@ -227,8 +228,8 @@ fn binary(op: BinOp, a: &[Dd], b: &[Dd]) -> Option<Vec<Dd>> {
     Some(match op {
         BinOp::Add => a.iter().zip(b).map(|(&x, &y)| x + y).collect(),
         BinOp::Sub => a.iter().zip(b).map(|(&x, &y)| x - y).collect(),
-        BinOp::Mul => series::mul(a, b),
-        BinOp::Div if b[0].hi != 0.0 => series::div(a, b),
+        BinOp::Mul => series::mul(a, b).into_vec(),
+        BinOp::Div if b[0].hi != 0.0 => series::div(a, b).into_vec(),
         BinOp::Pow => return pow(a, b),
         _ => return None,
     })
@@ -245,26 +246,29 @@ fn pow(a: &[Dd], b: &[Dd]) -> Option<Vec<Dd>> {
         if y < 0.0 && a[0].hi == 0.0 {
             return None;
         }
-        return Some(series::powi(a, y as i64));
+        return Some(series::powi(a, y as i64).into_vec());
     }
     if a[0].hi <= 0.0 {
         return None;
     }
-    let l: Vec<Dd> = series::ln_of(a).iter().map(|&c| c * b[0]).collect();
-    Some(series::exp_of(&l))
+    let l: Vec<Dd> = series::ln_of(a, a[0].ln())
+        .iter()
+        .map(|&c| c * b[0])
+        .collect();
+    Some(series::exp_of(&l, l[0].exp()).into_vec())
 }
 
 fn unary(id: B, w: &[Dd]) -> Option<Vec<Dd>> {
     let w0 = w[0];
-    let scaled_ln = |base: f64| -> Option<Vec<Dd>> {
+    let scaled_ln = |base: f64| -> Option<series::Series<Dd>> {
         let l = Dd::from(base).ln();
-        (w0.hi > 0.0).then(|| series::ln_of(w).iter().map(|&c| c / l).collect())
+        (w0.hi > 0.0).then(|| series::ln_of(w, w0.ln()).iter().map(|&c| c / l).collect())
     };
-    Some(match id {
+    let r: series::Series<Dd> = match id {
         B::Sin | B::Cos | B::Tan | B::Sec | B::Csc | B::Cot => {
             let (s0, c0) = w0.sin_cos()?;
-            let (s, c) = series::coupled(w, s0, c0, -1.0);
-            let one = constant(1.0, w.len() - 1);
+            let (s, c) = series::sin_cos_of(w, s0, c0);
+            let one: series::Series<Dd> = constant(1.0, w.len() - 1).into();
             match id {
                 B::Sin => s,
                 B::Cos => c,
@@ -277,20 +281,21 @@ fn unary(id: B, w: &[Dd]) -> Option<Vec<Dd>> {
         }
         B::Sinh | B::Cosh | B::Tanh => {
             let (s0, c0) = w0.sinh_cosh();
-            let (s, c) = series::coupled(w, s0, c0, 1.0);
+            let (s, c) = series::sinh_cosh_of(w, s0, c0);
             match id {
                 B::Sinh => s,
                 B::Cosh => c,
                 _ => series::div(&s, &c),
             }
         }
-        B::Exp => series::exp_of(w),
-        B::Ln | B::Log if w0.hi > 0.0 => series::ln_of(w),
+        B::Exp => series::exp_of(w, w0.exp()),
+        B::Ln | B::Log if w0.hi > 0.0 => series::ln_of(w, w0.ln()),
         B::Log2 => scaled_ln(2.0)?,
         B::Log10 => scaled_ln(10.0)?,
-        B::Sqrt if w0.hi > 0.0 => series::sqrt_of(w),
+        B::Sqrt if w0.hi > 0.0 => series::pow_of(w, 0.5, w0.sqrt()),
         _ => return None,
-    })
+    };
+    Some(r.into_vec())
 }
 
 #[cfg(test)]

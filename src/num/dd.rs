@@ -1,7 +1,7 @@
-//! Double-double numbers (`hi + lo`, about 32 significant digits) and the
-//! truncated power series over them: the second, more precise evaluation of
-//! a Taylor series whose f64 coefficients lost their digits to cancellation
-//! (see [`crate::num::accuracy`]).
+//! Double-double numbers (`hi + lo`, about 32 significant digits), a
+//! [`Coef`](crate::num::series::Coef) of the series recurrences: the second,
+//! more precise evaluation of a Taylor series whose f64 coefficients lost
+//! their digits to cancellation (see [`crate::num::accuracy`]).
 //!
 //! The arithmetic is the classical one (Dekker; Hida, Li and Bailey's QD):
 //! error-free sums and products (the product's error from `f64::mul_add`)
@@ -198,109 +198,9 @@ const FRAC_PI_2: Dd = Dd {
     lo: 6.123_233_995_736_766e-17,
 };
 
-/// Truncated power series with double-double coefficients: the recurrences
-/// of [`crate::num::series`], one for one.
-pub mod series {
-    use super::Dd;
-
-    fn dd(k: usize) -> Dd {
-        Dd::from(k as f64)
-    }
-
-    /// `a · b`
-    pub fn mul(a: &[Dd], b: &[Dd]) -> Vec<Dd> {
-        let n = a.len().min(b.len());
-        (0..n)
-            .map(|k| (0..=k).fold(Dd::default(), |s, i| s + a[i] * b[k - i]))
-            .collect()
-    }
-
-    /// `a / b`; `b[0]` must be nonzero.
-    pub fn div(a: &[Dd], b: &[Dd]) -> Vec<Dd> {
-        let n = a.len().min(b.len());
-        let mut q: Vec<Dd> = Vec::with_capacity(n);
-        for k in 0..n {
-            let s = (1..=k).fold(Dd::default(), |s, j| s + b[j] * q[k - j]);
-            q.push((a[k] - s) / b[0]);
-        }
-        q
-    }
-
-    /// `exp(w)`, from `E' = E·w'`.
-    pub fn exp_of(w: &[Dd]) -> Vec<Dd> {
-        let Some(w0) = w.first() else {
-            return Vec::new();
-        };
-        let mut e = vec![w0.exp()];
-        for k in 1..w.len() {
-            let s = (1..=k).fold(Dd::default(), |s, j| s + dd(j) * w[j] * e[k - j]);
-            e.push(s / dd(k));
-        }
-        e
-    }
-
-    /// `(sin w, cos w)` (`sign` −1) or `(sinh w, cosh w)` (`sign` 1), from
-    /// `S' = C·w'`, `C' = sign·S·w'` and the values `(s0, c0)` at `w[0]`.
-    pub fn coupled(w: &[Dd], s0: Dd, c0: Dd, sign: f64) -> (Vec<Dd>, Vec<Dd>) {
-        let (mut s, mut c) = (vec![s0], vec![c0]);
-        for k in 1..w.len() {
-            let (mut ds, mut dc) = (Dd::default(), Dd::default());
-            for j in 1..=k {
-                let jw = dd(j) * w[j];
-                ds = ds + jw * c[k - j];
-                dc = dc + jw * s[k - j];
-            }
-            s.push(ds / dd(k));
-            c.push(dc / dd(k) * Dd::from(sign));
-        }
-        (s, c)
-    }
-
-    /// `ln(w)`, as `∫ w'/w`; `w[0]` must be positive.
-    pub fn ln_of(w: &[Dd]) -> Vec<Dd> {
-        let Some(w0) = w.first() else {
-            return Vec::new();
-        };
-        let dw: Vec<Dd> = (1..w.len()).map(|k| dd(k) * w[k]).collect();
-        let q = div(&dw, &w[..dw.len()]);
-        std::iter::once(w0.ln())
-            .chain(q.iter().enumerate().map(|(k, &c)| c / dd(k + 1)))
-            .collect()
-    }
-
-    /// `√w`, from `2·w·p' = p·w'`; `w[0]` must be positive.
-    pub fn sqrt_of(w: &[Dd]) -> Vec<Dd> {
-        let Some(w0) = w.first() else {
-            return Vec::new();
-        };
-        let mut p = vec![w0.sqrt()];
-        for k in 1..w.len() {
-            let s = (1..=k).fold(Dd::default(), |s, j| {
-                let f = Dd::from(1.5 * j as f64 - k as f64);
-                s + f * w[j] * p[k - j]
-            });
-            p.push(s / (dd(k) * *w0));
-        }
-        p
-    }
-
-    /// `w^n` for a whole `n`, by squaring (`1/w^|n|` for a negative one).
-    pub fn powi(w: &[Dd], n: i64) -> Vec<Dd> {
-        let mut one = vec![Dd::default(); w.len()];
-        if let Some(c) = one.first_mut() {
-            *c = 1.0.into();
-        }
-        let (mut acc, mut base, mut m) = (one.clone(), w.to_vec(), n.unsigned_abs());
-        while m > 0 {
-            if m & 1 == 1 {
-                acc = mul(&acc, &base);
-            }
-            m >>= 1;
-            if m > 0 {
-                base = mul(&base, &base);
-            }
-        }
-        if n < 0 { div(&one, &acc) } else { acc }
+impl crate::num::series::Coef for Dd {
+    fn sum(terms: impl Iterator<Item = Dd>) -> Dd {
+        terms.fold(Dd::default(), |s, t| s + t)
     }
 }
 
@@ -362,7 +262,8 @@ mod tests {
 
     #[test]
     fn series_of_exp_is_inverse_factorials() {
-        let e = series::exp_of(&[Dd::default(), 1.0.into(), Dd::default(), Dd::default()]);
+        let w = [Dd::default(), 1.0.into(), Dd::default(), Dd::default()];
+        let e = crate::num::series::exp_of(&w, Dd::from(1.0));
         assert!((e[3] * Dd::from(6.0) - Dd::from(1.0)).to_f64().abs() < 1e-31);
     }
 }

@@ -4,12 +4,45 @@
 //! A series is a slice `a` with `a[k]` the coefficient of `t^k`; every result
 //! has the length of its (shortest) input, the truncation order plus one. The
 //! recurrences are the classical O(N²) ones (Knuth, TAOCP vol. 2, §4.7), which
-//! is plenty for the orders a person asks for (N up to about 30).
+//! is plenty for the orders a person asks for (N up to about 30). They are
+//! written once over any [`Coef`]: `f64`, and the double-double numbers that
+//! compute high orders again where `f64` loses them.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
 
 /// A truncated power series' coefficients: inline up to four (value, first
 /// and second derivative need three), so that dual numbers compose with a
 /// built-in without a heap allocation per operation.
-pub type Coeffs = smallvec::SmallVec<[f64; 4]>;
+pub type Series<T> = smallvec::SmallVec<[T; 4]>;
+
+/// A series of `f64` coefficients.
+pub type Coeffs = Series<f64>;
+
+/// The numbers a series' coefficients can be.
+pub trait Coef:
+    Copy
+    + From<f64>
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// The sum of `terms`, in order (for `f64`, exactly as its own `Sum`
+    /// adds them, so that results keep their bits).
+    fn sum(terms: impl Iterator<Item = Self>) -> Self;
+}
+
+impl Coef for f64 {
+    fn sum(terms: impl Iterator<Item = f64>) -> f64 {
+        terms.sum()
+    }
+}
+
+/// `k` as a coefficient.
+fn of<T: Coef>(k: usize) -> T {
+    T::from(k as f64)
+}
 
 /// The factorial `k!` as an `f64` (exact up to `22!`).
 pub fn factorial(k: usize) -> f64 {
@@ -29,19 +62,19 @@ pub fn binomial(a: f64, k: usize) -> f64 {
 }
 
 /// `a · b`, the Cauchy product truncated to `min(len a, len b)` terms.
-pub fn mul(a: &[f64], b: &[f64]) -> Coeffs {
+pub fn mul<T: Coef>(a: &[T], b: &[T]) -> Series<T> {
     let n = a.len().min(b.len());
     (0..n)
-        .map(|k| (0..=k).map(|i| a[i] * b[k - i]).sum())
+        .map(|k| T::sum((0..=k).map(|i| a[i] * b[k - i])))
         .collect()
 }
 
 /// `a / b`; `b[0]` must be nonzero (otherwise the terms are infinite or NaN).
-pub fn div(a: &[f64], b: &[f64]) -> Coeffs {
+pub fn div<T: Coef>(a: &[T], b: &[T]) -> Series<T> {
     let n = a.len().min(b.len());
-    let mut q: Coeffs = Coeffs::with_capacity(n);
+    let mut q: Series<T> = Series::with_capacity(n);
     for k in 0..n {
-        let s: f64 = (1..=k).map(|j| b[j] * q[k - j]).sum();
+        let s = T::sum((1..=k).map(|j| b[j] * q[k - j]));
         q.push((a[k] - s) / b[0]);
     }
     q
@@ -57,54 +90,73 @@ pub fn recip(b: &[f64]) -> Coeffs {
 }
 
 /// The derivative `a'`, one term shorter (empty for an empty input).
-pub fn derivative(a: &[f64]) -> Coeffs {
-    (1..a.len()).map(|k| k as f64 * a[k]).collect()
+pub fn derivative<T: Coef>(a: &[T]) -> Series<T> {
+    (1..a.len()).map(|k| of::<T>(k) * a[k]).collect()
 }
 
 /// `∫ a` with constant term `c0`, one term longer than `a`.
-pub fn integrate(a: &[f64], c0: f64) -> Coeffs {
+pub fn integrate<T: Coef>(a: &[T], c0: T) -> Series<T> {
     std::iter::once(c0)
-        .chain(a.iter().enumerate().map(|(k, x)| x / (k + 1) as f64))
+        .chain(a.iter().enumerate().map(|(k, &x)| x / of(k + 1)))
         .collect()
 }
 
 /// `exp(w)`, from `E' = E·w'`; `e0` is `exp(w[0])`, passed in so a caller can
 /// supply a better-rounded value.
-pub fn exp_of(w: &[f64], e0: f64) -> Coeffs {
+pub fn exp_of<T: Coef>(w: &[T], e0: T) -> Series<T> {
     let n = w.len();
-    let mut e: Coeffs = Coeffs::with_capacity(n);
+    let mut e: Series<T> = Series::with_capacity(n);
     if n == 0 {
         return e;
     }
     e.push(e0);
     for k in 1..n {
-        let s: f64 = (1..=k).map(|j| j as f64 * w[j] * e[k - j]).sum();
-        e.push(s / k as f64);
+        let s = T::sum((1..=k).map(|j| of::<T>(j) * w[j] * e[k - j]));
+        e.push(s / of(k));
     }
     e
 }
 
 /// `w^a`, from `w·p' = a·p·w'`; `p0` is `w[0]^a` and `w[0]` must be nonzero.
-pub fn pow_of(w: &[f64], a: f64, p0: f64) -> Coeffs {
+pub fn pow_of<T: Coef>(w: &[T], a: f64, p0: T) -> Series<T> {
     let n = w.len();
-    let mut p: Coeffs = Coeffs::with_capacity(n);
+    let mut p: Series<T> = Series::with_capacity(n);
     if n == 0 {
         return p;
     }
     p.push(p0);
     for k in 1..n {
-        let s: f64 = (1..=k)
-            .map(|j| ((a + 1.0) * j as f64 - k as f64) * w[j] * p[k - j])
-            .sum();
-        p.push(s / (k as f64 * w[0]));
+        let s = T::sum((1..=k).map(|j| T::from((a + 1.0) * j as f64 - k as f64) * w[j] * p[k - j]));
+        p.push(s / (of::<T>(k) * w[0]));
     }
     p
 }
 
+/// `w^n` for a whole `n`, by repeated squaring (`1/w^|n|` for a negative
+/// one, which needs `w[0]` nonzero): exact products, with no `ln` of the
+/// base, so any sign of base will do.
+pub fn powi<T: Coef>(w: &[T], n: i64) -> Series<T> {
+    let mut one: Series<T> = smallvec::smallvec![T::from(0.0); w.len()];
+    if let Some(c) = one.first_mut() {
+        *c = T::from(1.0);
+    }
+    let (mut acc, mut base, mut m) = (one.clone(), Series::from_slice(w), n.unsigned_abs());
+    while m > 0 {
+        if m & 1 == 1 {
+            acc = mul(&acc, &base);
+        }
+        m >>= 1;
+        if m > 0 {
+            base = mul(&base, &base);
+        }
+    }
+    if n < 0 { div(&one, &acc) } else { acc }
+}
+
 /// `ln(w)`, as `∫ w'/w`; `w[0]` must be nonzero, `l0` is `ln(w[0])`.
-pub fn ln_of(w: &[f64], l0: f64) -> Coeffs {
+pub fn ln_of<T: Coef>(w: &[T], l0: T) -> Series<T> {
     if w.is_empty() {
-        return Coeffs::new();
+        return Series::new();
     }
     let dw = derivative(w);
     integrate(&div(&dw, &w[..dw.len()]), l0)
@@ -112,33 +164,33 @@ pub fn ln_of(w: &[f64], l0: f64) -> Coeffs {
 
 /// `(sin w, cos w)`, from `S' = C·w'`, `C' = -S·w'`; `(s0, c0)` are the values
 /// at `w[0]`.
-pub fn sin_cos_of(w: &[f64], s0: f64, c0: f64) -> (Coeffs, Coeffs) {
+pub fn sin_cos_of<T: Coef>(w: &[T], s0: T, c0: T) -> (Series<T>, Series<T>) {
     coupled(w, s0, c0, -1.0)
 }
 
 /// `(sinh w, cosh w)`, from `S' = C·w'`, `C' = S·w'`.
-pub fn sinh_cosh_of(w: &[f64], s0: f64, c0: f64) -> (Coeffs, Coeffs) {
+pub fn sinh_cosh_of<T: Coef>(w: &[T], s0: T, c0: T) -> (Series<T>, Series<T>) {
     coupled(w, s0, c0, 1.0)
 }
 
 /// The pair `S' = C·w'`, `C' = sign·S·w'`.
-fn coupled(w: &[f64], s0: f64, c0: f64, sign: f64) -> (Coeffs, Coeffs) {
+fn coupled<T: Coef>(w: &[T], s0: T, c0: T, sign: f64) -> (Series<T>, Series<T>) {
     let n = w.len();
-    let (mut s, mut c) = (Coeffs::with_capacity(n), Coeffs::with_capacity(n));
+    let (mut s, mut c) = (Series::with_capacity(n), Series::with_capacity(n));
     if n == 0 {
         return (s, c);
     }
     s.push(s0);
     c.push(c0);
     for k in 1..n {
-        let (mut ds, mut dc) = (0.0, 0.0);
+        let (mut ds, mut dc) = (T::from(0.0), T::from(0.0));
         for j in 1..=k {
-            let jw = j as f64 * w[j];
-            ds += jw * c[k - j];
-            dc += jw * s[k - j];
+            let jw = of::<T>(j) * w[j];
+            ds = ds + jw * c[k - j];
+            dc = dc + jw * s[k - j];
         }
-        s.push(ds / k as f64);
-        c.push(sign * dc / k as f64);
+        s.push(ds / of(k));
+        c.push(T::from(sign) * dc / of(k));
     }
     (s, c)
 }
