@@ -629,3 +629,31 @@ impl Scope for SessionScope<'_> {
         self.0.defs().vars.contains_key(name)
     }
 }
+
+#[test]
+fn formulas_over_arrays_are_refused_where_the_array_is() {
+    let mut s = session();
+    s.eval_line("f(x) = sum(x)").unwrap();
+    s.eval_line("v = [1, 2]").unwrap();
+    for (line, says, column) in [
+        (":sym sum(x)", "`sum` works over arrays", 6),
+        (
+            ":steps linspace(0, 1, 3)",
+            "`linspace` works over arrays",
+            8,
+        ),
+        (":sym f(x) + 1", "`sum` works over arrays", 6),
+        (":sym v*x", "`v` holds an array", 6),
+        (
+            ":sym [1, 2] @ x",
+            "formulas over arrays are not supported yet",
+            6,
+        ),
+    ] {
+        let e = s.eval_line(line).unwrap_err();
+        assert!(e.message.contains(says), "{line}: {}", e.message);
+        assert_eq!(e.span.map(|sp| sp.start + 1), Some(column), "{line}");
+    }
+    // max and min of two scalars keep their formulas.
+    assert_eq!(d("max(x, 1)", &["x"]), "(sign(x - 1) + 1)/2");
+}

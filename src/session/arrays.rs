@@ -80,9 +80,7 @@ impl Session {
                             seen.push(name);
                             todo.push(&f.body);
                         }
-                    } else if functions::lookup(&func.name).is_some()
-                        && (builtins::lookup(&func.name).is_none() || args.len() == 1)
-                    {
+                    } else if is_array_call(&func.name, args.len()) {
                         found = true;
                     }
                 }
@@ -93,6 +91,37 @@ impl Session {
             }
         }
         false
+    }
+
+    /// The first call of a function over arrays in `e` (`sum(x)`,
+    /// `linspace(0, 1, 5)`), also inside the bodies of the user functions it
+    /// calls: the array function's name and the span in `e` that leads to it.
+    pub(super) fn array_call(&self, e: &Expr) -> Option<(String, Span)> {
+        let mut seen: Vec<&str> = Vec::new();
+        self.array_call_in(e, &mut seen)
+    }
+
+    fn array_call_in<'a>(&'a self, e: &Expr, seen: &mut Vec<&'a str>) -> Option<(String, Span)> {
+        let mut calls = Vec::new();
+        walk(e, &mut |n| {
+            if let ExprKind::Call { func, args, .. } = &n.kind {
+                calls.push((func.name.clone(), args.len(), n.span));
+            }
+        });
+        for (name, args, span) in calls {
+            if is_array_call(&name, args) {
+                return Some((name, span));
+            }
+            if let Some((key, f)) = self.defs.funcs.get_key_value(&name)
+                && !seen.contains(&key.as_str())
+            {
+                seen.push(key);
+                if let Some((inner, _)) = self.array_call_in(&f.body, seen) {
+                    return Some((inner, span));
+                }
+            }
+        }
+        None
     }
 
     /// True when a value of the point needs the array engine.
@@ -963,4 +992,11 @@ impl Session {
         }
         out
     }
+}
+
+/// True for a call of a function over arrays: one of the array table's that
+/// is not also a scalar built-in taking these arguments (`max(x, 1)` is the
+/// scalar one, `max(x)` the array's).
+fn is_array_call(name: &str, args: usize) -> bool {
+    functions::lookup(name).is_some() && (builtins::lookup(name).is_none() || args == 1)
 }

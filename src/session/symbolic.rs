@@ -73,6 +73,14 @@ impl Session {
         };
         let (expr, given) = self.expand(expr);
         let names = names_in(&expr);
+        if let Some((f, span)) = self.array_call(&expr) {
+            return Err(Error::new(
+                ErrorKind::Name,
+                format!("`{f}` works over arrays: formulas over arrays are not supported yet"),
+            )
+            .at(span)
+            .help("the numbers over arrays come from :grad, :diff, :hess and :jac"));
+        }
         if let Some(a) = names.iter().find(|n| self.arrays.contains_key(*n)) {
             return Err(Error::new(
                 ErrorKind::Name,
