@@ -135,3 +135,28 @@ fn outside_double_double_the_f64_marks_stay() {
     let w = &t.warnings[0].message;
     assert!(w.contains("f64 Taylor arithmetic loses digits"), "{w}");
 }
+
+/// Far below f64's reach of the point (`sin(x)/x` at 1e-200: `cos(x0) −
+/// sin(x0)/x0` is `x0²/3`, 400 digits down, and cancels to 0 in any
+/// precision here), no wrong finite coefficient goes unmarked; the true
+/// ones are the series of `sin(x)/x` at 0 to within `x0`.
+#[test]
+fn a_point_past_any_precision_marks_what_it_lost() {
+    let want: [f64; 7] = [1.0, 0.0, -1.0 / 6.0, 0.0, 1.0 / 120.0, 0.0, -1.0 / 5040.0];
+    for expr in ["sin(x)/x", "sinh(x)/x"] {
+        let mut s = Session::new();
+        let Ok(Outcome::Taylor(t)) = s.eval_line(&format!(":taylor {expr} at 1e-200 order 6"))
+        else {
+            panic!(":taylor {expr}")
+        };
+        for k in 0..=6 {
+            let c = t.coeffs[k];
+            let right = (c.abs() - want[k].abs()).abs() <= 1e-6;
+            assert!(
+                right || !c.is_finite() || t.digits[k] == Some(0),
+                "{expr}: c{k} = {c} unmarked ({:?})",
+                t.digits[k]
+            );
+        }
+    }
+}

@@ -5,9 +5,9 @@
 //! It covers the smooth core — numbers, names, `+ − × ÷`, powers, `sin cos
 //! tan sec csc cot sinh cosh tanh exp ln log log2 log10 sqrt pow` (`log`
 //! with one argument) and calls of user functions — and answers `None` for
-//! anything else (another built-in, a derivative inside, a domain edge, a
-//! non-finite number), so the caller keeps the f64 series and its accuracy
-//! marks.
+//! anything else (another built-in, a derivative inside, a domain edge), so
+//! the caller keeps the f64 series and its accuracy marks. Coefficients
+//! that overflow stay infinite or NaN, as in f64.
 
 use super::defs::Defs;
 use crate::builtins::{self, BuiltinId as B};
@@ -75,8 +75,10 @@ pub fn dd_series(
         jitter,
         count: Cell::new(0),
     };
-    let r = w.eval(expr, &scope, 0)?;
-    r.iter().all(|c| c.hi.is_finite()).then_some(r)
+    // Coefficients that overflow stay (infinite or NaN, as in f64): the
+    // perturbed evaluations then show how little of the finite ones before
+    // them is left (`sin(x)/x` at 1e-200 cancels every digit by order 1).
+    w.eval(expr, &scope, 0)
 }
 
 /// The estimated errors of the double-double series `base` of `expr`, from
@@ -120,7 +122,7 @@ pub fn improve(
     let dc: Vec<f64> = base.iter().map(|v| v.to_f64()).collect();
     let short = (from..c.len()).any(|k| {
         let off = (c[k] - dc[k]).abs() > accuracy::TRUST_RTOL * dc[k].abs() + err[k];
-        off || accuracy::digits(c[k], err[k]).is_some()
+        off || !c[k].is_finite() || accuracy::digits(c[k], err[k]).is_some()
     });
     let Some(de) = short
         .then(|| dd_errors(defs, expr, at, &base, err))
