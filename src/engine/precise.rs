@@ -3,7 +3,8 @@
 //! recurrences cancelled (see [`crate::num::accuracy`]).
 //!
 //! It covers the smooth core — numbers, names, `+ − × ÷`, powers, `sin cos
-//! tan sec csc cot sinh cosh tanh exp ln log log2 log10 sqrt pow` (`log`
+//! tan sec csc cot sinh cosh tanh asin acos atan asinh acosh atanh exp ln
+//! log log2 log10 sqrt pow` (`log`
 //! with one argument) and calls of user functions — and answers `None` for
 //! anything else (another built-in, a derivative inside, a domain edge), so
 //! the caller keeps the f64 series and its accuracy marks. Coefficients
@@ -295,9 +296,47 @@ fn unary(id: B, w: &[Dd]) -> Option<Vec<Dd>> {
         B::Log2 => scaled_ln(2.0)?,
         B::Log10 => scaled_ln(10.0)?,
         B::Sqrt if w0.hi > 0.0 => series::pow_of(w, 0.5, w0.sqrt()),
+        B::Atan | B::Asin | B::Acos | B::Asinh | B::Acosh | B::Atanh => inverse(id, w)?,
         _ => return None,
     };
     Some(r.into_vec())
+}
+
+/// The inverse trigonometric and hyperbolic functions: the value in
+/// double-double, then `∫ w'·r(w)` with `r` the derivative's rule,
+/// `1/(1 + w²)`, `±(1 − w²)^(−1/2)`, `(w² + 1)^(−1/2)`, `(w² − 1)^(−1/2)`,
+/// `1/(1 − w²)`. `None` at or past the edges of their domains.
+fn inverse(id: B, w: &[Dd]) -> Option<series::Series<Dd>> {
+    let w0 = w[0];
+    let sq = series::mul(w, w);
+    // `a + b·w²` as a series.
+    let affine = |a: f64, b: f64| -> series::Series<Dd> {
+        let mut u: series::Series<Dd> = sq.iter().map(|&c| c * Dd::from(b)).collect();
+        u[0] = u[0] + Dd::from(a);
+        u
+    };
+    let root = |u: series::Series<Dd>| -> Option<series::Series<Dd>> {
+        (u[0].hi > 0.0).then(|| series::pow_of(&u, -0.5, Dd::from(1.0) / u[0].sqrt()))
+    };
+    let recip = |u: series::Series<Dd>| -> Option<series::Series<Dd>> {
+        let one = constant(1.0, u.len() - 1);
+        (u[0].hi != 0.0).then(|| series::div(&one, &u))
+    };
+    let (value, rate, sign) = match id {
+        B::Atan => (w0.atan()?, recip(affine(1.0, 1.0))?, 1.0),
+        B::Asin => (w0.asin()?, root(affine(1.0, -1.0))?, 1.0),
+        B::Acos => (w0.acos()?, root(affine(1.0, -1.0))?, -1.0),
+        B::Asinh => (w0.asinh()?, root(affine(1.0, 1.0))?, 1.0),
+        B::Acosh => (w0.acosh()?, root(affine(-1.0, 1.0))?, 1.0),
+        B::Atanh => (w0.atanh()?, recip(affine(1.0, -1.0))?, 1.0),
+        _ => return None,
+    };
+    let dw = series::derivative(w);
+    let integrand: Vec<Dd> = series::mul(&dw, &rate[..dw.len()])
+        .iter()
+        .map(|&c| c * Dd::from(sign))
+        .collect();
+    Some(series::integrate(&integrand, value))
 }
 
 #[cfg(test)]

@@ -171,6 +171,65 @@ impl Dd {
             _ => (-c, s),
         })
     }
+    /// The inverse of a function `f` at `self` by one Newton step from the
+    /// f64 inverse `x0`: `x0 − (f(x0) − self)/f'(x0)`, with `f_df` giving
+    /// `(f, f')` in double-double. `None` where the slope is 0 (an edge of
+    /// the domain) or anything is not finite.
+    fn newton(self, x0: f64, f_df: impl Fn(Dd) -> Option<(Dd, Dd)>) -> Option<Dd> {
+        if !x0.is_finite() {
+            return None;
+        }
+        let x = Dd::from(x0);
+        let (f, df) = f_df(x)?;
+        (df.hi != 0.0 && df.hi.is_finite()).then(|| x - (f - self) / df)
+    }
+    /// `atan(self)`, inverting `tan = sin/cos` as `sin − self·cos = 0`.
+    pub fn atan(self) -> Option<Dd> {
+        let x = Dd::from(self.hi.atan());
+        let (s, c) = x.sin_cos()?;
+        let (f, df) = (s - self * c, c + self * s);
+        (df.hi != 0.0).then(|| x - f / df)
+    }
+    /// `asin(self)` for `|self| < 1`.
+    pub fn asin(self) -> Option<Dd> {
+        (self.hi.abs() < 1.0)
+            .then(|| self.newton(self.hi.asin(), |x| x.sin_cos()))
+            .flatten()
+    }
+    /// `acos(self)` for `|self| < 1`.
+    pub fn acos(self) -> Option<Dd> {
+        (self.hi.abs() < 1.0)
+            .then(|| self.newton(self.hi.acos(), |x| x.sin_cos().map(|(s, c)| (c, -s))))
+            .flatten()
+    }
+    /// `asinh(self)`.
+    pub fn asinh(self) -> Option<Dd> {
+        self.newton(self.hi.asinh(), |x| Some(x.sinh_cosh()))
+    }
+    /// `acosh(self)` for `self > 1`.
+    pub fn acosh(self) -> Option<Dd> {
+        if self.hi <= 1.0 {
+            return None;
+        }
+        self.newton(self.hi.acosh(), |x| {
+            let (s, c) = x.sinh_cosh();
+            Some((c, s))
+        })
+    }
+    /// `atanh(self)` for `|self| < 1`, inverting `tanh` as
+    /// `sinh − self·cosh = 0`.
+    pub fn atanh(self) -> Option<Dd> {
+        if self.hi.abs() >= 1.0 {
+            return None;
+        }
+        let x = Dd::from(self.hi.atanh());
+        if !x.hi.is_finite() {
+            return None;
+        }
+        let (s, c) = x.sinh_cosh();
+        let (f, df) = (s - self * c, c - self * s);
+        (df.hi != 0.0).then(|| x - f / df)
+    }
     /// `(sinh self, cosh self)`; sinh by its series near 0, where the
     /// difference of exponentials would cancel.
     pub fn sinh_cosh(self) -> (Dd, Dd) {
@@ -237,6 +296,26 @@ mod tests {
         let (sh, ch) = Dd::from(0.5).sinh_cosh();
         assert!(err(sh, 0.5210953054937474, -2.3328183476404597e-17) < 1e-31);
         assert!(err(ch, 1.1276259652063807, 8.703480114456192e-17) < 1e-31);
+    }
+
+    // The same references, at the f64 arguments.
+    #[test]
+    fn inverse_functions_to_double_double() {
+        let at = |x: f64| Dd::from(x);
+        let cases = [
+            (at(0.7).atan(), 0.6107259643892086, 2.2418914462967458e-17),
+            (at(0.3).asin(), 0.3046926540153975, -2.7469740051157017e-17),
+            (at(0.3).acos(), 1.2661036727794992, -7.78313736852488e-17),
+            (at(-2.5).asinh(), -1.6472311463710958, 8.953786186897676e-17),
+            (at(3.0).acosh(), 1.762747174039086, -4.501091785651732e-17),
+            (at(0.9).atanh(), 1.4722194895832204, -6.2981627878629994e-18),
+        ];
+        for (i, (v, hi, lo)) in cases.into_iter().enumerate() {
+            let e = err(v.unwrap(), hi, lo);
+            assert!(e < 1e-30, "case {i}: {e:e}");
+        }
+        assert_eq!(at(1.0).acosh(), None);
+        assert_eq!(at(1.0).asin(), None);
     }
 
     #[test]
