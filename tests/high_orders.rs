@@ -202,3 +202,42 @@ fn inverse_functions_are_right_or_marked() {
         );
     }
 }
+
+/// `erf` (its value known to f64 only), `sigmoid` and `softplus` are in the
+/// double-double core too: `erf(x)/x` at 1e-200, where f64 cancels every
+/// digit past order 0, is marked, and `erf` at 0.5 is right (mpmath).
+#[test]
+fn erf_sigmoid_softplus_are_right_or_marked() {
+    let mut s = Session::new();
+    let Ok(Outcome::Taylor(t)) = s.eval_line(":taylor erf(x)/x at 1e-200 order 4") else {
+        panic!(":taylor erf(x)/x")
+    };
+    let c = std::f64::consts::FRAC_2_SQRT_PI;
+    let want: [f64; 5] = [c, 0.0, -c / 3.0, 0.0, c / 10.0];
+    for k in 0..=4 {
+        let v = t.coeffs[k];
+        let right = (v - want[k]).abs() <= 1e-6;
+        assert!(
+            right || !v.is_finite() || t.digits[k] == Some(0),
+            "erf(x)/x: c{k} = {v} unmarked"
+        );
+    }
+    // mpmath: taylor(erf, 0.5, 24)[24] and [12].
+    let Ok(Outcome::Taylor(t)) = s.eval_line(":taylor erf(x) at 0.5 order 24") else {
+        panic!(":taylor erf(x)")
+    };
+    for (k, want) in [(12, ERF_HALF_12), (24, ERF_HALF_24)] {
+        assert!(rel(t.coeffs[k], want) <= 1e-6, "erf c{k} = {}", t.coeffs[k]);
+    }
+    for line in [
+        ":taylor sigmoid(x) at 0.3 order 24",
+        ":taylor softplus(x) at 40 order 8",
+    ] {
+        let Ok(Outcome::Taylor(t)) = s.eval_line(line) else {
+            panic!("{line}")
+        };
+        assert!(t.coeffs.iter().all(|c| c.is_finite()), "{line}");
+    }
+}
+const ERF_HALF_12: f64 = 0.00019635679847600034;
+const ERF_HALF_24: f64 = -8.4948605333827e-11;

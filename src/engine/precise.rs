@@ -4,7 +4,8 @@
 //!
 //! It covers the smooth core — numbers, names, `+ − × ÷`, powers, `sin cos
 //! tan sec csc cot sinh cosh tanh asin acos atan asinh acosh atanh exp ln
-//! log log2 log10 sqrt pow` (`log`
+//! log log2 log10 sqrt pow sigmoid softplus erf` (`erf`'s value from f64,
+//! perturbed by f64's rounding when the error is estimated; `log`
 //! with one argument) and calls of user functions — and answers `None` for
 //! anything else (another built-in, a derivative inside, a domain edge), so
 //! the caller keeps the f64 series and its accuracy marks. Coefficients
@@ -205,22 +206,34 @@ impl Walk<'_> {
         }
         let id = builtins::lookup(name)?.id;
         match args {
+            [w] if id == B::Erf => self.shake_f64(erf(w)?),
             [w] => self.shake(unary(id, w)?),
             [a, b] if id == B::Pow => self.shake(pow(a, b)?),
             _ => None,
         }
     }
 
+    /// [`Walk::shake`] for a value known to f64 only (`erf`): perturbed by
+    /// f64's rounding instead of double-double's, so that the estimate sees
+    /// what its error does downstream.
+    fn shake_f64(&self, v: Vec<Dd>) -> Option<Vec<Dd>> {
+        self.shake_by(v, self.jitter / JITTER * f64::EPSILON)
+    }
+
     /// `v` with its value perturbed by a relative amount between a half
-    /// and all of `jitter`, of alternating sign, different for each
+    /// and all of the jitter, of alternating sign, different for each
     /// operation.
-    fn shake(&self, mut v: Vec<Dd>) -> Option<Vec<Dd>> {
-        if self.jitter != 0.0 {
+    fn shake(&self, v: Vec<Dd>) -> Option<Vec<Dd>> {
+        self.shake_by(v, self.jitter)
+    }
+
+    fn shake_by(&self, mut v: Vec<Dd>, jitter: f64) -> Option<Vec<Dd>> {
+        if jitter != 0.0 {
             let n = self.count.get();
             self.count.set(n.wrapping_add(1));
             let golden = (f64::from(n) * 0.618_033_988_749_895).fract();
             let sign = if n.is_multiple_of(2) { 1.0 } else { -1.0 };
-            let delta = self.jitter * sign * (0.5 + golden / 2.0);
+            let delta = jitter * sign * (0.5 + golden / 2.0);
             v[0] = v[0] + v[0] * Dd::from(delta);
         }
         Some(v)
@@ -297,10 +310,53 @@ fn unary(id: B, w: &[Dd]) -> Option<Vec<Dd>> {
         B::Log10 => scaled_ln(10.0)?,
         B::Sqrt if w0.hi > 0.0 => series::pow_of(w, 0.5, w0.sqrt()),
         B::Atan | B::Asin | B::Acos | B::Asinh | B::Acosh | B::Atanh => inverse(id, w)?,
+        // 1/(1 + e^−w), all in double-double.
+        B::Sigmoid => {
+            let mut d: series::Series<Dd> = w.iter().map(|&c| -c).collect();
+            d = series::exp_of(&d, d[0].exp());
+            d[0] = d[0] + Dd::from(1.0);
+            series::div(&constant(1.0, w.len() - 1), &d)
+        }
+        // ln(1 + e^w), written w + ln(1 + e^−w) for w > 0 so that nothing
+        // overflows.
+        B::Softplus => {
+            let sign = if w0.hi > 0.0 { -1.0 } else { 1.0 };
+            let mut e: series::Series<Dd> = w.iter().map(|&c| c * Dd::from(sign)).collect();
+            e = series::exp_of(&e, e[0].exp());
+            e[0] = e[0] + Dd::from(1.0);
+            let l = series::ln_of(&e, e[0].ln());
+            if sign < 0.0 {
+                l.iter().zip(w).map(|(&a, &b)| a + b).collect()
+            } else {
+                l
+            }
+        }
         _ => return None,
     };
     Some(r.into_vec())
 }
+
+/// `erf(w)`: its value from f64 (the only part not in double-double, see
+/// [`Walk::shake_f64`]), then `∫ (2/√π)·e^(−w²)·w'`.
+fn erf(w: &[Dd]) -> Option<Vec<Dd>> {
+    let w0 = w[0];
+    let value = Dd::from(libm::erf(w0.hi));
+    let neg_sq: series::Series<Dd> = series::mul(w, w).iter().map(|&c| -c).collect();
+    let g = series::exp_of(&neg_sq, neg_sq[0].exp());
+    let dw = series::derivative(w);
+    let integrand: Vec<Dd> = series::mul(&dw, &g[..dw.len()])
+        .iter()
+        .map(|&c| c * TWO_OVER_SQRT_PI)
+        .collect();
+    let r = series::integrate(&integrand, value);
+    r.iter().all(|c| c.hi.is_finite()).then(|| r.into_vec())
+}
+
+/// 2/√π to double-double (mpmath).
+const TWO_OVER_SQRT_PI: Dd = Dd {
+    hi: std::f64::consts::FRAC_2_SQRT_PI,
+    lo: 1.533545961316588e-17,
+};
 
 /// The inverse trigonometric and hyperbolic functions: the value in
 /// double-double, then `∫ w'·r(w)` with `r` the derivative's rule,
