@@ -229,6 +229,14 @@ fn erf_sigmoid_softplus_are_right_or_marked() {
     for (k, want) in [(12, ERF_HALF_12), (24, ERF_HALF_24)] {
         assert!(rel(t.coeffs[k], want) <= 1e-6, "erf c{k} = {}", t.coeffs[k]);
     }
+    // Exact zeros stay exact and unmarked (double-double's own rounding of
+    // them is not taken for a disagreement): sigmoid's even coefficients at 0.
+    let Ok(Outcome::Taylor(t)) = s.eval_line(":taylor sigmoid(x) at 0 order 24") else {
+        panic!(":taylor sigmoid(x)")
+    };
+    for k in (2..=24).step_by(2) {
+        assert_eq!((t.coeffs[k], t.digits[k]), (0.0, None), "sigmoid c{k}");
+    }
     for line in [
         ":taylor sigmoid(x) at 0.3 order 24",
         ":taylor softplus(x) at 40 order 8",

@@ -122,9 +122,20 @@ pub fn improve(
         return false;
     };
     let dc: Vec<f64> = base.iter().map(|v| v.to_f64()).collect();
+    // An exact zero of f64 that double-double leaves as its own rounding
+    // (the even coefficients of sigmoid at 0), next to the coefficients
+    // before it, stays a zero.
+    let mut scale = 0.0_f64;
+    let zeros: Vec<bool> = (0..c.len())
+        .map(|k| {
+            scale = scale.max(dc[k].abs());
+            c[k] == 0.0 && dc[k].abs() <= DD_ZERO * scale
+        })
+        .collect();
+    let zero = |k: usize| zeros[k];
     let short = (from..c.len()).any(|k| {
         let off = (c[k] - dc[k]).abs() > accuracy::TRUST_RTOL * dc[k].abs() + err[k];
-        off || !c[k].is_finite() || accuracy::digits(c[k], err[k]).is_some()
+        (off && !zero(k)) || !c[k].is_finite() || accuracy::digits(c[k], err[k]).is_some()
     });
     let Some(de) = short
         .then(|| dd_errors(defs, expr, at, &base, err))
@@ -132,10 +143,17 @@ pub fn improve(
     else {
         return false;
     };
-    c[from..].copy_from_slice(&dc[from..]);
-    err[from..].copy_from_slice(&de[from..]);
+    for k in (from..c.len()).filter(|&k| !zero(k)) {
+        c[k] = dc[k];
+        err[k] = de[k];
+    }
     true
 }
+
+/// How small, next to the largest coefficient up to its order, a
+/// double-double coefficient is taken for the rounding of an exact zero: a
+/// few units of its roundoff (2⁻¹⁰⁶ ≈ 1.2e-32).
+const DD_ZERO: f64 = 1e-30;
 
 fn constant(v: f64, order: usize) -> Vec<Dd> {
     let mut c = vec![Dd::default(); order + 1];
