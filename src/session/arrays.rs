@@ -401,7 +401,7 @@ impl Session {
         let entries = range.len();
         if entries <= limits::MAX_CHECK_ENTRIES {
             let h = hess.filter(|_| only.is_none());
-            let c = self.check_entries(at, &flat, &range, h);
+            let c = self.check_entries(at, &range, h);
             return (c, CheckCoverage::Every { entries });
         }
         let mut rng = Lcg(0x9e37_79b9_7f4a_7c15 ^ flat.len() as u64);
@@ -412,7 +412,7 @@ impl Session {
                 sampled.push(i);
             }
         }
-        let mut c = self.check_sample(at, &flat, &mut sampled);
+        let mut c = self.check_sample(at, &mut sampled);
         let dc = self.check_direction(at, &flat, &range, &mut rng);
         for mut e in dc.entries {
             e.i = flat.len();
@@ -431,16 +431,16 @@ impl Session {
     /// [`limits::CHECK_SAMPLE_MIN`], then as many more as fit in
     /// [`limits::CHECK_SAMPLE_SECS`] at the rate those took; `sampled` keeps
     /// those that were checked, in order.
-    fn check_sample(&self, at: &Sweep<'_>, flat: &[f64], sampled: &mut Vec<usize>) -> CheckReport {
+    fn check_sample(&self, at: &Sweep<'_>, sampled: &mut Vec<usize>) -> CheckReport {
         let start = std::time::Instant::now();
         let first = limits::CHECK_SAMPLE_MIN.min(sampled.len());
-        let mut c = self.check_entries(at, flat, &sampled[..first], None);
+        let mut c = self.check_entries(at, &sampled[..first], None);
         let each = start.elapsed().as_secs_f64() / first.max(1) as f64;
         let room = (limits::CHECK_SAMPLE_SECS - start.elapsed().as_secs_f64()) / each.max(1e-9);
         let more = (room.max(0.0) as usize).min(sampled.len() - first);
         sampled.truncate(first + more);
         if more > 0 {
-            let rest = self.check_entries(at, flat, &sampled[first..], None);
+            let rest = self.check_entries(at, &sampled[first..], None);
             c.entries.extend(rest.entries.into_iter().map(|mut e| {
                 e.i += first;
                 e
@@ -450,26 +450,22 @@ impl Session {
             c.skipped = c.skipped.or(rest.skipped);
         }
         // Entries in the order of the point, each named by its place in it.
-        let mut entries = std::mem::take(&mut c.entries);
-        for e in &mut entries {
+        for e in &mut c.entries {
             e.i = sampled[e.i];
         }
-        entries.sort_by_key(|e| e.i);
-        c.entries = entries;
+        c.entries.sort_by_key(|e| e.i);
         sampled.sort_unstable();
         c
     }
 
-    /// The check of the flattened entries `which` of the point `flat`, the
+    /// The check of the flattened entries `which` of the point, the
     /// others held fixed (entry `i` of the report is `which[i]`).
     fn check_entries(
         &self,
         at: &Sweep<'_>,
-        flat: &[f64],
         which: &[usize],
         hess: Option<&[Vec<f64>]>,
     ) -> CheckReport {
-        let gflat: Vec<f64> = at.grads.concat();
         // Each entry as (input, position): the point is changed in place,
         // not copied for each of the many evaluations.
         let mut place = Vec::with_capacity(which.len());
@@ -488,8 +484,8 @@ impl Session {
             }
             self.summed_at(at, &pt)
         };
-        let sub_x: Vec<f64> = which.iter().map(|i| flat[*i]).collect();
-        let sub_g: Vec<f64> = which.iter().map(|i| gflat[*i]).collect();
+        let sub_x: Vec<f64> = place.iter().map(|&(k, j)| at.x[k][j]).collect();
+        let sub_g: Vec<f64> = place.iter().map(|&(k, j)| at.grads[k][j]).collect();
         check::check_with_noise(&mut f, &sub_x, &sub_g, hess, at.noise)
     }
 
