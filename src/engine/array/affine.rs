@@ -6,7 +6,10 @@
 //! Jacobian (a row of each `A`, a 1 for each `q`): one pass over the rows,
 //! with `g''` from forward over reverse along `r` alone (one direction
 //! instead of one per input entry). The sum of squares of a linear model
-//! is the common case: its Hessian is then `[x 1]ᵀ[x 1]` scaled.
+//! is the common case: its Hessian is then `[x 1]ᵀ[x 1]` scaled. When `g`
+//! is a polynomial of degree at most 2 in `r` (a squared error), `g''` is
+//! one number for every row, found once, and `r` itself is never computed:
+//! the pass over the rows reads only the Jacobian's rows.
 
 use super::Program;
 use super::blocks::add_into;
@@ -59,6 +62,9 @@ pub(super) struct Affine {
     /// The slots of `g` after `r`, in order.
     chain: Vec<usize>,
     terms: Vec<Term>,
+    /// True when `g''` is the same at every row: `g` is a polynomial of
+    /// degree at most 2 in `r` with scalar coefficients.
+    quadratic: bool,
 }
 
 impl Program {
@@ -110,6 +116,7 @@ impl Program {
         self.affine_terms(r, 1.0, rows, &mut terms, &mut affine, 0);
         affine.sort_unstable();
         affine.dedup();
+        let quadratic = self.degree(r, &chain).is_some();
         Some(Affine {
             scale,
             rows,
@@ -118,7 +125,38 @@ impl Program {
             affine,
             chain,
             terms,
+            quadratic,
         })
+    }
+
+    /// The degree in `r` of the chain's end, as a polynomial whose
+    /// coefficients are scalar constants, when it is at most 2; else
+    /// `None`. The chain is in slot order, so each operand's degree is
+    /// known before it is used.
+    fn degree(&self, r: usize, chain: &[usize]) -> Option<u32> {
+        let mut deg = vec![None; self.out + 1];
+        deg[r] = Some(1);
+        let of = |deg: &[Option<u32>], j: usize| -> Option<u32> {
+            if self.active[j] {
+                deg[j]
+            } else {
+                self.scalar(j).map(|_| 0)
+            }
+        };
+        for &k in chain {
+            let d = match &self.ins[k] {
+                Ins::Neg(a) => of(&deg, *a),
+                Ins::Arith(Arith::Add | Arith::Sub, a, b) => Some(of(&deg, *a)?.max(of(&deg, *b)?)),
+                Ins::Arith(Arith::Mul, a, b) => Some(of(&deg, *a)? + of(&deg, *b)?),
+                Ins::Arith(Arith::Div, a, b) if of(&deg, *b) == Some(0) => of(&deg, *a),
+                Ins::PowI(a, p) => u32::try_from(*p)
+                    .ok()
+                    .and_then(|p| of(&deg, *a)?.checked_mul(p)),
+                _ => None,
+            };
+            deg[k] = d.filter(|d| *d <= 2);
+        }
+        chain.last().and_then(|k| deg[*k])
     }
 
     /// The full sum under the result and the product of the factors
@@ -249,55 +287,48 @@ impl Program {
     ) -> Result<Vec<Vec<f64>>, Error> {
         let n = self.input_len();
         let mut acc = vec![0.0; n * (n + 1) / 2];
-        let (mut jc, mut dj) = (Vec::new(), Vec::new());
+        let jac = self.affine_jacobian(f, n);
+        // A quadratic `g`'s `g''`, at any `r` (1 here) of any row.
+        let same = f
+            .quadratic
+            .then(|| self.chain_block(f, 0..1, vec![1.0], budget)[0]);
         for start in (0..f.rows).step_by(BLOCK_ROWS) {
             budget.check_cancel()?;
             let rows = start..(start + BLOCK_ROWS).min(f.rows);
-            let r = self.affine_block(f, rows.clone(), inputs, budget);
-            let d2 = self.chain_block(f, rows.clone(), r, budget);
-            self.jacobian_block(f, rows, n, &mut jc);
-            accumulate(&mut acc, &jc, &d2, &mut dj);
+            if same.is_some() {
+                accumulate(&mut acc, &jac, rows, None);
+            } else {
+                let r = self.affine_block(f, rows.clone(), inputs, budget);
+                let d2 = self.chain_block(f, rows.clone(), r, budget);
+                accumulate(&mut acc, &jac, rows, Some(&d2));
+            }
         }
+        let scale = f.scale * same.unwrap_or(1.0);
         // Row `a` of the packed triangle starts after `n + (n - 1) + …`.
         let at = |a: usize, b: usize| {
             let (a, b) = (a.min(b), a.max(b));
             a * (2 * n - a + 1) / 2 + (b - a)
         };
         Ok((0..n)
-            .map(|a| (0..n).map(|b| f.scale * acc[at(a, b)]).collect())
+            .map(|a| (0..n).map(|b| scale * acc[at(a, b)]).collect())
             .collect())
     }
 
-    /// Rows `rows` of `r`'s Jacobian, one input entry after another
-    /// (column `a` at `jc[a * len..]`, `len` the block's rows).
-    fn jacobian_block(
-        &self,
-        f: &Affine,
-        rows: std::ops::Range<usize>,
-        n: usize,
-        jc: &mut Vec<f64>,
-    ) {
-        let len = rows.len();
-        jc.clear();
-        jc.resize(n * len, 0.0);
+    /// `r`'s Jacobian, row by row.
+    fn affine_jacobian(&self, f: &Affine, n: usize) -> Jacobian<'_> {
+        let mut fixed = vec![0.0; n];
+        let mut rows = Vec::new();
         for t in &f.terms {
             match *t {
-                Term::Scalar { at, c } => jc[at * len..(at + 1) * len]
-                    .iter_mut()
-                    .for_each(|j| *j += c),
+                Term::Scalar { at, c } => fixed[at] += c,
                 Term::Rows { at, a, n, c } => {
-                    let Ins::Const(x) = &self.ins[a] else {
-                        continue;
-                    };
-                    let x = &x[rows.start * n..rows.end * n];
-                    for (i, row) in x.chunks_exact(n).enumerate() {
-                        for (q, v) in row.iter().enumerate() {
-                            jc[(at + q) * len + i] += c * *v;
-                        }
+                    if let Ins::Const(x) = &self.ins[a] {
+                        rows.push((at, &x[..], n, c));
                     }
                 }
             }
         }
+        Jacobian { fixed, rows }
     }
 
     /// The values of `r` over rows `rows`.
@@ -410,60 +441,80 @@ impl Program {
     }
 }
 
-/// Rows of a block accumulated together: their Jacobian rows stay in
-/// the first-level cache while each is read `n / 4` times.
-const TILE_ROWS: usize = 256;
+/// The rows `jᵢ` of `r`'s Jacobian: the scalar inputs' entries are the
+/// same in every row, each `A @ p` adds `c` times row `i` of `A`.
+struct Jacobian<'a> {
+    /// The entries from the scalar inputs (zero for the others).
+    fixed: Vec<f64>,
+    /// Per `c · (A @ p)`: where `p` starts, `A`'s entries, its columns, `c`.
+    rows: Vec<(usize, &'a [f64], usize, f64)>,
+}
 
-/// Adds `Σᵢ dᵢ · jᵢ jᵢᵀ` over a block to the packed upper triangle `acc`
-/// (row by row), `jc` holding the block's `jᵢ` one entry after another:
-/// each entry of the triangle is a dot product, four at a time.
-fn accumulate(acc: &mut [f64], jc: &[f64], d: &[f64], dj: &mut Vec<f64>) {
-    let len = d.len();
-    if len == 0 {
-        return;
-    }
-    let n = jc.len() / len;
-    for lo in (0..len).step_by(TILE_ROWS) {
-        let hi = (lo + TILE_ROWS).min(len);
-        let col = |a: usize| &jc[a * len + lo..a * len + hi];
-        let mut at = 0;
-        for a in 0..n {
-            dj.clear();
-            dj.extend(col(a).iter().zip(&d[lo..hi]).map(|(x, y)| x * y));
-            for b in (a..n).step_by(4) {
-                // Past the last entry, column `a` stands in (its sums unused).
-                let cols = std::array::from_fn(|k| col(if b + k < n { b + k } else { a }));
-                let s = dot4(dj, cols);
-                for (k, v) in s.iter().enumerate().take(n - b) {
-                    acc[at + k] += v;
-                }
-                at += (n - b).min(4);
+impl Jacobian<'_> {
+    /// Row `i` into `j`.
+    #[inline(always)]
+    fn row(&self, i: usize, j: &mut [f64]) {
+        j.copy_from_slice(&self.fixed);
+        for &(at, x, m, c) in &self.rows {
+            for (j, v) in j[at..at + m].iter_mut().zip(&x[i * m..(i + 1) * m]) {
+                *j += c * v;
             }
         }
     }
 }
 
-/// `Σᵢ aᵢ bₖᵢ` for four `bₖ` (as long as `a`), in four running sums each.
-#[inline]
-fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
-    let mut s = [[0.0; 4]; 4];
-    let quads = a
-        .chunks_exact(4)
-        .zip(b[0].chunks_exact(4))
-        .zip(b[1].chunks_exact(4))
-        .zip(b[2].chunks_exact(4).zip(b[3].chunks_exact(4)));
-    for (((x, y0), y1), (y2, y3)) in quads {
-        for (sk, y) in s.iter_mut().zip([y0, y1, y2, y3]) {
-            for l in 0..4 {
-                sk[l] += x[l] * y[l];
+/// Adds `Σᵢ dᵢ · jᵢ jᵢᵀ` over the rows `rows` to the packed upper
+/// triangle `acc` (row by row), `d` `None` for every `dᵢ = 1` (else
+/// `dᵢ` at `d[i - rows.start]`). The loops are compiled for each count
+/// of entries up to 16, and for 32, 48 and 64 entries past it (the rows
+/// padded with zeros).
+fn accumulate(acc: &mut [f64], jac: &Jacobian, rows: std::ops::Range<usize>, d: Option<&[f64]>) {
+    let n = jac.fixed.len();
+    macro_rules! sizes {
+        ($($k:literal)*) => {
+            match n {
+                $($k => rank_one::<$k>(acc, jac, rows, d),)*
+                17..=32 => rank_one::<32>(acc, jac, rows, d),
+                33..=48 => rank_one::<48>(acc, jac, rows, d),
+                _ => rank_one::<64>(acc, jac, rows, d),
+            }
+        };
+    }
+    sizes!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
+}
+
+/// [`accumulate`] with room for `N` entries, at least as many as there
+/// are. The block's sums are taken apart from `acc` (in a square the
+/// loops index without a check) and added at the end, so that a long data
+/// set's rounding grows with the blocks' count and length, not with its
+/// rows.
+fn rank_one<const N: usize>(
+    acc: &mut [f64],
+    jac: &Jacobian,
+    rows: std::ops::Range<usize>,
+    d: Option<&[f64]>,
+) {
+    let n = jac.fixed.len();
+    let mut h = [[0.0; N]; N];
+    let mut j = [0.0; N];
+    let start = rows.start;
+    for i in rows {
+        jac.row(i, &mut j[..n]);
+        let di = d.map_or(1.0, |d| d[i - start]);
+        for a in 0..N {
+            let ja = di * j[a];
+            for b in a..N {
+                h[a][b] += ja * j[b];
             }
         }
     }
-    let full = a.len() - a.len() % 4;
-    std::array::from_fn(|k| {
-        let rest: f64 = (full..a.len()).map(|i| a[i] * b[k][i]).sum();
-        ((s[k][0] + s[k][1]) + (s[k][2] + s[k][3])) + rest
-    })
+    let mut at = 0;
+    for (a, row) in h.iter().enumerate().take(n) {
+        for v in &row[a..n] {
+            acc[at] += v;
+            at += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -483,6 +534,15 @@ mod tests {
         "-sum(log(1 + (X @ w + b - y)^2)) / 3",
         "sum(y * tanh(0.5 * (X @ w) - b / 2 + y)) * 2",
         "sum(sin(X @ w - X @ v + b)^2 / (2 + y))",
+        "sum(-(2 * (X @ w + b) - y)^2 / 3 + 1)",
+        "mean(((X @ v - 3 * b)^1 + 2)^2 * 0.5 - 4)",
+        "sum(y * (X @ w - b)^2)",
+        "sum((X @ w + b)^3)",
+    ];
+
+    /// Which of `AFFINE` have the same `g''` at every row.
+    const QUADRATIC: &[bool] = &[
+        true, false, false, false, false, false, true, true, false, false,
     ];
 
     /// Programs that are not of that form.
@@ -552,6 +612,39 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Past 16 entries the rows are padded to 32, 48 or 64: the same
+    /// Hessian as forward over reverse.
+    #[test]
+    fn padded_sizes_agree_with_directions() {
+        let data = [0.5, -1.0, 2.0, 0.25, -0.75, 1.5, 3.0];
+        for c in [8, 12, 20, 31] {
+            for src in &AFFINE[..3] {
+                let (p, x) = program(src, 37, c, &data);
+                let mut b = Budget::new(None);
+                let f = p.affine().expect("form");
+                let fast = p.affine_hessian(&f, &x, &mut b).expect("runs");
+                let slow = p.hessian(&x, &mut b).expect("runs");
+                assert_eq!(fast.len(), 2 * c + 1);
+                for (fr, sr) in fast.iter().zip(&slow) {
+                    for (a, e) in fr.iter().zip(sr) {
+                        assert!(
+                            (a - e).abs() <= 1e-11 * (1.0 + e.abs()),
+                            "{src} {c}: {a} vs {e}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quadratic_chains_are_found() {
+        for (src, quadratic) in AFFINE.iter().zip(QUADRATIC) {
+            let (p, _) = program(src, 4, 3, &[0.5, -1.0, 2.0]);
+            assert_eq!(p.affine().map(|f| f.quadratic), Some(*quadratic), "{src}");
         }
     }
 
