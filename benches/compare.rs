@@ -13,7 +13,8 @@
 //! - `skip CASE REASON`: what num-dual cannot finish in reasonable time;
 //! - `ratio mse1e6-gradient`, `mse1e6-hessian`, `elementwise1e6-diff`: the
 //!   array engine against a hand-fused loop, and `time csv1e6 S`
-//!   (`benches/compare_cases/arrays.rs`).
+//!   (`benches/compare_cases/arrays.rs`); `elementwise1e6-diff-with-values`
+//!   against a fused loop that also writes the values, as deriv does.
 //!
 //! Times are medians over batches of calls, each batch long enough (≥ 2 ms)
 //! for the clock; deriv evaluates a tape compiled once, as num-dual runs a

@@ -355,8 +355,13 @@ impl Program {
                     let len = self.inputs[*i].1.iter().product();
                     let buf = reg.inputs[s][*i].get_or_insert_with(|| Vec::with_capacity(len));
                     let e = plan.entries(self, k, r);
-                    buf.resize(e.end, T::cst(0.0));
-                    buf[e].copy_from_slice(&g);
+                    // The blocks come in order: each one's entries follow.
+                    if buf.len() == e.start {
+                        buf.extend_from_slice(&g);
+                    } else {
+                        buf.resize(e.end.max(buf.len()), T::cst(0.0));
+                        buf[e].copy_from_slice(&g);
+                    }
                     continue;
                 }
                 Ins::MatMul(a, b) if matches!(self.ins[*a], Ins::Const(_)) => {
