@@ -374,11 +374,46 @@ impl Session {
     /// The sum of the entries of the result at the point `x` (NaN where it
     /// cannot be computed): what the check differences.
     fn summed_at(&self, at: &Sweep<'_>, x: &[Vec<f64>]) -> f64 {
+        self.result_at(at, x).map_or(f64::NAN, |y| y.iter().sum())
+    }
+
+    /// The entries of the result at the point `x`.
+    fn result_at(&self, at: &Sweep<'_>, x: &[Vec<f64>]) -> Option<Vec<f64>> {
         let mut b = crate::engine::Budget::new(self.cancel.clone());
-        at.prog
-            .value(x, &mut b)
-            .map(|y| y.iter().sum())
-            .unwrap_or(f64::NAN)
+        at.prog.value(x, &mut b).ok()
+    }
+
+    /// What the check of entries `place` differences, and the floor under
+    /// its rounding. A scalar result is the sum itself. An array's is
+    /// `Σₖ (yₖ(x′) − yₖ(x))`, the same function but for a constant: the
+    /// entries a sampled entry does not reach subtract to exact zeros, so a
+    /// million-entry `sin(x) * x^2` no longer buries the change in one entry
+    /// under the rounding of the whole sum. Its floor is the whole sum's
+    /// rounding (`noise`) in the share of the entries that change when the
+    /// sampled ones move by a thousandth, plus the rounding of those
+    /// entries themselves.
+    fn differenced(&self, at: &Sweep<'_>, place: &[(usize, usize)]) -> (Option<Vec<f64>>, f64) {
+        let base = match self.result_at(at, at.x) {
+            Some(y) if y.len() > 1 => y,
+            _ => return (None, at.noise),
+        };
+        let mut moved = at.x.to_vec();
+        for &(k, j) in place {
+            let v = moved[k][j];
+            moved[k][j] = if v == 0.0 { 1e-3 } else { v * (1.0 + 1e-3) };
+        }
+        let Some(y) = self.result_at(at, &moved) else {
+            return (None, at.noise);
+        };
+        let (mut changed, mut size) = (0usize, 0.0);
+        for (a, b) in y.iter().zip(&base) {
+            if a != b {
+                changed += 1;
+                size += a.abs() + b.abs();
+            }
+        }
+        let share = changed.max(1) as f64 / base.len() as f64;
+        (Some(base), at.noise * share + f64::EPSILON * size)
     }
 
     /// The finite-difference check of a gradient over arrays (of input
@@ -477,16 +512,22 @@ impl Session {
             }
             place.push((k, j));
         }
+        let (base, floor) = self.differenced(at, &place);
         let mut pt = at.x.to_vec();
         let mut f = |sub: &[f64]| {
             for ((k, j), v) in place.iter().zip(sub) {
                 pt[*k][*j] = *v;
             }
-            self.summed_at(at, &pt)
+            match &base {
+                Some(base) => self
+                    .result_at(at, &pt)
+                    .map_or(f64::NAN, |y| y.iter().zip(base).map(|(a, b)| a - b).sum()),
+                None => self.summed_at(at, &pt),
+            }
         };
         let sub_x: Vec<f64> = place.iter().map(|&(k, j)| at.x[k][j]).collect();
         let sub_g: Vec<f64> = place.iter().map(|&(k, j)| at.grads[k][j]).collect();
-        check::check_with_noise(&mut f, &sub_x, &sub_g, hess, at.noise)
+        check::check_with_noise(&mut f, &sub_x, &sub_g, hess, floor)
     }
 
     /// The check along a random direction `v` over the entries `range`:
