@@ -811,6 +811,9 @@ impl Session {
                 ));
             }
         }
+        if a.is_empty() {
+            return refuse("the points to evaluate on: an empty vector has no points".into());
+        }
         if a.len() > max {
             return Err(
                 Error::limit(&format!("{} points are too many here", a.len()), max).at(e.span),
