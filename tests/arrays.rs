@@ -594,6 +594,41 @@ fn save_writes_arrays_that_load_reads_back() {
 }
 
 #[test]
+fn save_restores_the_arrays_as_they_are_not_as_first_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ab = write(dir.path(), "ab.csv", "a,b\n1,2\n3,4\n");
+    // Read after ab.csv, and first by name: its `a` must win on reload.
+    let a2 = write(dir.path(), "a2.csv", "a\n7\n8\n");
+    let saved = dir.path().join("s.deriv").display().to_string();
+    let load = |setup: &[&str]| {
+        let mut stmts: Vec<String> = setup.iter().map(|s| s.to_string()).collect();
+        stmts.push(format!(":save {saved}"));
+        let refs: Vec<&str> = stmts.iter().map(String::as_str).collect();
+        succeed(&refs);
+        let r = last_json(&[&format!(":load {saved}"), ":vars"]);
+        r["variables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v["name"].as_str().unwrap().to_string(), v["value"].clone()))
+            .filter(|(n, _)| n != "ans")
+            .collect::<Vec<_>>()
+    };
+    let vars = load(&[&format!(":data {ab}"), &format!(":data {a2}")]);
+    assert_eq!(vars.len(), 2, "{vars:?}");
+    assert_eq!(nums(&vars[0].1), vec![7.0, 8.0], "{vars:?}");
+    // A column deleted stays deleted.
+    let vars = load(&[&format!(":data {ab}"), ":del a"]);
+    let names: Vec<&str> = vars.iter().map(|v| v.0.as_str()).collect();
+    assert_eq!(names, ["b"]);
+    // Arrays named `nan` and `inf` come after the values written with them.
+    let vars = load(&["v = [1, nan, exp(1000)]", "nan = [1, 2]", "inf = [5, 6]", "s = exp(1000)"]);
+    let names: Vec<&str> = vars.iter().map(|v| v.0.as_str()).collect();
+    assert_eq!(names, ["inf", "nan", "s", "v"]);
+    assert_eq!(nums(&vars[0].1), vec![5.0, 6.0]);
+}
+
+#[test]
 fn large_arrays_are_checked_by_sample_and_direction() {
     let r = last_json(&[":grad sum(sin(x) * x) at x = ones(500) * 0.3"]);
     let c = &r["check"];

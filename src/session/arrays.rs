@@ -953,22 +953,34 @@ impl Session {
         Ok(())
     }
 
-    /// The arrays as script lines: each file's `:data` line once, then the
-    /// other arrays as literals.
-    pub(super) fn arrays_script(&self) -> String {
+    /// The arrays as script lines, those whose names hide a constant
+    /// (`hiding`) or the others: each file's `:data` line once, in the order
+    /// the files were read (a column a later file bound again keeps the
+    /// later numbers), followed by `:del` of a column it bound that is gone
+    /// now; then the other arrays as literals.
+    pub(super) fn arrays_script(&self, hiding: bool) -> String {
+        let hides = |n: &String| builtins::constant(n).is_some();
         let mut out = String::new();
-        let mut lines: Vec<&String> = Vec::new();
-        for l in self.data_sources.values() {
-            if !lines.contains(&l) {
-                lines.push(l);
+        let loads: Vec<&(String, Vec<String>)> = self
+            .data_loads
+            .iter()
+            .filter(|(line, names)| {
+                names.iter().any(|n| self.data_sources.get(n) == Some(line))
+                    && names.iter().any(hides) == hiding
+            })
+            .collect();
+        for (i, (line, names)) in loads.iter().enumerate() {
+            out.push_str(line);
+            out.push('\n');
+            for n in names {
+                let later = loads[i + 1..].iter().any(|(_, ns)| ns.contains(n));
+                if !later && !self.is_defined(n) {
+                    out.push_str(&format!(":del {n}\n"));
+                }
             }
         }
-        for l in lines {
-            out.push_str(l);
-            out.push('\n');
-        }
         for (k, a) in &self.arrays {
-            if self.data_sources.contains_key(k) {
+            if self.data_sources.contains_key(k) || hides(k) != hiding {
                 continue;
             }
             let row = |r: &[f64]| {
@@ -990,6 +1002,13 @@ impl Session {
             out.push_str(&format!("{k} = {text}\n"));
         }
         out
+    }
+
+    /// Whether `name` is a variable, an array or a function now.
+    fn is_defined(&self, name: &str) -> bool {
+        self.defs.vars.contains_key(name)
+            || self.defs.funcs.contains_key(name)
+            || self.arrays.contains_key(name)
     }
 }
 

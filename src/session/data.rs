@@ -57,7 +57,7 @@ impl Session {
             })?;
             self.forget(&n.name);
             bound.push((n.name.clone(), a.shape().to_vec()));
-            self.data_sources.insert(n.name.clone(), line);
+            self.data_sources.insert(n.name.clone(), line.clone());
             self.arrays.insert(n.name, a);
         } else {
             let mut names = Vec::new();
@@ -76,6 +76,9 @@ impl Session {
                 self.arrays.insert(n, Array::vector(col));
             }
         }
+        self.data_loads.retain(|(l, _)| *l != line);
+        let names = bound.iter().map(|(n, _)| n.clone()).collect();
+        self.data_loads.push((line, names));
         Ok(Outcome::Arrays(Box::new(ArrayOutcome::Data(Box::new(
             DataLoaded {
                 path: path.to_string(),
