@@ -420,6 +420,11 @@ fn shape_mismatch_names_both_shapes_and_the_operator() {
     let m = r["error"]["message"].as_str().unwrap();
     assert!(m.contains("(2, 3) @ (2,)"), "{m}");
     assert_eq!(r["error"]["column"], 3);
+    // `dot` is named as written, not as the `@` it computes.
+    let r = last_json(&["dot([1, 2], [1, 2, 3])"]);
+    let m = r["error"]["message"].as_str().unwrap();
+    assert!(m.contains("dot") && m.contains("(2,) and (3,)"), "{m}");
+    assert!(!m.contains('@'), "{m}");
 }
 
 #[test]
