@@ -527,11 +527,13 @@ fn bad_csv_binds_nothing() {
     let bad = write(dir.path(), "bad.csv", "a,b\n1,2\n3,oops\n");
     let ragged = write(dir.path(), "rag.csv", "a,b\n1,2\n3\n");
     let empty = write(dir.path(), "empty.csv", "a,b\n");
+    let hole = write(dir.path(), "hole.csv", "a,b\n1,2\n3,\n");
     let missing = dir.path().join("nope.csv").display().to_string();
     let d = dir.path().display().to_string();
     for (path, says) in [
         (&bad, "line 3, column 2 (`b`): `oops` is not a number"),
         (&ragged, "line 3: 1 field, but the header has 2"),
+        (&hole, "line 3, column 2 (`b`): the cell is empty"),
         (&empty, "no data rows"),
         (&missing, "no such file"),
         (&d, "directory"),

@@ -274,12 +274,16 @@ impl Columns<'_> {
     }
 
     fn bad_cell(&self, line: usize, j: usize, cell: &[u8]) -> Error {
+        let what = if cell.is_empty() {
+            "the cell is empty, not a number".to_string()
+        } else {
+            format!("`{}` is not a number", String::from_utf8_lossy(cell))
+        };
         io(format!(
-            "`{}`, line {line}, column {} (`{}`): `{}` is not a number",
+            "`{}`, line {line}, column {} (`{}`): {what}",
             self.path,
             j + 1,
             self.headers.get(j).map_or("", String::as_str),
-            String::from_utf8_lossy(cell)
         ))
     }
 }
