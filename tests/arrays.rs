@@ -629,7 +629,12 @@ fn save_restores_the_arrays_as_they_are_not_as_first_read() {
     let names: Vec<&str> = vars.iter().map(|v| v.0.as_str()).collect();
     assert_eq!(names, ["b"]);
     // Arrays named `nan` and `inf` come after the values written with them.
-    let vars = load(&["v = [1, nan, exp(1000)]", "nan = [1, 2]", "inf = [5, 6]", "s = exp(1000)"]);
+    let vars = load(&[
+        "v = [1, nan, exp(1000)]",
+        "nan = [1, 2]",
+        "inf = [5, 6]",
+        "s = exp(1000)",
+    ]);
     let names: Vec<&str> = vars.iter().map(|v| v.0.as_str()).collect();
     assert_eq!(names, ["inf", "nan", "s", "v"]);
     assert_eq!(nums(&vars[0].1), vec![5.0, 6.0]);

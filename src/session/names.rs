@@ -280,14 +280,12 @@ pub(super) fn reads_back(
                 .zip(b.data())
                 .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
     };
-    let differs = fresh
-        .arrays
-        .keys()
-        .chain(arrays.keys())
-        .find(|k| match (fresh.arrays.get(*k), arrays.get(*k)) {
+    let differs = fresh.arrays.keys().chain(arrays.keys()).find(|k| {
+        match (fresh.arrays.get(*k), arrays.get(*k)) {
             (Some(a), Some(b)) => !same(a, b),
             _ => true,
-        });
+        }
+    });
     if let Some(k) = differs {
         return Err(format!("`{k}` would not read back as the same array"));
     }
