@@ -641,6 +641,30 @@ fn save_restores_the_arrays_as_they_are_not_as_first_read() {
 }
 
 #[test]
+fn array_definitions_keep_the_functions_others_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let ab = write(dir.path(), "ab.csv", "a,b\n1,2\n3,4\n");
+    let data = format!(":data f = {ab}");
+    // As `f = 3` is refused: `g` would be left calling nothing.
+    for stmt in ["f = [1, 2]", "f = sum([1, 2])", data.as_str()] {
+        let out = json(&["f(x) = x^2", "g(t) = f(t) + 1", stmt, "g(2)"]);
+        let m = out[2]["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            m.contains("cannot redefine `f` as a variable: `g` uses it"),
+            "{stmt}: {}",
+            out[2]
+        );
+        assert_eq!(num(&out[3]["value"]), 5.0, "{stmt}");
+    }
+    // An array hiding a constant is warned of, as a number is.
+    for stmt in ["pi = [1, 2]", "pi = sum([1, 2])"] {
+        let r = last_json(&[stmt]);
+        let w = r["warnings"][0]["message"].as_str().unwrap_or_default();
+        assert!(w.contains("`pi` now hides the constant"), "{stmt}: {r}");
+    }
+}
+
+#[test]
 fn large_arrays_are_checked_by_sample_and_direction() {
     let r = last_json(&[":grad sum(sin(x) * x) at x = ones(500) * 0.3"]);
     let c = &r["check"];

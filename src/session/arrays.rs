@@ -153,6 +153,8 @@ impl Session {
     pub(super) fn array_assign(&mut self, name: Ident, e: &Expr) -> Result<Outcome, Error> {
         self.check_definable(&name)?;
         let (value, _) = self.array_value(e)?;
+        self.refuse_if_function_used(&name)?;
+        let warnings = self.shadow_warning(&name.name, false);
         if value.is_scalar() {
             let v = value.data()[0];
             let replaced = self.forget(&name.name);
@@ -163,7 +165,7 @@ impl Session {
                     value: v,
                 },
                 replaced,
-                warnings: Vec::new(),
+                warnings,
             });
         }
         let replaced = self.forget(&name.name);
@@ -172,7 +174,18 @@ impl Session {
             name: name.name,
             value,
             replaced,
+            warnings,
         })))
+    }
+
+    /// Refuses to make `name` a variable while it is a function that other
+    /// functions call.
+    pub(super) fn refuse_if_function_used(&self, name: &Ident) -> Result<(), Error> {
+        if self.defs.funcs.contains_key(&name.name) {
+            self.refuse_if_used(std::slice::from_ref(&name.name), "redefine as a variable")
+                .map_err(|e| e.at(name.span))?;
+        }
+        Ok(())
     }
 
     /// Removes every definition of `name`; true if there was one.

@@ -36,6 +36,7 @@ impl Session {
     ) -> Result<Outcome, Error> {
         if let Some(n) = &name {
             self.check_definable(n)?;
+            self.refuse_if_function_used(n)?;
         }
         let opened = self.load_path(path);
         let table = read_csv(path, &opened, name.is_some()).map_err(|e| e.at(span))?;
