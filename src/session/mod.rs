@@ -209,7 +209,11 @@ impl Session {
     }
 
     fn budget(&self) -> Budget {
-        Budget::new(self.cancel.clone())
+        let mut b = Budget::new(self.cancel.clone());
+        if let Some(d) = self.deadline {
+            b.deadline = Some((d, self.time_limit()));
+        }
+        b
     }
 
     /// Runs a parsed statement.

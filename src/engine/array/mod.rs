@@ -405,6 +405,9 @@ impl Program {
         let n = self.input_len();
         let mut rows = Vec::with_capacity(n);
         for first in (0..n).step_by(K) {
+            // One pass is one evaluation's work; many of them must still
+            // stop at the statement's time limit.
+            budget.check_time()?;
             let mut at = 0;
             let tin: Vec<Vec<Tan<K>>> = inputs
                 .iter()
