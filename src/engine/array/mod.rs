@@ -458,6 +458,7 @@ impl Program {
         let m = pass.vals[self.out].len();
         let mut rows = Vec::with_capacity(m);
         for i in 0..m {
+            budget.check_time()?;
             let mut seed = vec![0.0; m];
             seed[i] = 1.0;
             rows.push(self.sweep(&pass, seed, budget, |_, _, _| {})?.concat());
