@@ -120,6 +120,16 @@ impl Error {
     pub fn limit(what: &str, value: impl std::fmt::Display) -> Error {
         Error::new(ErrorKind::Limit, format!("{what} (the limit is {value})"))
     }
+    /// A statement ran past its time limit `limit`.
+    pub fn out_of_time(limit: std::time::Duration) -> Error {
+        let shown = if limit.as_secs() > 0 && limit.subsec_nanos() == 0 {
+            format!("{} s", limit.as_secs())
+        } else {
+            format!("{} s", limit.as_secs_f64())
+        };
+        Error::limit("the statement ran out of time", shown)
+            .help("ask for less work: fewer samples or rows, a narrower range, fewer variables")
+    }
 }
 
 impl std::fmt::Display for Error {

@@ -420,6 +420,11 @@ fn shape_mismatch_names_both_shapes_and_the_operator() {
     let m = r["error"]["message"].as_str().unwrap();
     assert!(m.contains("(2, 3) @ (2,)"), "{m}");
     assert_eq!(r["error"]["column"], 3);
+    // `dot` is named as written, not as the `@` it computes.
+    let r = last_json(&["dot([1, 2], [1, 2, 3])"]);
+    let m = r["error"]["message"].as_str().unwrap();
+    assert!(m.contains("dot") && m.contains("(2,) and (3,)"), "{m}");
+    assert!(!m.contains('@'), "{m}");
 }
 
 #[test]
@@ -522,11 +527,13 @@ fn bad_csv_binds_nothing() {
     let bad = write(dir.path(), "bad.csv", "a,b\n1,2\n3,oops\n");
     let ragged = write(dir.path(), "rag.csv", "a,b\n1,2\n3\n");
     let empty = write(dir.path(), "empty.csv", "a,b\n");
+    let hole = write(dir.path(), "hole.csv", "a,b\n1,2\n3,\n");
     let missing = dir.path().join("nope.csv").display().to_string();
     let d = dir.path().display().to_string();
     for (path, says) in [
         (&bad, "line 3, column 2 (`b`): `oops` is not a number"),
         (&ragged, "line 3: 1 field, but the header has 2"),
+        (&hole, "line 3, column 2 (`b`): the cell is empty"),
         (&empty, "no data rows"),
         (&missing, "no such file"),
         (&d, "directory"),
@@ -591,6 +598,70 @@ fn save_writes_arrays_that_load_reads_back() {
         vec![vec![1.0, 2.5], vec![-3.0, 4.0]]
     );
     assert_eq!(nums(&vars[2]["value"]), vec![2.0, 4.0]);
+}
+
+#[test]
+fn save_restores_the_arrays_as_they_are_not_as_first_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ab = write(dir.path(), "ab.csv", "a,b\n1,2\n3,4\n");
+    // Read after ab.csv, and first by name: its `a` must win on reload.
+    let a2 = write(dir.path(), "a2.csv", "a\n7\n8\n");
+    let saved = dir.path().join("s.deriv").display().to_string();
+    let load = |setup: &[&str]| {
+        let mut stmts: Vec<String> = setup.iter().map(|s| s.to_string()).collect();
+        stmts.push(format!(":save {saved}"));
+        let refs: Vec<&str> = stmts.iter().map(String::as_str).collect();
+        succeed(&refs);
+        let r = last_json(&[&format!(":load {saved}"), ":vars"]);
+        r["variables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v["name"].as_str().unwrap().to_string(), v["value"].clone()))
+            .filter(|(n, _)| n != "ans")
+            .collect::<Vec<_>>()
+    };
+    let vars = load(&[&format!(":data {ab}"), &format!(":data {a2}")]);
+    assert_eq!(vars.len(), 2, "{vars:?}");
+    assert_eq!(nums(&vars[0].1), vec![7.0, 8.0], "{vars:?}");
+    // A column deleted stays deleted.
+    let vars = load(&[&format!(":data {ab}"), ":del a"]);
+    let names: Vec<&str> = vars.iter().map(|v| v.0.as_str()).collect();
+    assert_eq!(names, ["b"]);
+    // Arrays named `nan` and `inf` come after the values written with them.
+    let vars = load(&[
+        "v = [1, nan, exp(1000)]",
+        "nan = [1, 2]",
+        "inf = [5, 6]",
+        "s = exp(1000)",
+    ]);
+    let names: Vec<&str> = vars.iter().map(|v| v.0.as_str()).collect();
+    assert_eq!(names, ["inf", "nan", "s", "v"]);
+    assert_eq!(nums(&vars[0].1), vec![5.0, 6.0]);
+}
+
+#[test]
+fn array_definitions_keep_the_functions_others_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let ab = write(dir.path(), "ab.csv", "a,b\n1,2\n3,4\n");
+    let data = format!(":data f = {ab}");
+    // As `f = 3` is refused: `g` would be left calling nothing.
+    for stmt in ["f = [1, 2]", "f = sum([1, 2])", data.as_str()] {
+        let out = json(&["f(x) = x^2", "g(t) = f(t) + 1", stmt, "g(2)"]);
+        let m = out[2]["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            m.contains("cannot redefine `f` as a variable: `g` uses it"),
+            "{stmt}: {}",
+            out[2]
+        );
+        assert_eq!(num(&out[3]["value"]), 5.0, "{stmt}");
+    }
+    // An array hiding a constant is warned of, as a number is.
+    for stmt in ["pi = [1, 2]", "pi = sum([1, 2])"] {
+        let r = last_json(&[stmt]);
+        let w = r["warnings"][0]["message"].as_str().unwrap_or_default();
+        assert!(w.contains("`pi` now hides the constant"), "{stmt}: {r}");
+    }
 }
 
 #[test]

@@ -115,6 +115,11 @@ fn bad_tables_and_plots_over_arrays_are_errors() {
     assert!(e.contains("must be finite"), "{e}");
     let e = fail(&[":plot x on [1, 1]"]);
     assert!(e.contains("two different values"), "{e}");
+    // No points at all: an error at the vector, not a crash.
+    for stmt in [":plot x on zeros(0)", ":table x^2 on arange(0)"] {
+        let e = fail(&[stmt, "1 + 1"]);
+        assert!(e.contains("an empty vector has no points"), "{e}");
+    }
     let e = fail(&["w = [1, 2, 3]", ":table w*t on [1, 2]"]);
     assert!(e.contains("shapes (3,) and (2,)"), "{e}");
     let e = fail(&[":table ones(9) * t on 0..1 step 1"]);

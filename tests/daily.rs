@@ -141,6 +141,12 @@ fn other_notations_get_the_spelling_deriv_reads() {
         ("sin x", "write `sin(x)`"),
         ("x y at 1, 2", "write `x*y`"),
         ("x²³", "a power is `^`"),
+        ("A.T @ A", "write `transpose(A)` for NumPy's `A.T`"),
+        ("x.shape", "write `shape(x)`"),
+        (
+            "np.sum(x)",
+            "write `sum(…)`: deriv's functions need no `np.`",
+        ),
     ] {
         let e = error_of(&[line]);
         has(&e, help);

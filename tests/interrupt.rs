@@ -137,6 +137,26 @@ fn the_time_limit_stops_a_long_statement() {
 }
 
 #[test]
+fn the_time_limit_stops_a_hessian_over_arrays() {
+    // 900 entries over a 300 × 900 array: 57 passes over the data, one
+    // evaluation for the session, each pass quick on its own.
+    let hess = ":hess sum((ones(300, 1) * x)^3) at x = ones(1, 900)";
+    // And a Jacobian: one reverse sweep per row.
+    let jac = ":jac sin(x * ones(700, 700)) @ ones(700) at x = ones(700)";
+    for stmt in [hess, jac] {
+        let child = spawn(&["--no-check", "--time-limit", "0.5", "-e", stmt, "-e", "1+1"]);
+        let (took, code, out, err) = finish(child, Duration::from_secs(120));
+        assert!(
+            err.contains("error: the statement ran out of time (the limit is 0.5 s)"),
+            "{stmt} took {took:?}: {err}"
+        );
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+        assert!(out.ends_with("2\n"), "{out}");
+        assert_eq!(code, Some(1));
+    }
+}
+
+#[test]
 fn a_second_ctrl_c_exits_130_and_keeps_the_output() {
     let sum = long_sum();
     // stdout is a pipe: results are buffered, and must not be thrown away.

@@ -40,6 +40,9 @@ pub struct Budget {
     pub warnings: Vec<Warning>,
     /// Set from another thread (Ctrl-C) to stop the evaluation.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// The statement's deadline and time limit, for a computation of many
+    /// passes that polls [`Budget::check_time`] between them.
+    pub deadline: Option<(std::time::Instant, std::time::Duration)>,
     /// The outermost user-function call being evaluated: where a warning or
     /// error from inside a body points, since the body's own spans refer to
     /// another line.
@@ -94,6 +97,15 @@ impl Budget {
     pub fn check_cancel(&self) -> Result<(), Error> {
         match &self.cancel {
             Some(c) if c.load(Ordering::Relaxed) => Err(Error::interrupted()),
+            _ => Ok(()),
+        }
+    }
+
+    /// [`Budget::check_cancel`], and a limit error past the deadline.
+    pub fn check_time(&self) -> Result<(), Error> {
+        self.check_cancel()?;
+        match self.deadline {
+            Some((d, limit)) if std::time::Instant::now() > d => Err(Error::out_of_time(limit)),
             _ => Ok(()),
         }
     }

@@ -23,6 +23,8 @@ pub enum ArrayOutcome {
         value: Array,
         /// It replaced a definition of the same name.
         replaced: bool,
+        /// Warnings (a constant the name hides).
+        warnings: Vec<Warning>,
     },
     /// `:grad`, `:diff`, `:hess`, `:check` or a report over arrays.
     Derivatives(Box<ArrayDerivatives>),

@@ -113,13 +113,20 @@ pub fn outcome(o: &ArrayOutcome, st: Style) -> String {
             push_warnings(&mut s, warnings, st);
             s
         }
-        ArrayOutcome::Defined { name, value, .. } => {
+        ArrayOutcome::Defined {
+            name,
+            value,
+            warnings,
+            ..
+        } => {
             let lead = format!("{} = ", name);
-            format!(
+            let mut s = format!(
                 "{}{}",
                 st.bold(&lead),
                 array(value, lead.chars().count(), st)
-            )
+            );
+            push_warnings(&mut s, warnings, st);
+            s
         }
         ArrayOutcome::Derivatives(d) => derivatives(d, st),
         ArrayOutcome::Jacobian(j) => jacobian(j, st),
@@ -414,11 +421,15 @@ pub(super) fn outcome_json(o: Obj, out: &ArrayOutcome, input: &str) -> Obj {
             name,
             value,
             replaced,
-        } => o
-            .str("name", name)
-            .put("value", array_json(value))
-            .put("shape", shape_json(value.shape()))
-            .put("replaced", *replaced),
+            warnings,
+        } => {
+            let o = o
+                .str("name", name)
+                .put("value", array_json(value))
+                .put("shape", shape_json(value.shape()))
+                .put("replaced", *replaced);
+            warnings_json(o, warnings, input)
+        }
         ArrayOutcome::Derivatives(d) => derivatives_json(o, d, input),
         ArrayOutcome::Jacobian(j) => {
             let o = o

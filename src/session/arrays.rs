@@ -153,6 +153,8 @@ impl Session {
     pub(super) fn array_assign(&mut self, name: Ident, e: &Expr) -> Result<Outcome, Error> {
         self.check_definable(&name)?;
         let (value, _) = self.array_value(e)?;
+        self.refuse_if_function_used(&name)?;
+        let warnings = self.shadow_warning(&name.name, false);
         if value.is_scalar() {
             let v = value.data()[0];
             let replaced = self.forget(&name.name);
@@ -163,7 +165,7 @@ impl Session {
                     value: v,
                 },
                 replaced,
-                warnings: Vec::new(),
+                warnings,
             });
         }
         let replaced = self.forget(&name.name);
@@ -172,7 +174,18 @@ impl Session {
             name: name.name,
             value,
             replaced,
+            warnings,
         })))
+    }
+
+    /// Refuses to make `name` a variable while it is a function that other
+    /// functions call.
+    pub(super) fn refuse_if_function_used(&self, name: &Ident) -> Result<(), Error> {
+        if self.defs.funcs.contains_key(&name.name) {
+            self.refuse_if_used(std::slice::from_ref(&name.name), "redefine as a variable")
+                .map_err(|e| e.at(name.span))?;
+        }
+        Ok(())
     }
 
     /// Removes every definition of `name`; true if there was one.
@@ -852,6 +865,9 @@ impl Session {
                 ));
             }
         }
+        if a.is_empty() {
+            return refuse("the points to evaluate on: an empty vector has no points".into());
+        }
         if a.len() > max {
             return Err(
                 Error::limit(&format!("{} points are too many here", a.len()), max).at(e.span),
@@ -991,22 +1007,34 @@ impl Session {
         Ok(())
     }
 
-    /// The arrays as script lines: each file's `:data` line once, then the
-    /// other arrays as literals.
-    pub(super) fn arrays_script(&self) -> String {
+    /// The arrays as script lines, those whose names hide a constant
+    /// (`hiding`) or the others: each file's `:data` line once, in the order
+    /// the files were read (a column a later file bound again keeps the
+    /// later numbers), followed by `:del` of a column it bound that is gone
+    /// now; then the other arrays as literals.
+    pub(super) fn arrays_script(&self, hiding: bool) -> String {
+        let hides = |n: &String| builtins::constant(n).is_some();
         let mut out = String::new();
-        let mut lines: Vec<&String> = Vec::new();
-        for l in self.data_sources.values() {
-            if !lines.contains(&l) {
-                lines.push(l);
+        let loads: Vec<&(String, Vec<String>)> = self
+            .data_loads
+            .iter()
+            .filter(|(line, names)| {
+                names.iter().any(|n| self.data_sources.get(n) == Some(line))
+                    && names.iter().any(hides) == hiding
+            })
+            .collect();
+        for (i, (line, names)) in loads.iter().enumerate() {
+            out.push_str(line);
+            out.push('\n');
+            for n in names {
+                let later = loads[i + 1..].iter().any(|(_, ns)| ns.contains(n));
+                if !later && !self.is_defined(n) {
+                    out.push_str(&format!(":del {n}\n"));
+                }
             }
         }
-        for l in lines {
-            out.push_str(l);
-            out.push('\n');
-        }
         for (k, a) in &self.arrays {
-            if self.data_sources.contains_key(k) {
+            if self.data_sources.contains_key(k) || hides(k) != hiding {
                 continue;
             }
             let row = |r: &[f64]| {
@@ -1028,6 +1056,13 @@ impl Session {
             out.push_str(&format!("{k} = {text}\n"));
         }
         out
+    }
+
+    /// Whether `name` is a variable, an array or a function now.
+    fn is_defined(&self, name: &str) -> bool {
+        self.defs.vars.contains_key(name)
+            || self.defs.funcs.contains_key(name)
+            || self.arrays.contains_key(name)
     }
 }
 

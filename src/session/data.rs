@@ -36,6 +36,7 @@ impl Session {
     ) -> Result<Outcome, Error> {
         if let Some(n) = &name {
             self.check_definable(n)?;
+            self.refuse_if_function_used(n)?;
         }
         let opened = self.load_path(path);
         let table = read_csv(path, &opened, name.is_some()).map_err(|e| e.at(span))?;
@@ -57,7 +58,7 @@ impl Session {
             })?;
             self.forget(&n.name);
             bound.push((n.name.clone(), a.shape().to_vec()));
-            self.data_sources.insert(n.name.clone(), line);
+            self.data_sources.insert(n.name.clone(), line.clone());
             self.arrays.insert(n.name, a);
         } else {
             let mut names = Vec::new();
@@ -76,6 +77,9 @@ impl Session {
                 self.arrays.insert(n, Array::vector(col));
             }
         }
+        self.data_loads.retain(|(l, _)| *l != line);
+        let names = bound.iter().map(|(n, _)| n.clone()).collect();
+        self.data_loads.push((line, names));
         Ok(Outcome::Arrays(Box::new(ArrayOutcome::Data(Box::new(
             DataLoaded {
                 path: path.to_string(),
@@ -271,12 +275,16 @@ impl Columns<'_> {
     }
 
     fn bad_cell(&self, line: usize, j: usize, cell: &[u8]) -> Error {
+        let what = if cell.is_empty() {
+            "the cell is empty, not a number".to_string()
+        } else {
+            format!("`{}` is not a number", String::from_utf8_lossy(cell))
+        };
         io(format!(
-            "`{}`, line {line}, column {} (`{}`): `{}` is not a number",
+            "`{}`, line {line}, column {} (`{}`): {what}",
             self.path,
             j + 1,
             self.headers.get(j).map_or("", String::as_str),
-            String::from_utf8_lossy(cell)
         ))
     }
 }

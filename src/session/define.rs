@@ -295,6 +295,7 @@ impl Session {
         self.defs = Defs::default();
         self.arrays.clear();
         self.data_sources.clear();
+        self.data_loads.clear();
         Outcome::Cleared(n)
     }
 

@@ -117,7 +117,7 @@ impl Session {
     pub(super) fn save(&mut self, path: &str, span: Span) -> Result<Outcome, Error> {
         self.check_saveable().map_err(|e| e.at(span))?;
         let text = self.script();
-        super::names::reads_back(&text, &self.defs).map_err(|why| {
+        super::names::reads_back(&text, &self.defs, &self.arrays).map_err(|why| {
             Error::new(
                 ErrorKind::Definition,
                 format!("not saved: the script would not load back as this session ({why})"),

@@ -77,6 +77,9 @@ pub struct Session {
     /// The `:data` line that bound each array read from a file, so that
     /// `:save` writes the line instead of the numbers.
     data_sources: std::collections::BTreeMap<String, String>,
+    /// Each `:data` line run, in the order it ran (a line run again moves
+    /// to the end), with the names it bound.
+    data_loads: Vec<(String, Vec<String>)>,
     /// The last value computed, `ans`.
     ans: Option<f64>,
     /// Constants a definition has been warned about hiding (once each).
@@ -206,7 +209,11 @@ impl Session {
     }
 
     fn budget(&self) -> Budget {
-        Budget::new(self.cancel.clone())
+        let mut b = Budget::new(self.cancel.clone());
+        if let Some(d) = self.deadline {
+            b.deadline = Some((d, self.time_limit()));
+        }
+        b
     }
 
     /// Runs a parsed statement.
@@ -325,7 +332,7 @@ impl Session {
     /// use them), then functions, each after the functions it calls.
     pub fn script(&self) -> String {
         let mut out = String::from("# deriv session, written by :save\n");
-        out.push_str(&self.arrays_script());
+        out.push_str(&self.arrays_script(false));
         // A variable that hides a constant comes after the others, whose
         // values may be written as that constant (`inf`, `nan`).
         let (hiding, plain): (Vec<_>, Vec<_>) = self
@@ -334,9 +341,10 @@ impl Session {
             .iter()
             .filter(|(k, _)| *k != names::ANS)
             .partition(|(k, _)| builtins::constant(k).is_some());
-        for (k, v) in plain.into_iter().chain(hiding) {
-            out.push_str(&format!("{k} = {}\n", crate::format::shortest(*v)));
-        }
+        let line = |(k, v): (&String, &f64)| format!("{k} = {}\n", crate::format::shortest(*v));
+        out.extend(plain.into_iter().map(line));
+        out.push_str(&self.arrays_script(true));
+        out.extend(hiding.into_iter().map(line));
         let mut done: Vec<&str> = Vec::new();
         for name in self.defs.funcs.keys() {
             self.emit_function(name, &mut done, &mut out);

@@ -239,7 +239,11 @@ impl Session {
 
 /// Runs `script` in a fresh session and compares what it defines with
 /// `defs`: `:save` writes nothing that `:load` cannot read back the same.
-pub(super) fn reads_back(script: &str, defs: &crate::engine::eval::Defs) -> Result<(), String> {
+pub(super) fn reads_back(
+    script: &str,
+    defs: &crate::engine::eval::Defs,
+    arrays: &std::collections::BTreeMap<String, crate::num::Array>,
+) -> Result<(), String> {
     let mut fresh = Session::new();
     for r in fresh.run_source(script.as_bytes()) {
         if let Err(e) = r.result {
@@ -268,6 +272,23 @@ pub(super) fn reads_back(script: &str, defs: &crate::engine::eval::Defs) -> Resu
             .all(|((k1, f1), (k2, f2))| {
                 k1 == k2 && f1.params == f2.params && f1.body.to_string() == f2.body.to_string()
             });
+    // Arrays too: a `:data` line reads its file again.
+    let same = |a: &crate::num::Array, b: &crate::num::Array| {
+        a.shape() == b.shape()
+            && a.data()
+                .iter()
+                .zip(b.data())
+                .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+    };
+    let differs = fresh.arrays.keys().chain(arrays.keys()).find(|k| {
+        match (fresh.arrays.get(*k), arrays.get(*k)) {
+            (Some(a), Some(b)) => !same(a, b),
+            _ => true,
+        }
+    });
+    if let Some(k) = differs {
+        return Err(format!("`{k}` would not read back as the same array"));
+    }
     if same_vars && same_funcs {
         Ok(())
     } else {

@@ -45,15 +45,7 @@ impl Session {
             return Err(Error::interrupted());
         }
         if self.deadline.is_some_and(|d| Instant::now() > d) {
-            let limit = self.time_limit();
-            let shown = if limit.as_secs() > 0 && limit.subsec_nanos() == 0 {
-                format!("{} s", limit.as_secs())
-            } else {
-                format!("{} s", limit.as_secs_f64())
-            };
-            return Err(Error::limit("the statement ran out of time", shown).help(
-                "ask for less work: fewer samples or rows, a narrower range, fewer variables",
-            ));
+            return Err(Error::out_of_time(self.time_limit()));
         }
         Ok(())
     }

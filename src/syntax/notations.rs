@@ -46,11 +46,44 @@ pub fn character_help(line: &str, at: Span) -> Option<String> {
         '≤' | '≥' | '≠' | '<' | '>' => {
             "deriv has no comparisons; `:help` lists what it reads".into()
         }
+        '.' => return method_help(&line[..at.start], rest),
         c if c.is_alphabetic() && !c.is_ascii() => {
             "names use only ASCII letters, digits and `_`".into()
         }
         _ => return None,
     })
+}
+
+/// NumPy's attributes and module prefixes (`A.T`, `x.shape`, `np.sum`):
+/// deriv spells them as functions.
+fn method_help(before: &str, rest: &str) -> Option<String> {
+    let word = |t: &str| {
+        t.len()
+            - t.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                .len()
+    };
+    let name_len = word(rest);
+    let attr = &rest[..name_len];
+    let base_len = before.len()
+        - before
+            .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            .len();
+    let base = &before[before.len() - base_len..];
+    let shown = if base.is_empty() { "…" } else { base };
+    if ["np", "numpy", "jnp", "torch", "math"].contains(&base) && !attr.is_empty() {
+        return Some(format!(
+            "write `{attr}(…)`: deriv's functions need no `{base}.`"
+        ));
+    }
+    match attr {
+        "T" => Some(format!(
+            "write `transpose({shown})` for NumPy's `{shown}.T`"
+        )),
+        "shape" | "sum" | "mean" | "max" | "min" | "prod" | "dot" | "transpose" => Some(format!(
+            "write `{attr}({shown})`: deriv has functions, not methods"
+        )),
+        _ => None,
+    }
 }
 
 /// The operand right after a prefix sign: a parenthesised group, a name

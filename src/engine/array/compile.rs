@@ -736,18 +736,18 @@ impl Compiler<'_> {
 
     /// `dot(u, v)`: `u @ v` of two vectors.
     fn dot(&mut self, a: Slot, b: Slot, span: Span) -> Result<Slot, Error> {
-        if self.shape(a).len() != 1 || self.shape(b).len() != 1 {
-            return Err(self.err(
-                Error::new(
-                    ErrorKind::Point,
-                    format!(
-                        "dot takes two vectors, not shapes {} and {} (use `@` for matrices)",
-                        shape_text(self.shape(a)),
-                        shape_text(self.shape(b))
-                    ),
-                ),
-                span,
-            ));
+        let (sa, sb) = (shape_text(self.shape(a)), shape_text(self.shape(b)));
+        let why = match (self.shape(a), self.shape(b)) {
+            ([n], [k]) if n == k => None,
+            ([_], [_]) => Some(format!(
+                "shape mismatch: dot of {sa} and {sb}: the vectors must have the same length"
+            )),
+            _ => Some(format!(
+                "dot takes two vectors, not shapes {sa} and {sb} (use `@` for matrices)"
+            )),
+        };
+        if let Some(why) = why {
+            return Err(self.err(Error::new(ErrorKind::Point, why), span));
         }
         self.matmul(a, b, span)
     }

@@ -405,6 +405,9 @@ impl Program {
         let n = self.input_len();
         let mut rows = Vec::with_capacity(n);
         for first in (0..n).step_by(K) {
+            // One pass is one evaluation's work; many of them must still
+            // stop at the statement's time limit.
+            budget.check_time()?;
             let mut at = 0;
             let tin: Vec<Vec<Tan<K>>> = inputs
                 .iter()
@@ -455,6 +458,7 @@ impl Program {
         let m = pass.vals[self.out].len();
         let mut rows = Vec::with_capacity(m);
         for i in 0..m {
+            budget.check_time()?;
             let mut seed = vec![0.0; m];
             seed[i] = 1.0;
             rows.push(self.sweep(&pass, seed, budget, |_, _, _| {})?.concat());
