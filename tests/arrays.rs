@@ -700,6 +700,29 @@ fn a_sampled_entry_of_an_array_result_is_not_buried_in_the_sum() {
 }
 
 #[test]
+fn a_value_of_a_two_argument_built_in_warns_only_of_its_domain() {
+    // Nothing is differentiated: no kink warning at the tie, as for scalars.
+    let r = last_json(&["x = [1, 2]", "max(x, 1)"]);
+    assert_eq!(nums(&r["value"]), vec![1.0, 2.0]);
+    assert!(r.get("warnings").is_none(), "{r}");
+    let r = last_json(&["x = [1, 2]", "log(x, -2)"]);
+    assert!(
+        r["warnings"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("log base -2")
+    );
+    // A derivative at the tie still says so.
+    let r = last_json(&[":grad sum(max(x, 1)) at x = [1, 2]"]);
+    assert!(
+        r["warnings"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not differentiable")
+    );
+}
+
+#[test]
 fn linspace_and_arange_give_numpys_numbers() {
     // Written by NumPy 2 (np.linspace, np.arange), printed as Python floats.
     for (call, want) in [

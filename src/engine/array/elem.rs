@@ -39,6 +39,12 @@ pub trait Elem:
     /// `(g(a, b), ∂g/∂a, ∂g/∂b)` for a two-argument built-in (`pow`,
     /// `atan2`, `hypot`, `min`, `max`, `log` with a base).
     fn binary(id: BuiltinId, a: Self, b: Self, notes: &mut Vec<Note>) -> (Self, Self, Self);
+    /// The value of a two-argument built-in alone, as the scalar engine
+    /// gives a value (its domain notes, no kink notes: nothing is
+    /// differentiated); a constant for numbers that carry tangents.
+    fn binary_value(id: BuiltinId, a: Self, b: Self, notes: &mut Vec<Note>) -> Self {
+        Self::cst(builtins::apply(id, &[a.val(), b.val()], notes))
+    }
     /// `(x^p, d/dx x^p)` for a constant exponent `p`, by `builtins::pow`
     /// (its notes and conventions at 0 and for negative bases).
     fn powc(x: Self, p: f64, deriv: bool, notes: &mut Vec<Note>) -> (Self, Self);

@@ -216,10 +216,12 @@ fn binary<T: Elem>(
     let mut y = vec![T::cst(0.0); o2[0] * o2[1]];
     let mut d = vec![(T::cst(0.0), T::cst(0.0)); if deriv { y.len() } else { 0 }];
     each(sa, sb, o2, |k, ia, ib| {
-        let (v, da, db) = guard(notes, |n| T::binary(id, a[0][ia], a[1][ib], n));
-        y[k] = v;
+        let (x, z) = (a[0][ia], a[1][ib]);
         if deriv {
-            d[k] = (da, db);
+            let (v, da, db) = guard(notes, |n| T::binary(id, x, z, n));
+            (y[k], d[k]) = (v, (da, db));
+        } else {
+            y[k] = guard(notes, |n| T::binary_value(id, x, z, n));
         }
     });
     (y, if deriv { Aux::D2(d) } else { Aux::None })
