@@ -59,6 +59,9 @@ pub const MAX_ARRAY_ENTRIES: usize = 1 << 25;
 pub const MAX_JACOBIAN_ENTRIES: usize = 1_000_000;
 /// Largest CSV file `:data` reads, in bytes.
 pub const MAX_DATA_BYTES: u64 = 1 << 30;
+/// Most warnings one array operation gives about single entries (`log` is
+/// undefined for -1, for -0.999, …); past them one more line counts the rest.
+pub const MAX_ENTRY_WARNINGS: usize = 3;
 /// Most array entries the finite-difference check covers one by one;
 /// past that it checks a random sample of entries and one random direction.
 pub const MAX_CHECK_ENTRIES: usize = 100;

@@ -723,6 +723,25 @@ fn a_value_of_a_two_argument_built_in_warns_only_of_its_domain() {
 }
 
 #[test]
+fn an_operation_over_many_entries_gives_a_few_warnings() {
+    // A thousand negative entries gave a thousand lines.
+    let r = last_json(&[":diff log(x) at x = linspace(-1, 1, 2000)"]);
+    let w: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(w.len(), 4, "{w:?}");
+    assert!(
+        w[..3]
+            .iter()
+            .all(|m| m.starts_with("log is undefined for -"))
+    );
+    assert!(w[3].contains("more warnings like these"), "{w:?}");
+}
+
+#[test]
 fn linspace_and_arange_give_numpys_numbers() {
     // Written by NumPy 2 (np.linspace, np.arange), printed as Python floats.
     for (call, want) in [

@@ -22,6 +22,7 @@ pub use program::Program;
 
 use crate::engine::eval::Budget;
 use crate::error::{Error, Warning};
+use crate::limits;
 use crate::num::Note;
 use blocks::{MIN_BLOCKED_ROWS, Plan};
 use program::{Aux, Ins, backward, forward};
@@ -121,15 +122,27 @@ impl Program {
         }
     }
 
-    /// The notes of slot `k` as warnings, each message once.
+    /// The notes of slot `k` as warnings, each message once, and at most
+    /// [`limits::MAX_ENTRY_WARNINGS`] of them for one operation: past
+    /// that, one line says there are more (a `log` over a thousand negative
+    /// entries is not a thousand lines).
     fn warn(&self, k: usize, notes: Vec<Note>, budget: &mut Budget) {
+        const MORE: &str = "… and more warnings like these from the same operation";
+        let span = Some(self.spans[k]);
         for note in notes {
-            if !budget.warnings.iter().any(|w| w.message == note.message) {
-                budget.warnings.push(Warning {
-                    message: note.message,
-                    span: Some(self.spans[k]),
-                });
+            let ws = &mut budget.warnings;
+            if ws.iter().any(|w| w.message == note.message) {
+                continue;
             }
+            let message =
+                if ws.iter().filter(|w| w.span == span).count() < limits::MAX_ENTRY_WARNINGS {
+                    note.message
+                } else if ws.iter().any(|w| w.span == span && w.message == MORE) {
+                    continue;
+                } else {
+                    MORE.to_string()
+                };
+            ws.push(Warning { message, span });
         }
     }
 
