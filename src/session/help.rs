@@ -287,7 +287,8 @@ fn limits_text() -> String {
          \x20 time                   {} s a statement (each line of a :load'ed file on its own;\n\
          \x20                        --time-limit changes it); Ctrl-C stops any of them\n\
          \x20 arrays                 {} entries an array; {} entry operations an evaluation;\n\
-         \x20                        {} entries a dense Jacobian\n\
+         \x20                        {} entries a dense Jacobian; {} warnings about single\n\
+         \x20                        entries an operation (then one line says there are more)\n\
          \x20 :data                  {} bytes a file",
         limits::MAX_LINE_BYTES,
         limits::MAX_NESTING,
@@ -318,6 +319,7 @@ fn limits_text() -> String {
         limits::MAX_ARRAY_ENTRIES,
         crate::engine::array::MAX_ARRAY_WORK,
         limits::MAX_JACOBIAN_ENTRIES,
+        limits::MAX_ENTRY_WARNINGS,
         limits::MAX_DATA_BYTES,
     )
 }
