@@ -306,15 +306,8 @@ impl Program {
             a * (2 * n - a + 1) / 2 + (b - a)
         };
         // An entry `r` does not depend on has exact zeros, whatever `g''`.
-        let mut used = vec![false; n];
-        for t in &f.terms {
-            match *t {
-                Term::Scalar { at, .. } => used[at] = true,
-                Term::Rows { at, n, .. } => used[at..at + n].fill(true),
-            }
-        }
         let entry = |a: usize, b: usize| {
-            if used[a] && used[b] {
+            if jac.used[a] && jac.used[b] {
                 scale * acc[at(a, b)]
             } else {
                 0.0
@@ -354,18 +347,23 @@ impl Program {
     /// `r`'s Jacobian, row by row.
     fn affine_jacobian(&self, f: &Affine, n: usize) -> Jacobian<'_> {
         let mut fixed = vec![0.0; n];
+        let mut used = vec![false; n];
         let mut rows = Vec::new();
         for t in &f.terms {
             match *t {
-                Term::Scalar { at, c } => fixed[at] += c,
+                Term::Scalar { at, c } => {
+                    fixed[at] += c;
+                    used[at] = true;
+                }
                 Term::Rows { at, a, n, c } => {
                     if let Ins::Const(x) = &self.ins[a] {
                         rows.push((at, &x[..], n, c));
                     }
+                    used[at..at + n].fill(true);
                 }
             }
         }
-        Jacobian { fixed, rows }
+        Jacobian { fixed, used, rows }
     }
 
     /// The values of `r` over rows `rows`.
@@ -483,6 +481,8 @@ impl Program {
 struct Jacobian<'a> {
     /// The entries from the scalar inputs (zero for the others).
     fixed: Vec<f64>,
+    /// The input entries `r` depends on.
+    used: Vec<bool>,
     /// Per `c · (A @ p)`: where `p` starts, `A`'s entries, its columns, `c`.
     rows: Vec<(usize, &'a [f64], usize, f64)>,
 }
