@@ -406,6 +406,9 @@ impl Session {
     /// sampled ones move by a thousandth, plus the rounding of those
     /// entries themselves.
     fn differenced(&self, at: &Sweep<'_>, place: &[(usize, usize)]) -> (Option<Vec<f64>>, f64) {
+        // Evaluated again, not taken from the gradient's pass: the same
+        // value-only code as every evaluation of the check, so that the
+        // entries a move does not reach subtract to exact zeros.
         let base = match self.result_at(at, at.x) {
             Some(y) if y.len() > 1 => y,
             _ => return (None, at.noise),
