@@ -443,16 +443,15 @@ impl Program {
         }
     }
 
-    /// The reverse sweep of a blocked pass from `seed` (unused when the
-    /// result is in the region: its seed is then 1 everywhere), as
-    /// [`Program::sweep`]: a sum's adjoint `g` scales what the region gave
-    /// for the seed 1.
+    /// The reverse sweep of a blocked pass from the seed 1 on every entry
+    /// of the result, as [`Program::sweep`]: a sum's adjoint `g` scales
+    /// what the region gave for the seed 1. A result in the region has had
+    /// its sweep block by block, so no seed of its length is written.
     pub(super) fn sweep_blocked<T: Elem>(
         &self,
         plan: &Plan,
         pass: &Pass<'_, T>,
         reg: Region<T>,
-        seed: Vec<T>,
         budget: &mut Budget,
         mut then: impl FnMut(usize, &[T], &[T]),
     ) -> Result<(Vec<Vec<T>>, f64), Error> {
@@ -472,7 +471,7 @@ impl Program {
             region_of[*k] = Some(PerSum(sm, inp, z));
         }
         if !plan.region[self.out] {
-            adj[self.out] = Some(seed);
+            adj[self.out] = Some(vec![T::cst(1.0); pass.vals[self.out].len()]);
         }
         for k in (0..n).rev() {
             if let Some(PerSum(sm, inp, z)) = region_of[k].take() {

@@ -314,8 +314,7 @@ impl Program {
         let (mut pass, grads) = match &plan {
             Some(plan) => {
                 let (pass, reg) = self.run_blocked(plan, inputs, true, budget)?;
-                let seed = vec![1.0; pass.vals[self.out].len()];
-                let (g, z) = self.sweep_blocked(plan, &pass, reg, seed, budget, &mut add)?;
+                let (g, z) = self.sweep_blocked(plan, &pass, reg, budget, &mut add)?;
                 noise += z;
                 (pass, g)
             }
@@ -364,8 +363,7 @@ impl Program {
         let g = match &plan {
             Some(plan) => {
                 let (pass, reg) = self.run_blocked(plan, tin, true, budget)?;
-                let seed = vec![Tan::cst(1.0); pass.vals[self.out].len()];
-                self.sweep_blocked(plan, &pass, reg, seed, budget, |_, _, _| {})?
+                self.sweep_blocked(plan, &pass, reg, budget, |_, _, _| {})?
                     .0
             }
             None => {
