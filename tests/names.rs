@@ -1,0 +1,30 @@
+//! The names of functions over arrays are built-in names, as `sin` is.
+
+mod common;
+use common::*;
+
+#[test]
+fn array_functions_cannot_be_redefined_as_built_ins_cannot() {
+    for name in [
+        "sin", "sum", "mean", "dot", "norm", "softmax", "zeros", "len",
+    ] {
+        for stmt in [
+            format!("{name} = 3"),
+            format!("{name}(x) = x"),
+            format!("{name} = [1, 2]"),
+        ] {
+            let err = fail(&[&stmt]);
+            let says = format!(
+                "error: `{name}` is a built-in function and cannot be redefined\n --> -e:1:1\n"
+            );
+            assert!(err.starts_with(&says), "{stmt}: {err}");
+            assert!(err.contains("help: choose another name"), "{stmt}: {err}");
+        }
+    }
+    // the built-in still works after the refusal
+    let out = json(&["sum = 3", "sum([1, 2])"]);
+    assert_eq!(out[0]["error"]["kind"], "definition");
+    assert_eq!(out[1]["value"], 3);
+    // as a parameter, a built-in's name is the parameter, as before
+    expect_output(&["f(sum) = sum + 1", "f(2)"], "f(sum) = sum + 1\n3");
+}
