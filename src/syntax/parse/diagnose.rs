@@ -359,7 +359,7 @@ fn signed_depth(toks: &[Token]) -> isize {
 }
 
 /// The error for a reserved word used as a name.
-fn reserved(word: &str, span: Span) -> Error {
+pub(super) fn reserved(word: &str, span: Span) -> Error {
     Error::parse(
         format!("`{word}` is a reserved word and cannot be used as a name"),
         span,
