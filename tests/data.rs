@@ -113,3 +113,44 @@ fn an_unterminated_quote_is_an_error_naming_its_line_and_binds_nothing() {
         assert_eq!(r["rows"], 1, "{text:?}: {r}");
     }
 }
+
+#[test]
+fn a_renamed_header_says_why_and_another_separator_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "d.csv", "a,a,,b\n1,2,3,4\n");
+    let out = succeed(&[&format!(":data {f}")]);
+    assert!(
+        out.contains("note: column `a` is bound as `a_2` (an earlier column is named `a`)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("note: column `` is bound as `_` (the header is empty)"),
+        "{out}"
+    );
+    for (text, by) in [("a;b\n1;2\n", "`;`"), ("a\tb\n1\t2\n", "tabs")] {
+        let f = write(dir.path(), "s.csv", text);
+        let err = fail(&[&format!(":data {f}")]);
+        let help = format!(
+            "help: deriv reads comma-separated values; this file seems to separate them by {by}"
+        );
+        assert!(err.contains("has no numeric column (line 2)"), "{err}");
+        assert!(err.contains(&help), "{err}");
+    }
+}
+
+#[test]
+fn a_missing_file_name_is_asked_for() {
+    for (line, says, col) in [
+        (":data", "expected a file name after `:data`", 6),
+        (":data M =", "expected a file name after `=`", 10),
+        (
+            ":data M = \"x.csv",
+            "missing closing `\"` after the file name",
+            11,
+        ),
+    ] {
+        let r = last_json(&[line]);
+        assert_eq!(r["error"]["message"], says, "{line}");
+        assert_eq!(r["error"]["column"], col, "{line}");
+    }
+}

@@ -121,9 +121,15 @@ impl Session {
             }
             n.push('_');
         }
+        if header.is_empty() {
+            why = Some("the header is empty".into());
+        }
         let base = n.clone();
         let mut k = 2;
         while taken.contains(&n) {
+            if why.is_none() && n == header {
+                why = Some(format!("an earlier column is named `{header}`"));
+            }
             n = format!("{base}_{k}");
             k += 1;
         }
@@ -343,10 +349,20 @@ impl Columns<'_> {
             .filter(|j| number(rec[*j].trim_ascii()).is_some())
             .collect();
         if self.keep.is_empty() {
-            return Err(io(format!(
+            let e = io(format!(
                 "`{}` has no numeric column (line {line})",
                 self.path
-            )));
+            ));
+            // One column whose cells hold another separator: not this format.
+            let other = [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")]
+                .into_iter()
+                .find(|(c, _)| rec.len() == 1 && self.headers.iter().any(|h| h.contains(*c)));
+            return Err(match other {
+                Some((_, by)) => e.help(format!(
+                    "deriv reads comma-separated values; this file seems to separate them by {by}"
+                )),
+                None => e,
+            });
         }
         let n = if self.matrix { 1 } else { self.keep.len() };
         self.data = vec![Vec::new(); n];
