@@ -28,3 +28,21 @@ fn array_functions_cannot_be_redefined_as_built_ins_cannot() {
     // as a parameter, a built-in's name is the parameter, as before
     expect_output(&["f(sum) = sum + 1", "f(2)"], "f(sum) = sum + 1\n3");
 }
+
+#[test]
+fn help_knows_the_functions_over_arrays() {
+    expect_output(
+        &[":help sum"],
+        "sum(X), sum(X, axis)\n  Sum of the entries, or along axis 0 (down the columns) or 1 (along the rows).\n  a function over arrays: `:help arrays` lists them all",
+    );
+    for name in ["mean", "dot", "norm", "softmax", "logsumexp", "linspace"] {
+        let out = succeed(&[&format!(":help {name}")]);
+        assert!(out.starts_with(&format!("{name}(")), "{out}");
+    }
+    let out = succeed(&[":help max"]);
+    assert!(out.starts_with("max(a, b)\n"), "{out}");
+    assert!(out.contains("\nmax(x)\n  Largest entry"), "{out}");
+    let topics = deriv::session::topics();
+    assert!(topics.contains(&"softmax") && topics.contains(&"sum"));
+    assert_eq!(topics.iter().filter(|t| **t == "max").count(), 1);
+}
