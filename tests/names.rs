@@ -46,3 +46,39 @@ fn help_knows_the_functions_over_arrays() {
     assert!(topics.contains(&"softmax") && topics.contains(&"sum"));
     assert_eq!(topics.iter().filter(|t| **t == "max").count(), 1);
 }
+
+#[test]
+fn an_array_function_named_as_a_value_is_refused_as_a_built_in_is() {
+    // before: "unknown name `sum`", with the help "define it (`sum = 1`)",
+    // which is refused
+    for (stmts, says) in [
+        (
+            vec!["sum + 1"],
+            "error: `sum` is a built-in function: call it as `sum(X), sum(X, axis)`\n --> -e:1:1\n",
+        ),
+        (
+            vec!["y = mean"],
+            "error: `mean` is a built-in function: call it as `mean(X), mean(X, axis)`\n --> -e:1:5\n",
+        ),
+        (
+            vec!["sin + 1"],
+            "error: `sin` is a built-in function: call it as `sin(x)`\n --> -e:1:1\n",
+        ),
+    ] {
+        let err = fail(&stmts);
+        assert!(err.starts_with(says), "{stmts:?}: {err}");
+    }
+    let err = fail(&[":grad sum^2 at x = [1, 2]"]);
+    assert!(
+        err.starts_with(
+            "error: `sum` is a built-in function, not a variable: a function needs its argument"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `sum(X)^2`?"), "{err}");
+    let err = fail(&["f(x) = norm * x"]);
+    assert!(
+        err.contains("help: `norm` is a function: call it with arguments"),
+        "{err}"
+    );
+}

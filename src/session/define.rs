@@ -63,6 +63,7 @@ impl Session {
         self.check_definable(&name)?;
         self.notations(value)?;
         self.unknown_in_assignment(&name, value)?;
+        self.refuse_array_function_values(value)?;
         let mut b = self.budget();
         let v = eval::value(&self.defs, value, &mut b)?;
         let warnings = self.variable_name(&name)?;
@@ -190,7 +191,7 @@ impl Session {
                 "unknown name `{n}` in the body of `{fname}`: not a parameter, a variable or a constant"
             ),
         );
-        if self.defs.funcs.contains_key(n) || builtins::lookup(n).is_some() {
+        if self.defs.funcs.contains_key(n) || is_builtin_function(n) {
             x.help(format!("`{n}` is a function: call it with arguments"))
         } else {
             x.help(format!(
