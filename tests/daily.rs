@@ -147,6 +147,20 @@ fn other_notations_get_the_spelling_deriv_reads() {
             "np.sum(x)",
             "write `sum(…)`: deriv's functions need no `np.`",
         ),
+        (
+            "torch.tensor([1.0, 2.0])",
+            "an array is written as it prints: `[1, 2, 3]`",
+        ),
+        ("np.array([1, 2])", "an array is written as it prints"),
+        (
+            "np.linalg.norm(x)",
+            "write `norm(…)`: deriv's functions need no `np.linalg.`",
+        ),
+        ("np.pi", "write `pi`: deriv's constants need no `np.`"),
+        (
+            "np.frobnicate(x)",
+            "deriv has no `np.frobnicate`; `:help arrays`",
+        ),
     ] {
         let e = error_of(&[line]);
         has(&e, help);

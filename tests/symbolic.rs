@@ -657,3 +657,19 @@ fn formulas_over_arrays_are_refused_where_the_array_is() {
     // max and min of two scalars keep their formulas.
     assert_eq!(d("max(x, 1)", &["x"]), "(sign(x - 1) + 1)/2");
 }
+
+#[test]
+fn a_function_called_on_its_own_variables_names_its_partials() {
+    let out = common::succeed(&["g(x1,x2) = (x1+5)*x2^2", ":sym g(x1, x2)", ":sym g(a, b)"]);
+    assert_eq!(
+        out,
+        "g(x1, x2) = (x1 + 5) * x2^2\n∂g/∂x1 = x2^2\n∂g/∂x2 = 2(x1 + 5)x2\n∂g/∂a = b^2\n∂g/∂b = 2(a + 5)b\n"
+    );
+    // not a function of its own variables: the expression is named f, as before
+    let out = common::succeed(&["g(x1,x2) = (x1+5)*x2^2", "c = 2", ":sym g(x1, c*x2)"]);
+    assert!(out.contains("\nf = (x1 + 5)(c*x2)^2\n∂f/∂x1 = "), "{out}");
+    let mut s = Session::new();
+    s.eval_line("g(x1,x2) = (x1+5)*x2^2").unwrap();
+    assert_eq!(sym(&mut s, ":sym g(x1, x2)").name.as_deref(), Some("g"));
+    assert_eq!(sym(&mut s, ":sym g(x1, x1)").name, None);
+}

@@ -133,8 +133,11 @@ pub struct DataLoaded {
     pub rows: usize,
     /// The names bound, each with its shape.
     pub bound: Vec<(String, Vec<usize>)>,
-    /// Headers renamed to valid names: (header, name).
-    pub renamed: Vec<(String, String)>,
+    /// Headers renamed to valid names: (header, name, why a header that
+    /// is already a well-formed name could not be one).
+    pub renamed: Vec<(String, String, Option<String>)>,
     /// Headers of the columns left out: not numbers.
     pub skipped: Vec<String>,
+    /// Warnings (a name that hides a constant).
+    pub warnings: Vec<Warning>,
 }

@@ -182,12 +182,16 @@ fn data(d: &DataLoaded, st: Style) -> String {
             d.skipped.join(", ")
         ));
     }
-    for (from, to) in &d.renamed {
+    for (from, to, why) in &d.renamed {
+        let why = why
+            .as_deref()
+            .unwrap_or("a name is a letter or `_`, then letters, digits, `_`");
         s.push_str(&format!(
-            "\n{} column `{from}` is bound as `{to}` (a name is a letter or `_`, then letters, digits, `_`)",
+            "\n{} column `{from}` is bound as `{to}` ({why})",
             st.warn("note:")
         ));
     }
+    push_warnings(&mut s, &d.warnings, st);
     s
 }
 
@@ -449,13 +453,15 @@ pub(super) fn outcome_json(o: Obj, out: &ArrayOutcome, input: &str) -> Obj {
             let renamed: Vec<Value> = d
                 .renamed
                 .iter()
-                .map(|(a, b)| Obj::new().str("column", a).str("name", b).end())
+                .map(|(a, b, _)| Obj::new().str("column", a).str("name", b).end())
                 .collect();
-            o.str("path", &d.path)
+            let o = o
+                .str("path", &d.path)
                 .put("rows", d.rows)
                 .put("bound", bound)
                 .put("renamed", renamed)
-                .put("skipped", str_arr(&d.skipped))
+                .put("skipped", str_arr(&d.skipped));
+            warnings_json(o, &d.warnings, input)
         }
         ArrayOutcome::Vars(v) => {
             let items: Vec<Value> = v

@@ -6,12 +6,11 @@
 //! device or a FIFO is refused before it is opened.
 
 use super::Session;
-use crate::builtins;
 use crate::error::{Error, ErrorKind};
 use crate::limits;
 use crate::num::Array;
 use crate::outcome::{ArrayOutcome, DataLoaded, Outcome};
-use crate::syntax::{Ident, RESERVED, Span};
+use crate::syntax::{Ident, Span};
 use std::path::Path;
 
 /// The columns of a CSV file, read.
@@ -35,8 +34,7 @@ impl Session {
         span: Span,
     ) -> Result<Outcome, Error> {
         if let Some(n) = &name {
-            self.check_definable(n)?;
-            self.refuse_if_function_used(n)?;
+            self.check_variable_name(n)?;
         }
         let opened = self.load_path(path);
         let table = read_csv(path, &opened, name.is_some()).map_err(|e| e.at(span))?;
@@ -50,12 +48,14 @@ impl Session {
         };
         let mut bound = Vec::new();
         let mut renamed = Vec::new();
+        let mut warnings = Vec::new();
         if let Some(n) = name {
             let cols = table.names.len();
             let data = table.data.into_iter().next().unwrap_or_default();
             let a = Array::new(vec![table.rows, cols], data).ok_or_else(|| {
                 Error::new(ErrorKind::Io, "the table's rows differ in length").at(span)
             })?;
+            warnings = self.variable_name(&n)?;
             self.forget(&n.name);
             bound.push((n.name.clone(), a.shape().to_vec()));
             self.data_sources.insert(n.name.clone(), line.clone());
@@ -63,14 +63,15 @@ impl Session {
         } else {
             let mut names = Vec::new();
             for h in &table.names {
-                let n = self.valid_name(h, &names);
+                let (n, why) = self.valid_name(h, &names, span);
                 if n != *h {
-                    renamed.push((h.clone(), n.clone()));
+                    renamed.push((h.clone(), n.clone(), why));
                 }
                 names.push(n);
             }
             // Everything was read: bind it all now.
             for (n, col) in names.into_iter().zip(table.data) {
+                warnings.extend(self.shadow_warning(&n, false));
                 self.forget(&n);
                 bound.push((n.clone(), vec![col.len()]));
                 self.data_sources.insert(n.clone(), line.clone());
@@ -87,13 +88,16 @@ impl Session {
                 bound,
                 renamed,
                 skipped: table.skipped,
+                warnings,
             },
         )))))
     }
 
-    /// A header as a variable name: kept when it is one, else made one
-    /// (`sepal length` → `sepal_length`, `2x` → `_2x`, `sin` → `sin_`).
-    fn valid_name(&self, header: &str, taken: &[String]) -> String {
+    /// A header as a variable name: kept when an assignment could take it,
+    /// else made one (`sepal length` → `sepal_length`, `2x` → `_2x`, `sin`
+    /// → `sin_`), with the reason a name that is already well formed was
+    /// refused.
+    fn valid_name(&self, header: &str, taken: &[String], span: Span) -> (String, Option<String>) {
         let mut n: String = header
             .chars()
             .map(|c| {
@@ -107,21 +111,29 @@ impl Session {
         if n.is_empty() || n.starts_with(|c: char| c.is_ascii_digit()) {
             n.insert(0, '_');
         }
-        while RESERVED.contains(&n.as_str())
-            || builtins::lookup(&n).is_some()
-            || builtins::constant(&n).is_some()
-            || self.defs.funcs.contains_key(&n)
-            || crate::engine::array::functions::lookup(&n).is_some()
-        {
+        let mut why = None;
+        while let Err(e) = self.check_variable_name(&Ident {
+            name: n.clone(),
+            span,
+        }) {
+            if n == header {
+                why = Some(e.message);
+            }
             n.push('_');
+        }
+        if header.is_empty() {
+            why = Some("the header is empty".into());
         }
         let base = n.clone();
         let mut k = 2;
         while taken.contains(&n) {
+            if why.is_none() && n == header {
+                why = Some(format!("an earlier column is named `{header}`"));
+            }
             n = format!("{base}_{k}");
             k += 1;
         }
-        n
+        (n, why)
     }
 }
 
@@ -166,12 +178,19 @@ fn read_csv(path: &str, opened: &Path, matrix: bool) -> Result<Table, Error> {
         file_len,
     };
     let mut rec = csv::ByteRecord::new();
+    // Where the last record began: a quote left open swallows the rest of
+    // the file into that record, which the reader does not report.
+    let mut last = (0, 1);
     while r
         .read_byte_record(&mut rec)
         .map_err(|e| csv_error(path, &e))?
     {
+        if let Some(p) = rec.position() {
+            last = (p.byte(), p.line());
+        }
         cols.push(&rec, r.position().byte())?;
     }
+    unclosed_quote(path, opened, last)?;
     if r.position().byte() > limits::MAX_DATA_BYTES {
         return Err(Error::limit(
             &format!("`{path}` is too large to read"),
@@ -196,6 +215,85 @@ fn read_csv(path: &str, opened: &Path, matrix: bool) -> Result<Table, Error> {
         rows: cols.rows,
         data: cols.data,
     })
+}
+
+/// Refuses a file whose last record, starting at byte `from` on line
+/// `line`, opens a quoted field that never closes. Quoting follows the
+/// reader's: a `"` opens a quote only at the start of a field, and `""`
+/// inside one is a quote character.
+fn unclosed_quote(path: &str, opened: &Path, (from, line): (u64, u64)) -> Result<(), Error> {
+    use std::io::{BufRead, Seek};
+    let mut file = open(path, opened)?;
+    file.get_mut()
+        .seek(std::io::SeekFrom::Start(from))
+        .map_err(|e| io(format!("cannot read `{path}`: {e}")))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut scan = QuoteScan {
+        line,
+        ..QuoteScan::default()
+    };
+    loop {
+        let buf = reader
+            .fill_buf()
+            .map_err(|e| io(format!("cannot read `{path}`: {e}")))?;
+        if buf.is_empty() {
+            break;
+        }
+        let n = buf.len();
+        // The byte-order mark the reader skips is not part of a field.
+        let skip = if from == 0 && scan.line == line && buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        buf[skip..].iter().for_each(|b| scan.byte(*b));
+        reader.consume(n);
+    }
+    // A quote that is the file's last byte closes its field.
+    match scan.open_since.filter(|_| !scan.quote) {
+        Some(at) => Err(io(format!(
+            "`{path}`, line {at}: a quote `\"` opens a field that is never closed"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The state of a CSV field, byte by byte.
+#[derive(Default)]
+struct QuoteScan {
+    line: u64,
+    /// Inside a field that did not start with a quote.
+    bare: bool,
+    /// The line where the quoted field we are in was opened.
+    open_since: Option<u64>,
+    /// A `"` just seen inside a quoted field: it closes it unless another
+    /// follows.
+    quote: bool,
+}
+
+impl QuoteScan {
+    fn byte(&mut self, b: u8) {
+        if self.quote {
+            self.quote = false;
+            if b == b'"' {
+                return;
+            }
+            self.open_since = None;
+            self.bare = true;
+        }
+        if b == b'\n' {
+            self.line += 1;
+        }
+        if self.open_since.is_some() {
+            self.quote = b == b'"';
+            return;
+        }
+        match b {
+            b',' | b'\n' | b'\r' => self.bare = false,
+            b'"' if !self.bare => self.open_since = Some(self.line),
+            _ => self.bare = true,
+        }
+    }
 }
 
 /// The numeric columns of a CSV file as its rows come in.
@@ -251,10 +349,20 @@ impl Columns<'_> {
             .filter(|j| number(rec[*j].trim_ascii()).is_some())
             .collect();
         if self.keep.is_empty() {
-            return Err(io(format!(
+            let e = io(format!(
                 "`{}` has no numeric column (line {line})",
                 self.path
-            )));
+            ));
+            // One column whose cells hold another separator: not this format.
+            let other = [(';', "`;`"), ('\t', "tabs"), ('|', "`|`")]
+                .into_iter()
+                .find(|(c, _)| rec.len() == 1 && self.headers.iter().any(|h| h.contains(*c)));
+            return Err(match other {
+                Some((_, by)) => e.help(format!(
+                    "deriv reads comma-separated values; this file seems to separate them by {by}"
+                )),
+                None => e,
+            });
         }
         let n = if self.matrix { 1 } else { self.keep.len() };
         self.data = vec![Vec::new(); n];

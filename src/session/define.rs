@@ -4,11 +4,13 @@
 use super::{Session, names};
 use crate::builtins;
 use crate::engine::eval::{self, Defs, Function};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Warning};
 use crate::outcome::{Defined, Outcome};
 use crate::syntax::{Expr, ExprKind, Ident, name_span, walk};
 
 impl Session {
+    /// Refuses a name that no definition may take: `ans`, and the name of a
+    /// built-in function (one over numbers or over arrays).
     pub(super) fn check_definable(&self, name: &Ident) -> Result<(), Error> {
         if name.name == names::ANS {
             return Err(Error::new(
@@ -18,7 +20,17 @@ impl Session {
             .at(name.span)
             .help("choose another name; `a = ans` keeps the last value"));
         }
-        if builtins::lookup(&name.name).is_some() {
+        if crate::syntax::RESERVED.contains(&name.name.as_str()) {
+            return Err(Error::new(
+                ErrorKind::Definition,
+                format!(
+                    "`{}` is a reserved word and cannot be used as a name",
+                    name.name
+                ),
+            )
+            .at(name.span));
+        }
+        if is_builtin_function(&name.name) {
             return Err(Error::new(
                 ErrorKind::Definition,
                 format!(
@@ -32,17 +44,29 @@ impl Session {
         Ok(())
     }
 
+    /// The one rule for a name that becomes a variable, whatever binds it
+    /// (`x = …`, an array, `:data NAME = …`, a CSV header): refused where
+    /// [`Session::check_definable`] refuses it or while other functions call
+    /// a function of that name; a warning when it hides a constant.
+    pub(super) fn variable_name(&mut self, name: &Ident) -> Result<Vec<Warning>, Error> {
+        self.check_variable_name(name)?;
+        Ok(self.shadow_warning(&name.name, false))
+    }
+
+    /// [`Session::variable_name`] without its warning.
+    pub(super) fn check_variable_name(&self, name: &Ident) -> Result<(), Error> {
+        self.check_definable(name)?;
+        self.refuse_if_function_used(name)
+    }
+
     pub(super) fn assign(&mut self, name: Ident, value: &Expr) -> Result<Outcome, Error> {
         self.check_definable(&name)?;
         self.notations(value)?;
         self.unknown_in_assignment(&name, value)?;
+        self.refuse_array_function_values(value)?;
         let mut b = self.budget();
         let v = eval::value(&self.defs, value, &mut b)?;
-        if self.defs.funcs.contains_key(&name.name) {
-            self.refuse_if_used(std::slice::from_ref(&name.name), "redefine as a variable")
-                .map_err(|e| e.at(name.span))?;
-        }
-        let warnings = self.shadow_warning(&name.name, false);
+        let warnings = self.variable_name(&name)?;
         let replaced = self.defs.funcs.remove(&name.name).is_some()
             | self.arrays.remove(&name.name).is_some()
             | self.defs.vars.insert(name.name.clone(), v).is_some();
@@ -167,7 +191,7 @@ impl Session {
                 "unknown name `{n}` in the body of `{fname}`: not a parameter, a variable or a constant"
             ),
         );
-        if self.defs.funcs.contains_key(n) || builtins::lookup(n).is_some() {
+        if self.defs.funcs.contains_key(n) || is_builtin_function(n) {
             x.help(format!("`{n}` is a function: call it with arguments"))
         } else {
             x.help(format!(
@@ -309,6 +333,12 @@ impl Session {
                 .collect(),
         )
     }
+}
+
+/// True for the name of a built-in function, over numbers (`sin`) or over
+/// arrays (`sum`): such a name is never defined by the user.
+pub(super) fn is_builtin_function(name: &str) -> bool {
+    builtins::lookup(name).is_some() || crate::engine::array::functions::lookup(name).is_some()
 }
 
 fn describe(name: &str, f: &Function) -> Defined {

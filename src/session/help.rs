@@ -348,12 +348,22 @@ pub fn help(topic: Option<&str>) -> Result<String, Error> {
         return Ok(text);
     }
     if let Some(b) = BUILTINS.iter().find(|b| b.name == t) {
+        // `max(x)` of one array reduces it: a second meaning to show.
+        let over_arrays = crate::engine::array::functions::lookup(t).map_or(String::new(), |f| {
+            format!("\n{}\n  {}", f.syntax, f.summary)
+        });
         return Ok(format!(
-            "{}\n  {}\n  example: :diff {} at {}",
+            "{}\n  {}\n  example: :diff {} at {}{over_arrays}",
             b.syntax,
             b.summary,
             example_call(b),
             crate::format::shortest(example_point(b))
+        ));
+    }
+    if let Some(f) = crate::engine::array::functions::lookup(t) {
+        return Ok(format!(
+            "{}\n  {}\n  a function over arrays: `:help arrays` lists them all",
+            f.syntax, f.summary
         ));
     }
     if let Some((name, value, about)) = CONSTANTS.iter().find(|c| c.0 == t) {
@@ -409,6 +419,12 @@ pub fn topics() -> Vec<&'static str> {
         .iter()
         .map(|c| c.name)
         .chain(BUILTINS.iter().map(|b| b.name))
+        .chain(
+            crate::engine::array::functions::ARRAY_FUNCTIONS
+                .iter()
+                .map(|f| f.name)
+                .filter(|n| !BUILTINS.iter().any(|b| b.name == *n)),
+        )
         .chain(CONSTANTS.iter().map(|c| c.0))
         .chain(GUIDES.iter().map(|g| g.0))
         .collect()

@@ -231,6 +231,7 @@ impl Session {
             }
             StmtKind::Expr(e) => {
                 self.notations(&e)?;
+                self.refuse_array_function_values(&e)?;
                 let mut b = self.budget();
                 let value = eval::value(&self.defs, &e, &mut b)?;
                 Ok(Outcome::Value {

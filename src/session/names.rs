@@ -26,7 +26,7 @@ impl Session {
         let call = self.call_text(&name);
         let mut meant = expr.clone();
         rename_all(&mut meant, &name, &call);
-        let what = if builtins::lookup(&name).is_some() {
+        let what = if super::define::is_builtin_function(&name) {
             "a built-in function"
         } else {
             "a function"
@@ -77,14 +77,44 @@ impl Session {
     /// True when `n`, as a plain name, can only mean a function.
     fn is_function_name(&self, n: &str) -> bool {
         !self.defs.vars.contains_key(n)
+            && !self.arrays.contains_key(n)
             && builtins::constant(n).is_none()
-            && (self.defs.funcs.contains_key(n) || builtins::lookup(n).is_some())
+            && (self.defs.funcs.contains_key(n) || super::define::is_builtin_function(n))
+    }
+
+    /// A function over arrays named as a value (`sum + 1`), refused as a
+    /// built-in's name is: it can only mean the function.
+    pub(super) fn refuse_array_function_values(&self, expr: &Expr) -> Result<(), Error> {
+        let mut found = None;
+        walk(expr, &mut |e| {
+            if found.is_none()
+                && let ExprKind::Name(n) = &e.kind
+                && builtins::lookup(n).is_none()
+                && self.is_function_name(n)
+                && let Some(f) = crate::engine::array::functions::lookup(n)
+            {
+                found = Some(
+                    Error::new(
+                        ErrorKind::Name,
+                        format!("`{n}` is a built-in function: call it as `{}`", f.syntax),
+                    )
+                    .at(e.span),
+                );
+            }
+        });
+        found.map_or(Ok(()), Err)
     }
 
     /// `f(x, y)` for a user function, `sin(x)` or `atan2(y, x)` for a built-in.
     fn call_text(&self, name: &str) -> String {
         if let Some(f) = self.defs.funcs.get(name) {
             return format!("{name}({})", f.params.join(", "));
+        }
+        if let (None, Some(f)) = (
+            builtins::lookup(name),
+            crate::engine::array::functions::lookup(name),
+        ) {
+            return f.syntax.split(", ").next().unwrap_or(f.syntax).to_string();
         }
         match builtins::lookup(name) {
             Some(b) if b.min_args == 1 => format!("{name}(x)"),

@@ -64,11 +64,36 @@ fn agree(a: f64, b: f64, scale: f64) -> bool {
 }
 
 impl Session {
+    /// The name of the user function `func` where `func(args)` reads as the
+    /// function itself of several variables (`g(x1, x2)`: its partials are
+    /// ∂g/∂x1, ∂g/∂x2): each argument a distinct name free in the session.
+    /// One argument keeps the expression's own label (`d/dx (x^2)`).
+    fn called_by_name(&self, func: &Ident, args: &[Expr]) -> Option<String> {
+        let mut seen: Vec<&str> = Vec::new();
+        for a in args {
+            let ExprKind::Name(n) = &a.kind else {
+                return None;
+            };
+            if seen.contains(&n.as_str())
+                || self.defs.vars.contains_key(n)
+                || self.arrays.contains_key(n)
+                || builtins::constant(n).is_some()
+            {
+                return None;
+            }
+            seen.push(n);
+        }
+        (args.len() > 1 && self.defs.funcs.contains_key(&func.name)).then(|| func.name.clone())
+    }
+
     /// The variables of `expr`, with the names of `wrt` made variables too
     /// (a session variable or constant named by `wrt` is one here).
     fn prepare(&self, expr: Expr, wrt: &[Ident], max_steps: usize) -> Result<Prepared, Error> {
         let name = match &expr.kind {
             ExprKind::Name(n) if self.defs.funcs.contains_key(n) => Some(n.clone()),
+            ExprKind::Call { func, args, primes } if *primes == 0 => {
+                self.called_by_name(func, args)
+            }
             _ => None,
         };
         let (expr, given) = self.expand(expr);

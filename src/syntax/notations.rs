@@ -71,9 +71,7 @@ fn method_help(before: &str, rest: &str) -> Option<String> {
     let base = &before[before.len() - base_len..];
     let shown = if base.is_empty() { "…" } else { base };
     if ["np", "numpy", "jnp", "torch", "math"].contains(&base) && !attr.is_empty() {
-        return Some(format!(
-            "write `{attr}(…)`: deriv's functions need no `{base}.`"
-        ));
+        return Some(module_help(base, attr, &rest[name_len..]));
     }
     match attr {
         "T" => Some(format!(
@@ -83,6 +81,42 @@ fn method_help(before: &str, rest: &str) -> Option<String> {
             "write `{attr}({shown})`: deriv has functions, not methods"
         )),
         _ => None,
+    }
+}
+
+/// `np.ATTR…`: the function deriv has by that name, the literal for a
+/// constructor (`np.array`, `torch.tensor`), or the list of functions.
+fn module_help(base: &str, attr: &str, after: &str) -> String {
+    // `np.linalg.norm`: the function is the last word.
+    let sub = after
+        .strip_prefix('.')
+        .map(|t| {
+            &t[..t.len()
+                - t.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    .len()]
+        })
+        .filter(|t| !t.is_empty() && ["linalg", "random", "special", "nn"].contains(&attr));
+    let name = sub.unwrap_or(attr);
+    let prefix = match sub {
+        Some(_) => format!("{base}.{attr}."),
+        None => format!("{base}."),
+    };
+    let known = crate::builtins::lookup(name).is_some()
+        || crate::builtins::constant(name).is_some()
+        || crate::engine::array::functions::lookup(name).is_some();
+    if known {
+        let (call, what) = if crate::builtins::constant(name).is_some() {
+            (name.to_string(), "constants")
+        } else {
+            (format!("{name}(…)"), "functions")
+        };
+        format!("write `{call}`: deriv's {what} need no `{prefix}`")
+    } else if ["array", "tensor", "asarray", "as_tensor", "from_numpy"].contains(&name) {
+        "an array is written as it prints: `[1, 2, 3]`, `[[0, 0], [1, 2]]`".into()
+    } else {
+        format!(
+            "deriv has no `{prefix}{name}`; `:help arrays` lists the functions over arrays, `:help functions` the others"
+        )
     }
 }
 

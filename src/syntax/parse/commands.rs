@@ -274,6 +274,9 @@ fn file_command(rule: Rule, mut inner: Pairs<'_, Rule>, span: &mut Span) -> Resu
         }
         _ => {
             *span = span.to(span_of(&q));
+            if rule == Rule::cmd_data && name.is_none() {
+                not_a_name(q.as_str(), span_of(&q))?;
+            }
             (q.as_str().to_string(), span_of(&q))
         }
     };
@@ -283,6 +286,33 @@ fn file_command(rule: Rule, mut inner: Pairs<'_, Rule>, span: &mut Span) -> Resu
         Rule::cmd_load => Command::Load { path, span },
         _ => Command::Save { path, span },
     })
+}
+
+/// `:data WORD = FILE` where WORD cannot be a name (`at`, `2x`): the
+/// grammar read the whole as a file name, but the user meant a name.
+fn not_a_name(text: &str, span: Span) -> Result<(), Error> {
+    let Some((word, rest)) = text.split_once('=') else {
+        return Ok(());
+    };
+    let trimmed = word.trim_end();
+    if trimmed.is_empty() || rest.trim().is_empty() || trimmed.contains(['/', '\\', '.']) {
+        return Ok(());
+    }
+    let at = Span::new(span.start, span.start + trimmed.len());
+    if super::RESERVED.contains(&trimmed) {
+        return Err(super::diagnose::reserved(trimmed, at));
+    }
+    let spaced = word.len() != trimmed.len() || rest.starts_with(' ');
+    if spaced {
+        return Err(Error::parse(
+            format!(
+                "`{trimmed}` is not a name: a name is a letter or `_`, then letters, digits, `_`"
+            ),
+            at,
+        )
+        .help("`:data NAME = FILE.csv` binds the table as a matrix NAME"));
+    }
+    Ok(())
 }
 
 /// `:set`, `:del`, `:help`, `:vars`, `:funcs`, `:clear`, `:quit`.

@@ -149,7 +149,7 @@ impl<'a> Failure<'a> {
                 ),
                 Some(_) => self.expected("an expression"),
             },
-            "load" | "save" => match self.at {
+            "load" | "save" | "data" => match self.at {
                 Some(s) if s.kind == (Kind::Str { closed: false }) => {
                     Error::parse("missing closing `\"` after the file name", s.span())
                 }
@@ -235,6 +235,12 @@ impl<'a> Failure<'a> {
             }
             Kind::Comma if self.cmd == Some("del") => self.expected("a name after `,`"),
             Kind::Comma => self.expected("an expression after `,`"),
+            Kind::Eq if self.cmd == Some("data") => match self.at {
+                Some(s) if s.kind == (Kind::Str { closed: false }) => {
+                    Error::parse("missing closing `\"` after the file name", s.span())
+                }
+                _ => self.expected("a file name after `=`"),
+            },
             Kind::Eq => self.expected("an expression after `=`"),
             Kind::Name if self.cmd == Some("set") && self.at_idx == 2 => {
                 self.expected(&format!("a value after `{pt}`"))
@@ -359,7 +365,7 @@ fn signed_depth(toks: &[Token]) -> isize {
 }
 
 /// The error for a reserved word used as a name.
-fn reserved(word: &str, span: Span) -> Error {
+pub(super) fn reserved(word: &str, span: Span) -> Error {
     Error::parse(
         format!("`{word}` is a reserved word and cannot be used as a name"),
         span,
