@@ -250,6 +250,7 @@ impl Session {
             x: &x,
             grads: &grads,
             noise,
+            terms: prog.summed_terms(),
         };
         let mut d = ArrayDerivatives {
             kind,
@@ -392,24 +393,42 @@ impl Session {
 
     /// The entries of the result at the point `x`.
     fn result_at(&self, at: &Sweep<'_>, x: &[Vec<f64>]) -> Option<Vec<f64>> {
+        self.entries_at(at.prog, x)
+    }
+
+    /// The entries of `prog`'s result at the point `x`.
+    fn entries_at(&self, prog: &Program, x: &[Vec<f64>]) -> Option<Vec<f64>> {
         let mut b = crate::engine::Budget::new(self.cancel.clone());
-        at.prog.value(x, &mut b).ok()
+        prog.value(x, &mut b).ok()
     }
 
     /// What the check of entries `place` differences, and the floor under
-    /// its rounding. A scalar result is the sum itself. An array's is
-    /// `Σₖ (yₖ(x′) − yₖ(x))`, the same function but for a constant: the
-    /// entries a sampled entry does not reach subtract to exact zeros, so a
-    /// million-entry `sin(x) * x^2` no longer buries the change in one entry
-    /// under the rounding of the whole sum. Its floor is the whole sum's
-    /// rounding (`noise`) in the share of the entries that change when the
-    /// sampled ones move by a thousandth, plus the rounding of those
-    /// entries themselves.
-    fn differenced(&self, at: &Sweep<'_>, place: &[(usize, usize)]) -> (Option<Vec<f64>>, f64) {
+    /// its rounding. An array's is `Σₖ (yₖ(x′) − yₖ(x))`, the same function
+    /// but for a constant: the entries a sampled entry does not reach
+    /// subtract to exact zeros, so a million-entry `sin(x) * x^2` no longer
+    /// buries the change in one entry under the rounding of the whole sum.
+    /// A scalar `c · Σ tₖ + d` is differenced the same way over its terms,
+    /// as `c · Σₖ (tₖ(x′) − tₖ(x))`, when the move changes some of them
+    /// and leaves others (where every term moves, as in a model's loss
+    /// over its rows, nothing subtracts to zero, and where none does the
+    /// move tells nothing: the scalar itself is differenced). Any other
+    /// scalar is differenced itself. The floor is
+    /// the whole sum's rounding (`noise`) in the share of the entries that
+    /// change when the sampled ones move by a thousandth, plus the rounding
+    /// of those entries themselves.
+    fn differenced<'s>(
+        &self,
+        at: &'s Sweep<'_>,
+        place: &[(usize, usize)],
+    ) -> (Option<Differenced<'s>>, f64) {
+        let (prog, scale) = match &at.terms {
+            Some((t, c)) => (t, *c),
+            None => (at.prog, 1.0),
+        };
         // Evaluated again, not taken from the gradient's pass: the same
         // value-only code as every evaluation of the check, so that the
         // entries a move does not reach subtract to exact zeros.
-        let base = match self.result_at(at, at.x) {
+        let base = match self.entries_at(prog, at.x) {
             Some(y) if y.len() > 1 => y,
             _ => return (None, at.noise),
         };
@@ -418,7 +437,7 @@ impl Session {
             let v = moved[k][j];
             moved[k][j] = if v == 0.0 { 1e-3 } else { v * (1.0 + 1e-3) };
         }
-        let Some(y) = self.result_at(at, &moved) else {
+        let Some(y) = self.entries_at(prog, &moved) else {
             return (None, at.noise);
         };
         let (mut changed, mut size) = (0usize, 0.0);
@@ -428,8 +447,12 @@ impl Session {
                 size += a.abs() + b.abs();
             }
         }
+        if at.terms.is_some() && (changed == 0 || changed == base.len()) {
+            return (None, at.noise);
+        }
         let share = changed.max(1) as f64 / base.len() as f64;
-        (Some(base), at.noise * share + f64::EPSILON * size)
+        let floor = at.noise * share + f64::EPSILON * size * scale.abs();
+        (Some(Differenced { prog, scale, base }), floor)
     }
 
     /// The finite-difference check of a gradient over arrays (of input
@@ -535,9 +558,9 @@ impl Session {
                 pt[*k][*j] = *v;
             }
             match &base {
-                Some(base) => self
-                    .result_at(at, &pt)
-                    .map_or(f64::NAN, |y| y.iter().zip(base).map(|(a, b)| a - b).sum()),
+                Some(d) => self.entries_at(d.prog, &pt).map_or(f64::NAN, |y| {
+                    d.scale * y.iter().zip(&d.base).map(|(a, b)| a - b).sum::<f64>()
+                }),
                 None => self.summed_at(at, &pt),
             }
         };
@@ -633,6 +656,16 @@ struct Sweep<'a> {
     grads: &'a [Vec<f64>],
     /// The rounding noise of the value, for the check's tolerance.
     noise: f64,
+    /// For a scalar `c · Σ tₖ + d`: the program of the terms `t`, and `c`.
+    terms: Option<(Program, f64)>,
+}
+
+/// What the check differences: `scale · Σₖ (yₖ(x′) − baseₖ)` for the
+/// entries `y` of `prog`'s result.
+struct Differenced<'a> {
+    prog: &'a Program,
+    scale: f64,
+    base: Vec<f64>,
 }
 
 /// `v` cut into consecutive pieces of the given sizes.

@@ -25,7 +25,7 @@ use crate::error::{Error, Warning};
 use crate::limits;
 use crate::num::Note;
 use blocks::{MIN_BLOCKED_ROWS, Plan};
-use program::{Aux, Ins, backward, forward};
+use program::{Arith, Aux, Ins, backward, forward};
 use std::borrow::Cow;
 
 /// A value (flattened), the gradient of the sum of its entries by each
@@ -491,6 +491,53 @@ impl Program {
             let depends = self.depends_on(k, i);
             !depends || (ins.is_elementwise() && self.shapes[k] == *shape)
         })
+    }
+
+    /// When the result is `c · Σ t + d` for an array `t` of several
+    /// entries that depends on the inputs and constants `c ≠ 0` and `d`
+    /// (`sum(t)`, `mean(t)`, `2*sum(t) + 1`): the program that computes
+    /// `t`, and `c`. A change of the result is then `c` times the sum of
+    /// the changes of `t`'s entries, which the check can difference entry
+    /// by entry.
+    pub fn summed_terms(&self) -> Option<(Program, f64)> {
+        let scalar = |j: usize| match (&self.ins[j], self.shapes[j].is_empty()) {
+            (Ins::Const(c), true) => c.first().copied(),
+            _ => None,
+        };
+        let (mut k, mut c) = (self.out, 1.0);
+        let j = loop {
+            (k, c) = match &self.ins[k] {
+                Ins::Sum(j, None)
+                    if self.active[*j] && self.shapes[*j].iter().product::<usize>() > 1 =>
+                {
+                    break *j;
+                }
+                Ins::Neg(a) => (*a, -c),
+                Ins::Arith(op, a, b) => match (op, scalar(*a), scalar(*b)) {
+                    (Arith::Add | Arith::Sub, None, Some(_)) => (*a, c),
+                    (Arith::Add, Some(_), None) => (*b, c),
+                    (Arith::Sub, Some(_), None) => (*b, -c),
+                    (Arith::Mul, None, Some(m)) => (*a, c * m),
+                    (Arith::Mul, Some(m), None) => (*b, c * m),
+                    (Arith::Div, None, Some(m)) => (*a, c / m),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+        };
+        if c == 0.0 || !c.is_finite() {
+            return None;
+        }
+        let terms = Program {
+            ins: self.ins[..=j].to_vec(),
+            shapes: self.shapes[..=j].to_vec(),
+            active: self.active[..=j].to_vec(),
+            spans: self.spans[..=j].to_vec(),
+            inputs: self.inputs.clone(),
+            out: j,
+            work: self.work,
+        };
+        Some((terms, c))
     }
 
     fn depends_on(&self, k: usize, i: usize) -> bool {
