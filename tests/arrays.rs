@@ -726,6 +726,57 @@ fn a_sampled_entry_of_a_summed_scalar_is_not_buried_in_the_sum() {
     assert_eq!(r["check"]["status"], "pass", "{r}");
 }
 
+/// The verdict, the derivative and the warnings of a `:grad` report.
+fn verdict(r: &Value) -> (Value, Value, Vec<String>) {
+    let g = match &r["gradient"] {
+        Value::Array(v) if v[0].is_array() => v[0][0].clone(),
+        Value::Array(v) => v[0].clone(),
+        other => other.clone(),
+    };
+    let w = r["warnings"]
+        .as_array()
+        .map(|ws| {
+            ws.iter()
+                .map(|w| w["message"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    (r["check"]["status"].clone(), g, w)
+}
+
+/// Asserts that `:grad sum(f) at x = [v]` over arrays reads as `:grad f at
+/// x = v` over numbers: the same verdict, derivative and warnings.
+#[track_caller]
+fn reads_as_scalar(f: &str, v: &str) {
+    let scalar = verdict(&last_json(&[&format!(":grad {f} at x = {v}")]));
+    let array = verdict(&last_json(&[&format!(":grad sum({f}) at x = [{v}]")]));
+    assert_eq!(array, scalar, "{f} at {v}");
+}
+
+#[test]
+fn a_constant_operand_of_a_two_argument_built_in_is_a_constant() {
+    // The array engine took both operands as variables: `0^x` and
+    // `pow(x, 2)` had NaN derivatives, `atan2(0, x)` warned of a jump.
+    for (f, v) in [
+        ("0^x", "1"),
+        ("0^x", "0"),
+        ("pow(x, 2)", "0"),
+        ("log(x, 2)", "0"),
+        ("atan2(0, x)", "-1"),
+        ("atan2(x, 0)", "0"),
+        ("hypot(x, 0)", "0"),
+        ("max(x, 2 - x)", "1"),
+        ("mod(x, 1)", "2"),
+        ("sqrt(x)", "0"),
+        ("abs(x)", "0"),
+        ("x^0.5", "0"),
+        ("0 * log(x)", "0"),
+        ("x^x", "0"),
+    ] {
+        reads_as_scalar(f, v);
+    }
+}
+
 #[test]
 fn a_value_of_a_two_argument_built_in_warns_only_of_its_domain() {
     // Nothing is differentiated: no kink warning at the tie, as for scalars.
