@@ -12,6 +12,7 @@ mod compile;
 mod elem;
 pub mod functions;
 mod kernels;
+mod kinks;
 mod program;
 mod slice;
 
@@ -25,6 +26,7 @@ use crate::error::{Error, Warning};
 use crate::limits;
 use crate::num::Note;
 use blocks::{MIN_BLOCKED_ROWS, Plan};
+use kinks::Probe;
 use program::{Arith, Aux, Ins, backward, forward};
 use std::borrow::Cow;
 
@@ -66,9 +68,10 @@ impl Program {
         let n = self.out + 1;
         let mut vals: Vec<Cow<'p, [T]>> = Vec::with_capacity(n);
         let mut aux = Vec::with_capacity(n);
+        let mut probe = Probe::default();
         for k in 0..n {
             budget.check_cancel()?;
-            let (v, x) = self.step(k, inputs, &mut vals, deriv, budget);
+            let (v, x) = self.step(k, inputs, &mut vals, deriv, budget, &mut probe);
             vals.push(v);
             aux.push(x);
         }
@@ -83,6 +86,7 @@ impl Program {
         vals: &mut [Cow<'p, [T]>],
         deriv: bool,
         budget: &mut Budget,
+        probe: &mut Probe,
     ) -> (Cow<'p, [T]>, Aux<T>) {
         let ins = &self.ins[k];
         match ins {
@@ -115,7 +119,9 @@ impl Program {
                 let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
                 let mut notes = Vec::new();
                 let live = deriv && self.active[k];
-                let (y, x) = forward(ins, &a, &sh, &self.shapes[k], live, &mut notes);
+                let out = &self.shapes[k];
+                let (y, x) = forward(ins, &a, &sh, out, live, &mut notes);
+                let notes = self.decided(k, notes, &a, &sh, out, inputs, probe, (None, budget));
                 self.warn(k, notes, budget);
                 (Cow::Owned(y), x)
             }

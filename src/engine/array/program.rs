@@ -267,16 +267,23 @@ fn local<T: Elem>(
     (y, if deriv { Aux::D(d) } else { Aux::None })
 }
 
+/// Most notes one instruction keeps: more than its warnings can show
+/// ([`crate::limits::MAX_ENTRY_WARNINGS`] and a line saying there are
+/// more), and few enough that each entry's check against them stays cheap
+/// (a tie at each of a million entries, each note its own message, took a
+/// minute to deduplicate).
+const MAX_NOTES: usize = 4 * crate::limits::MAX_ENTRY_WARNINGS;
+
 /// Runs `f` with the notes, deduplicating them so that a domain error in a
-/// million entries is one note.
+/// million entries is one note, and keeping at most [`MAX_NOTES`].
 #[inline]
-fn guard<R>(notes: &mut Vec<Note>, f: impl FnOnce(&mut Vec<Note>) -> R) -> R {
+pub(super) fn guard<R>(notes: &mut Vec<Note>, f: impl FnOnce(&mut Vec<Note>) -> R) -> R {
     let before = notes.len();
     let r = f(notes);
     if notes.len() > before {
         let fresh = notes.split_off(before);
         for n in fresh {
-            if !notes.iter().any(|m| m.message == n.message) {
+            if notes.len() < MAX_NOTES && !notes.iter().any(|m| m.message == n.message) {
                 notes.push(n);
             }
         }
