@@ -778,6 +778,46 @@ fn a_constant_operand_of_a_two_argument_built_in_is_a_constant() {
 }
 
 #[test]
+fn a_tie_whose_sides_have_the_same_derivative_is_no_kink() {
+    // The array engine warned at every tie of `max(w, w)` and FAILED the
+    // check; the scalar engine asks whether the two sides' derivatives
+    // differ, and so does the array engine now.
+    for (f, v) in [
+        ("max(x, x)", "1"),
+        ("max(x - x, 0)", "1"),
+        ("min(x, 2 * x / 2)", "3"),
+        ("mod(x, x)", "2"),
+        ("atan2(x - x, -1)", "1"),
+        ("abs(x - x)", "1"),
+        ("max(x, 2 - x)", "1"),
+    ] {
+        reads_as_scalar(f, v);
+    }
+    let no_warning = |stmt: &str| {
+        let r = last_json(&[stmt]);
+        assert_eq!(r["check"]["status"], "pass", "{stmt}: {r}");
+        assert!(r.get("warnings").is_none(), "{stmt}: {r}");
+    };
+    no_warning(":grad max(w, w) at w = [1, 2]");
+    no_warning(":grad max([w[0], w[0]]) at w = [1, 2]");
+    // Past four entries the derivatives are compared along random
+    // directions.
+    no_warning(":grad sum(max(w, w) * w) at w = linspace(0, 1, 2000)");
+    let kink = |stmt: &str, warnings: usize| {
+        let r = last_json(&[stmt]);
+        assert_ne!(r["check"]["status"], "pass", "{stmt}: {r}");
+        let w = r["warnings"].as_array().map_or(0, Vec::len);
+        assert_eq!(w, warnings, "{stmt}: {r}");
+    };
+    kink(":grad sum(max(w, 2 - w)) at w = [1, 2]", 1);
+    kink(":grad sum(abs(w)) at w = [0, 1]", 1);
+    kink(":grad max(w) at w = [2, 2]", 1);
+    // Equal at v = 1, but the sides differ along v.
+    kink(":grad sum(max(w * v, w)) at w = [1, 2], v = [1, 1]", 2);
+    kink(":grad sum(max(w, 1 - w)) at w = linspace(0, 1, 2001)", 1);
+}
+
+#[test]
 fn a_value_of_a_two_argument_built_in_warns_only_of_its_domain() {
     // Nothing is differentiated: no kink warning at the tie, as for scalars.
     let r = last_json(&["x = [1, 2]", "max(x, 1)"]);

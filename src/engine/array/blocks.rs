@@ -14,8 +14,8 @@
 
 use super::elem::Elem;
 use super::kernels;
-use super::program::{Arith, Aux, Ins, backward, forward, mm_dims};
 use super::kinks::Probe;
+use super::program::{Arith, Aux, Ins, backward, forward, mm_dims};
 use super::{Pass, Program};
 use crate::engine::eval::Budget;
 use crate::error::Error;

@@ -77,7 +77,10 @@ impl Program {
         if t.iter().zip(a).any(|(t, a)| t.len() != a.len()) {
             return notes;
         }
-        let v: Vec<Vec<f64>> = a.iter().map(|x| x.iter().map(|e| e.val()).collect()).collect();
+        let v: Vec<Vec<f64>> = a
+            .iter()
+            .map(|x| x.iter().map(|e| e.val()).collect())
+            .collect();
         let mut fresh = Vec::new();
         match ins {
             Ins::Binary(id, ..) => {
@@ -170,7 +173,11 @@ fn tie_moves(v: &[f64], t: &[Tan<DIRECTIONS>], largest: bool) -> bool {
     } else {
         v.iter().copied().fold(f64::INFINITY, f64::min)
     };
-    let id = if largest { BuiltinId::Max } else { BuiltinId::Min };
+    let id = if largest {
+        BuiltinId::Max
+    } else {
+        BuiltinId::Min
+    };
     let mut tied = v.iter().zip(t).filter(|(x, _)| **x == best);
     let Some((_, first)) = tied.next() else {
         return true;
