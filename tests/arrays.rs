@@ -818,6 +818,37 @@ fn a_tie_whose_sides_have_the_same_derivative_is_no_kink() {
 }
 
 #[test]
+fn a_sampled_check_looks_at_the_sides_of_the_entry_that_warned() {
+    // The sample missed the one entry with a kink: the verdict came from the
+    // direction, or was only "a warning above". As the scalar check does
+    // at its point, the check now looks at that entry's two sides.
+    for (stmt, entry, verdict) in [
+        (
+            ":grad sum(exp(w) * abs(w - 0.5)) at w = linspace(0, 1, 2001)",
+            "w[1000]",
+            "kink",
+        ),
+        (
+            ":grad sum(max(w, 1 - w)) at w = linspace(0, 1, 2001)",
+            "w[1000]",
+            "kink",
+        ),
+        (":diff sqrt(x) at x = linspace(0, 1, 2000)", "x[0]", "fail"),
+        (":grad max(w) at w = ones(500)", "w[0]", "kink"),
+    ] {
+        let r = last_json(&[stmt]);
+        let c = &r["check"];
+        assert_eq!(c["coverage"]["mode"], "sample", "{stmt}");
+        let found = c["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["wrt"][0] == entry && e["verdict"] == verdict);
+        assert!(found, "{stmt}: {c}");
+    }
+}
+
+#[test]
 fn a_value_of_a_two_argument_built_in_warns_only_of_its_domain() {
     // Nothing is differentiated: no kink warning at the tie, as for scalars.
     let r = last_json(&["x = [1, 2]", "max(x, 1)"]);

@@ -251,6 +251,7 @@ impl Session {
             grads: &grads,
             noise,
             terms: prog.summed_terms(),
+            warned: !warnings.is_empty(),
         };
         let mut d = ArrayDerivatives {
             kind,
@@ -479,7 +480,17 @@ impl Session {
             return (c, CheckCoverage::Every { entries });
         }
         let mut rng = Lcg(0x9e37_79b9_7f4a_7c15 ^ flat.len() as u64);
-        let mut sampled: Vec<usize> = Vec::new();
+        // Where a built-in warned of a kink, the check looks at that entry's
+        // two sides first, as the scalar check does at its point.
+        let mut sampled: Vec<usize> = if at.warned {
+            let b = self.budget();
+            let most = limits::CHECK_SAMPLE_MIN;
+            let mut k = at.prog.kinked_entries(at.x, &b, most);
+            k.retain(|i| range.contains(i));
+            k
+        } else {
+            Vec::new()
+        };
         while sampled.len() < SAMPLE {
             let i = range[(rng.next() % entries as u64) as usize];
             if !sampled.contains(&i) {
@@ -658,6 +669,8 @@ struct Sweep<'a> {
     noise: f64,
     /// For a scalar `c · Σ tₖ + d`: the program of the terms `t`, and `c`.
     terms: Option<(Program, f64)>,
+    /// Whether the gradient's pass gave warnings.
+    warned: bool,
 }
 
 /// What the check differences: `scale · Σₖ (yₖ(x′) − baseₖ)` for the

@@ -213,7 +213,7 @@ impl Program {
         for start in (0..plan.rows).step_by(step) {
             budget.check_cancel()?;
             let r = start..(start + step).min(plan.rows);
-            let (bv, bx) = self.block_forward(plan, &r, inputs, &vals, deriv, budget, &mut probe);
+            let (bv, bx) = self.block_forward((plan, &r), inputs, &vals, deriv, budget, &mut probe);
             for (t, (_, j)) in totals.iter_mut().zip(&plan.sums) {
                 *t += kernels::sum_by(bv[*j].len(), |k| bv[*j][k]);
             }
@@ -245,8 +245,7 @@ impl Program {
     /// The region's slots over rows `r`: values and what their sweep needs.
     fn block_forward<'p, T: Elem>(
         &'p self,
-        plan: &Plan,
-        r: &Range<usize>,
+        (plan, r): (&Plan, &Range<usize>),
         inputs: &'p [Vec<T>],
         vals: &[Cow<'p, [T]>],
         deriv: bool,

@@ -27,6 +27,29 @@ const DIRECTIONS: usize = 4;
 #[derive(Default)]
 pub(super) struct Probe {
     slots: Option<Vec<Vec<Tan<DIRECTIONS>>>>,
+    /// When asked for: where the kinks met are, as (slot, entry), at most
+    /// `most` of them.
+    kinked: Option<Vec<(usize, usize)>>,
+    most: usize,
+}
+
+/// Where kinks are met: (slot, entry), at most `.1` of them, when asked
+/// for (`.0` is `Some`).
+type Kinked<'a> = (&'a mut Option<Vec<(usize, usize)>>, usize);
+
+/// Notes `entry` of slot `k` as a kink when its own notes say so.
+fn record(kinked: &mut Kinked<'_>, k: usize, entry: usize, notes: &[Note]) {
+    if let Some(list) = kinked.0.as_mut()
+        && list.len() < kinked.1
+        && notes.iter().any(undecided)
+    {
+        list.push((k, entry));
+    }
+}
+
+/// True for a note that the operands' derivatives decide.
+fn undecided(n: &Note) -> bool {
+    matches!(n.kind, NoteKind::Kink | NoteKind::Infinite)
 }
 
 /// Rows `r` of a pass by row blocks: a slot of the plan's region holds only
@@ -55,14 +78,17 @@ impl Program {
         probe: &mut Probe,
         (rows, budget): (Rows<'_>, &Budget),
     ) -> Vec<Note> {
-        let undecided = |n: &Note| matches!(n.kind, NoteKind::Kink | NoteKind::Infinite);
         if !T::NATIVE || !notes.iter().any(undecided) {
             return notes;
         }
         let ins = &self.ins[k];
-        let slots = probe
-            .slots
-            .get_or_insert_with(|| self.tangents(inputs, budget));
+        let Probe {
+            slots,
+            kinked,
+            most,
+        } = probe;
+        let mut kinked = (kinked, *most);
+        let slots = slots.get_or_insert_with(|| self.tangents(inputs, budget));
         let t: Vec<&[Tan<DIRECTIONS>]> = ins
             .args()
             .into_iter()
@@ -81,32 +107,81 @@ impl Program {
             .iter()
             .map(|x| x.iter().map(|e| e.val()).collect())
             .collect();
+        let first = rows.map_or(0, |(plan, r)| plan.entries(self, k, r).start);
         let mut fresh = Vec::new();
+        // Each entry's notes by the built-in's rule, where they are kept.
+        let mut note = |e: usize, f: &dyn Fn(&mut Vec<Note>)| {
+            let mut own = Vec::new();
+            f(&mut own);
+            record(&mut kinked, k, first + e, &own);
+            guard(&mut fresh, |n| n.extend(own));
+        };
         match ins {
             Ins::Binary(id, ..) => {
                 let (sa, sb, o2) = (as_2d(sh[0]), as_2d(sh[1]), as_2d(out));
-                each(sa, sb, o2, |_, ia, ib| {
+                each(sa, sb, o2, |e, ia, ib| {
                     let args = [dual(v[0][ia], &t[0][ia]), dual(v[1][ib], &t[1][ib])];
-                    guard(&mut fresh, |n| builtins::apply(*id, &args, n));
+                    note(e, &|n| {
+                        let _ = builtins::apply(*id, &args, n);
+                    });
                 });
             }
             Ins::Unary(id, _) => {
-                for (x, tx) in v[0].iter().zip(t[0]) {
-                    guard(&mut fresh, |n| builtins::apply(*id, &[dual(*x, tx)], n));
+                for (e, (x, tx)) in v[0].iter().zip(t[0]).enumerate() {
+                    note(e, &|n| {
+                        let _ = builtins::apply(*id, &[dual(*x, tx)], n);
+                    });
                 }
             }
-            Ins::PowI(_, p) => powers(&v[0], t[0], f64::from(*p), &mut fresh),
-            Ins::PowC(_, p) => powers(&v[0], t[0], *p, &mut fresh),
-            Ins::Extreme(_, largest) => {
-                if !tie_moves(&v[0], t[0], *largest) {
-                    fresh = notes.into_iter().filter(|n| !undecided(n)).collect();
-                } else {
-                    fresh = notes;
+            Ins::PowI(_, p) => powers(&v[0], t[0], f64::from(*p), &mut note),
+            Ins::PowC(_, p) => powers(&v[0], t[0], *p, &mut note),
+            Ins::Extreme(j, largest) => {
+                let tied = tied_moving(&v[0], t[0], *largest);
+                if tied.is_empty() {
+                    return notes.into_iter().filter(|n| !undecided(n)).collect();
                 }
+                for e in tied {
+                    record(&mut kinked, *j, e, &notes);
+                }
+                return notes;
             }
             _ => return notes,
         }
         fresh
+    }
+
+    /// Up to `most` entries of the flattened inputs where a built-in
+    /// meets a kink or an infinite derivative at `inputs`: those of an
+    /// operation elementwise in an input of its own shape (entry `i` of
+    /// the operation is entry `i` of the input), in the order met.
+    pub fn kinked_entries(&self, inputs: &[Vec<f64>], budget: &Budget, most: usize) -> Vec<usize> {
+        let mut probe = Probe {
+            kinked: Some(Vec::new()),
+            most,
+            ..Probe::default()
+        };
+        let mut scratch = Budget::new(budget.cancel.clone());
+        if self
+            .run_with(inputs, true, &mut scratch, &mut probe)
+            .is_err()
+        {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (k, e) in probe.kinked.unwrap_or_default() {
+            let prefix = self.prefix(k);
+            let mut offset = 0;
+            for (i, (_, shape)) in self.inputs.iter().enumerate() {
+                if *shape == self.shapes[k] && prefix.elementwise_in(i) {
+                    if !out.contains(&(offset + e)) {
+                        out.push(offset + e);
+                    }
+                    break;
+                }
+                offset += shape.iter().product::<usize>();
+            }
+        }
+        out
     }
 
     /// Every slot's value and tangents along the probe's directions at
@@ -153,21 +228,29 @@ impl Program {
     }
 }
 
-/// The notes of `x^p` for a constant `p` at entries `v` with tangents `t`.
-fn powers(v: &[f64], t: &[Tan<DIRECTIONS>], p: f64, notes: &mut Vec<Note>) {
+/// The notes of `x^p` for a constant `p` at entries `v` with tangents `t`,
+/// each given to `note` with its entry.
+fn powers(
+    v: &[f64],
+    t: &[Tan<DIRECTIONS>],
+    p: f64,
+    note: &mut impl FnMut(usize, &dyn Fn(&mut Vec<Note>)),
+) {
     let e = Fixed1 {
         v: p,
         g: [0.0; DIRECTIONS],
     };
-    for (x, tx) in v.iter().zip(t) {
-        guard(notes, |n| builtins::pow(&dual(*x, tx), &e, n));
+    for (k, (x, tx)) in v.iter().zip(t).enumerate() {
+        note(k, &|n| {
+            let _ = builtins::pow(&dual(*x, tx), &e, n);
+        });
     }
 }
 
-/// True when the entries tied for the largest (or smallest) of `v` do not
-/// all have the same derivatives: `max`'s own rule at a tie of two, asked
-/// of each tied entry against the first.
-fn tie_moves(v: &[f64], t: &[Tan<DIRECTIONS>], largest: bool) -> bool {
+/// The entries tied for the largest (or smallest) of `v` when they do not
+/// all have the same derivatives (`max`'s own rule at a tie of two, asked
+/// of each against the first); none when they do.
+fn tied_moving(v: &[f64], t: &[Tan<DIRECTIONS>], largest: bool) -> Vec<usize> {
     let best = if largest {
         v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     } else {
@@ -178,13 +261,14 @@ fn tie_moves(v: &[f64], t: &[Tan<DIRECTIONS>], largest: bool) -> bool {
     } else {
         BuiltinId::Min
     };
-    let mut tied = v.iter().zip(t).filter(|(x, _)| **x == best);
-    let Some((_, first)) = tied.next() else {
-        return true;
+    let tied: Vec<usize> = (0..v.len()).filter(|k| v[*k] == best).collect();
+    let Some(&first) = tied.first() else {
+        return Vec::new();
     };
-    tied.any(|(_, tj)| {
+    let moves = tied.iter().any(|&j| {
         let mut notes = Vec::new();
-        builtins::apply(id, &[dual(best, first), dual(best, tj)], &mut notes);
+        builtins::apply(id, &[dual(best, &t[first]), dual(best, &t[j])], &mut notes);
         notes.iter().any(|n| n.kind == NoteKind::Kink)
-    })
+    });
+    if moves { tied } else { Vec::new() }
 }

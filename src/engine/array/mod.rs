@@ -65,13 +65,24 @@ impl Program {
         deriv: bool,
         budget: &mut Budget,
     ) -> Result<Pass<'p, T>, Error> {
+        self.run_with(inputs, deriv, budget, &mut Probe::default())
+    }
+
+    /// [`Program::run`] with the probe that decides kinks (and may record
+    /// where they are).
+    fn run_with<'p, T: Elem>(
+        &'p self,
+        inputs: &'p [Vec<T>],
+        deriv: bool,
+        budget: &mut Budget,
+        probe: &mut Probe,
+    ) -> Result<Pass<'p, T>, Error> {
         let n = self.out + 1;
         let mut vals: Vec<Cow<'p, [T]>> = Vec::with_capacity(n);
         let mut aux = Vec::with_capacity(n);
-        let mut probe = Probe::default();
         for k in 0..n {
             budget.check_cancel()?;
-            let (v, x) = self.step(k, inputs, &mut vals, deriv, budget, &mut probe);
+            let (v, x) = self.step(k, inputs, &mut vals, deriv, budget, probe);
             vals.push(v);
             aux.push(x);
         }
@@ -534,7 +545,12 @@ impl Program {
         if c == 0.0 || !c.is_finite() {
             return None;
         }
-        let terms = Program {
+        Some((self.prefix(j), c))
+    }
+
+    /// The program that computes slot `j`.
+    fn prefix(&self, j: usize) -> Program {
+        Program {
             ins: self.ins[..=j].to_vec(),
             shapes: self.shapes[..=j].to_vec(),
             active: self.active[..=j].to_vec(),
@@ -542,8 +558,7 @@ impl Program {
             inputs: self.inputs.clone(),
             out: j,
             work: self.work,
-        };
-        Some((terms, c))
+        }
     }
 
     fn depends_on(&self, k: usize, i: usize) -> bool {
