@@ -250,6 +250,8 @@ impl Session {
             x: &x,
             grads: &grads,
             noise,
+            terms: prog.summed_terms(),
+            warned: !warnings.is_empty(),
         };
         let mut d = ArrayDerivatives {
             kind,
@@ -392,24 +394,42 @@ impl Session {
 
     /// The entries of the result at the point `x`.
     fn result_at(&self, at: &Sweep<'_>, x: &[Vec<f64>]) -> Option<Vec<f64>> {
+        self.entries_at(at.prog, x)
+    }
+
+    /// The entries of `prog`'s result at the point `x`.
+    fn entries_at(&self, prog: &Program, x: &[Vec<f64>]) -> Option<Vec<f64>> {
         let mut b = crate::engine::Budget::new(self.cancel.clone());
-        at.prog.value(x, &mut b).ok()
+        prog.value(x, &mut b).ok()
     }
 
     /// What the check of entries `place` differences, and the floor under
-    /// its rounding. A scalar result is the sum itself. An array's is
-    /// `Σₖ (yₖ(x′) − yₖ(x))`, the same function but for a constant: the
-    /// entries a sampled entry does not reach subtract to exact zeros, so a
-    /// million-entry `sin(x) * x^2` no longer buries the change in one entry
-    /// under the rounding of the whole sum. Its floor is the whole sum's
-    /// rounding (`noise`) in the share of the entries that change when the
-    /// sampled ones move by a thousandth, plus the rounding of those
-    /// entries themselves.
-    fn differenced(&self, at: &Sweep<'_>, place: &[(usize, usize)]) -> (Option<Vec<f64>>, f64) {
+    /// its rounding. An array's is `Σₖ (yₖ(x′) − yₖ(x))`, the same function
+    /// but for a constant: the entries a sampled entry does not reach
+    /// subtract to exact zeros, so a million-entry `sin(x) * x^2` no longer
+    /// buries the change in one entry under the rounding of the whole sum.
+    /// A scalar `c · Σ tₖ + d` is differenced the same way over its terms,
+    /// as `c · Σₖ (tₖ(x′) − tₖ(x))`, when the move changes some of them
+    /// and leaves others (where every term moves, as in a model's loss
+    /// over its rows, nothing subtracts to zero, and where none does the
+    /// move tells nothing: the scalar itself is differenced). Any other
+    /// scalar is differenced itself. The floor is
+    /// the whole sum's rounding (`noise`) in the share of the entries that
+    /// change when the sampled ones move by a thousandth, plus the rounding
+    /// of those entries themselves.
+    fn differenced<'s>(
+        &self,
+        at: &'s Sweep<'_>,
+        place: &[(usize, usize)],
+    ) -> (Option<Differenced<'s>>, f64) {
+        let (prog, scale) = match &at.terms {
+            Some((t, c)) => (t, *c),
+            None => (at.prog, 1.0),
+        };
         // Evaluated again, not taken from the gradient's pass: the same
         // value-only code as every evaluation of the check, so that the
         // entries a move does not reach subtract to exact zeros.
-        let base = match self.result_at(at, at.x) {
+        let base = match self.entries_at(prog, at.x) {
             Some(y) if y.len() > 1 => y,
             _ => return (None, at.noise),
         };
@@ -418,7 +438,7 @@ impl Session {
             let v = moved[k][j];
             moved[k][j] = if v == 0.0 { 1e-3 } else { v * (1.0 + 1e-3) };
         }
-        let Some(y) = self.result_at(at, &moved) else {
+        let Some(y) = self.entries_at(prog, &moved) else {
             return (None, at.noise);
         };
         let (mut changed, mut size) = (0usize, 0.0);
@@ -428,8 +448,12 @@ impl Session {
                 size += a.abs() + b.abs();
             }
         }
+        if at.terms.is_some() && (changed == 0 || changed == base.len()) {
+            return (None, at.noise);
+        }
         let share = changed.max(1) as f64 / base.len() as f64;
-        (Some(base), at.noise * share + f64::EPSILON * size)
+        let floor = at.noise * share + f64::EPSILON * size * scale.abs();
+        (Some(Differenced { prog, scale, base }), floor)
     }
 
     /// The finite-difference check of a gradient over arrays (of input
@@ -456,7 +480,17 @@ impl Session {
             return (c, CheckCoverage::Every { entries });
         }
         let mut rng = Lcg(0x9e37_79b9_7f4a_7c15 ^ flat.len() as u64);
-        let mut sampled: Vec<usize> = Vec::new();
+        // Where a built-in warned of a kink, the check looks at that entry's
+        // two sides first, as the scalar check does at its point.
+        let mut sampled: Vec<usize> = if at.warned {
+            let b = self.budget();
+            let most = limits::CHECK_SAMPLE_MIN;
+            let mut k = at.prog.kinked_entries(at.x, &b, most);
+            k.retain(|i| range.contains(i));
+            k
+        } else {
+            Vec::new()
+        };
         while sampled.len() < SAMPLE {
             let i = range[(rng.next() % entries as u64) as usize];
             if !sampled.contains(&i) {
@@ -535,9 +569,9 @@ impl Session {
                 pt[*k][*j] = *v;
             }
             match &base {
-                Some(base) => self
-                    .result_at(at, &pt)
-                    .map_or(f64::NAN, |y| y.iter().zip(base).map(|(a, b)| a - b).sum()),
+                Some(d) => self.entries_at(d.prog, &pt).map_or(f64::NAN, |y| {
+                    d.scale * y.iter().zip(&d.base).map(|(a, b)| a - b).sum::<f64>()
+                }),
                 None => self.summed_at(at, &pt),
             }
         };
@@ -633,6 +667,18 @@ struct Sweep<'a> {
     grads: &'a [Vec<f64>],
     /// The rounding noise of the value, for the check's tolerance.
     noise: f64,
+    /// For a scalar `c · Σ tₖ + d`: the program of the terms `t`, and `c`.
+    terms: Option<(Program, f64)>,
+    /// Whether the gradient's pass gave warnings.
+    warned: bool,
+}
+
+/// What the check differences: `scale · Σₖ (yₖ(x′) − baseₖ)` for the
+/// entries `y` of `prog`'s result.
+struct Differenced<'a> {
+    prog: &'a Program,
+    scale: f64,
+    base: Vec<f64>,
 }
 
 /// `v` cut into consecutive pieces of the given sizes.

@@ -14,6 +14,7 @@
 
 use super::elem::Elem;
 use super::kernels;
+use super::kinks::Probe;
 use super::program::{Arith, Aux, Ins, backward, forward, mm_dims};
 use super::{Pass, Program};
 use crate::engine::eval::Budget;
@@ -64,7 +65,7 @@ struct PerSum<T>(Vec<Option<Vec<T>>>, Vec<Option<Vec<T>>>, f64);
 
 impl Plan {
     /// Rows `r` of a slot of the region, as a range of its entries.
-    fn entries(&self, p: &Program, k: usize, r: &Range<usize>) -> Range<usize> {
+    pub(super) fn entries(&self, p: &Program, k: usize, r: &Range<usize>) -> Range<usize> {
         let w = as_2d(&p.shapes[k])[1];
         let w = if p.shapes[k].len() == 1 { 1 } else { w };
         r.start * w..r.end * w
@@ -181,9 +182,10 @@ impl Program {
         let n = self.out + 1;
         let mut vals: Vec<Cow<'p, [T]>> = (0..n).map(|_| Cow::Owned(Vec::new())).collect();
         let mut aux: Vec<Aux<T>> = (0..n).map(|_| Aux::None).collect();
+        let mut probe = Probe::default();
         for k in (0..n).filter(|k| !plan.region[*k] && !plan.after[*k]) {
             budget.check_cancel()?;
-            (vals[k], aux[k]) = self.step(k, inputs, &mut vals, deriv, budget);
+            (vals[k], aux[k]) = self.step(k, inputs, &mut vals, deriv, budget, &mut probe);
         }
         // Small constants the region reads, as numbers of type `T`.
         for k in (0..n).filter(|k| plan.region[*k]) {
@@ -211,7 +213,7 @@ impl Program {
         for start in (0..plan.rows).step_by(step) {
             budget.check_cancel()?;
             let r = start..(start + step).min(plan.rows);
-            let (bv, bx) = self.block_forward(plan, &r, inputs, &vals, deriv, budget);
+            let (bv, bx) = self.block_forward((plan, &r), inputs, &vals, deriv, budget, &mut probe);
             for (t, (_, j)) in totals.iter_mut().zip(&plan.sums) {
                 *t += kernels::sum_by(bv[*j].len(), |k| bv[*j][k]);
             }
@@ -235,7 +237,7 @@ impl Program {
         let summed: Vec<usize> = plan.sums.iter().map(|(k, _)| *k).collect();
         for k in (0..n).filter(|k| plan.after[*k] && !summed.contains(k)) {
             budget.check_cancel()?;
-            (vals[k], aux[k]) = self.step(k, inputs, &mut vals, deriv, budget);
+            (vals[k], aux[k]) = self.step(k, inputs, &mut vals, deriv, budget, &mut probe);
         }
         Ok((Pass { vals, aux }, reg))
     }
@@ -243,12 +245,12 @@ impl Program {
     /// The region's slots over rows `r`: values and what their sweep needs.
     fn block_forward<'p, T: Elem>(
         &'p self,
-        plan: &Plan,
-        r: &Range<usize>,
+        (plan, r): (&Plan, &Range<usize>),
         inputs: &'p [Vec<T>],
         vals: &[Cow<'p, [T]>],
         deriv: bool,
         budget: &mut Budget,
+        probe: &mut Probe,
     ) -> (Vec<Cow<'p, [T]>>, Vec<Aux<T>>) {
         let n = self.out + 1;
         let mut bv: Vec<Cow<'p, [T]>> = Vec::with_capacity(n);
@@ -283,6 +285,8 @@ impl Program {
                     let live = deriv && self.active[k];
                     let out = plan.shape(self, k, r);
                     let (y, x) = forward(ins, &a, &sh, &out, live, &mut notes);
+                    let rows = (Some((plan, r)), &*budget);
+                    let notes = self.decided(k, notes, &a, &sh, &out, inputs, probe, rows);
                     self.warn(k, notes, budget);
                     (Cow::Owned(y), x)
                 }

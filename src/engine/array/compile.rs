@@ -304,7 +304,8 @@ impl Compiler<'_> {
         }
         let s =
             broadcast(self.shape(a), self.shape(b)).ok_or_else(|| self.mismatch("^", a, b, at))?;
-        self.push(Ins::Binary(BuiltinId::Pow, a, b), s, at)
+        let vary = [self.p.active[a], self.p.active[b]];
+        self.push(Ins::Binary(BuiltinId::Pow, a, b, vary), s, at)
     }
 
     fn matmul(&mut self, a: Slot, b: Slot, at: Span) -> Result<Slot, Error> {
@@ -549,7 +550,8 @@ impl Compiler<'_> {
                 [a, c] => {
                     let s = broadcast(self.shape(*a), self.shape(*c))
                         .ok_or_else(|| self.mismatch(name, *a, *c, span))?;
-                    self.push(Ins::Binary(b.id, *a, *c), s, span)
+                    let vary = [self.p.active[*a], self.p.active[*c]];
+                    self.push(Ins::Binary(b.id, *a, *c, vary), s, span)
                 }
                 _ => Err(self.err(
                     Error::new(ErrorKind::Arity, format!("`{name}` takes 1 or 2 arguments")),

@@ -5,7 +5,7 @@
 
 use crate::builtins::{self, BuiltinId};
 use crate::builtins::{powi_local, powi_local1};
-use crate::num::{Fixed1, Fixed2, Note};
+use crate::num::{Fixed1, Fixed2, Note, Scalar};
 use std::borrow::Cow;
 use std::fmt::Debug;
 use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub};
@@ -37,8 +37,15 @@ pub trait Elem:
     /// are not collected).
     fn unary(id: BuiltinId, x: Self, deriv: bool, notes: &mut Vec<Note>) -> (Self, Self);
     /// `(g(a, b), ∂g/∂a, ∂g/∂b)` for a two-argument built-in (`pow`,
-    /// `atan2`, `hypot`, `min`, `max`, `log` with a base).
-    fn binary(id: BuiltinId, a: Self, b: Self, notes: &mut Vec<Note>) -> (Self, Self, Self);
+    /// `atan2`, `hypot`, `min`, `max`, `log` with a base); an operand that
+    /// does not `vary` is a constant to the built-in's rule.
+    fn binary(
+        id: BuiltinId,
+        a: Self,
+        b: Self,
+        vary: [bool; 2],
+        notes: &mut Vec<Note>,
+    ) -> (Self, Self, Self);
     /// The value of a two-argument built-in alone, as the scalar engine
     /// gives a value (its domain notes, no kink notes: nothing is
     /// differentiated); a constant for numbers that carry tangents.
@@ -93,8 +100,18 @@ impl Elem for f64 {
             None => (f64::NAN, f64::NAN),
         }
     }
-    fn binary(id: BuiltinId, a: f64, b: f64, notes: &mut Vec<Note>) -> (f64, f64, f64) {
-        let args = [Fixed1::<2>::variable(0, a), Fixed1::<2>::variable(1, b)];
+    fn binary(
+        id: BuiltinId,
+        a: f64,
+        b: f64,
+        vary: [bool; 2],
+        notes: &mut Vec<Note>,
+    ) -> (f64, f64, f64) {
+        let arg = |i: usize, v: f64| {
+            let x = Fixed1::<2>::variable(i, v);
+            if vary[i] { x } else { x.constant(v) }
+        };
+        let args = [arg(0, a), arg(1, b)];
         let r = builtins::apply(id, &args, notes);
         (r.v, r.g[0], r.g[1])
     }
@@ -351,12 +368,14 @@ impl<const K: usize> Elem for Tan<K> {
         id: BuiltinId,
         a: Tan<K>,
         b: Tan<K>,
+        vary: [bool; 2],
         notes: &mut Vec<Note>,
     ) -> (Tan<K>, Tan<K>, Tan<K>) {
-        let args = [
-            Fixed2::<2, 3>::variable(0, a.v),
-            Fixed2::<2, 3>::variable(1, b.v),
-        ];
+        let arg = |i: usize, v: f64| {
+            let x = Fixed2::<2, 3>::variable(i, v);
+            if vary[i] { x } else { x.constant(v) }
+        };
+        let args = [arg(0, a.v), arg(1, b.v)];
         let r = builtins::apply(id, &args, notes);
         let h = r.hessian();
         let mix = |v: f64, p: f64, q: f64| Tan {

@@ -12,6 +12,7 @@ mod compile;
 mod elem;
 pub mod functions;
 mod kernels;
+mod kinks;
 mod program;
 mod slice;
 
@@ -25,7 +26,8 @@ use crate::error::{Error, Warning};
 use crate::limits;
 use crate::num::Note;
 use blocks::{MIN_BLOCKED_ROWS, Plan};
-use program::{Aux, Ins, backward, forward};
+use kinks::Probe;
+use program::{Arith, Aux, Ins, backward, forward};
 use std::borrow::Cow;
 
 /// A value (flattened), the gradient of the sum of its entries by each
@@ -63,12 +65,24 @@ impl Program {
         deriv: bool,
         budget: &mut Budget,
     ) -> Result<Pass<'p, T>, Error> {
+        self.run_with(inputs, deriv, budget, &mut Probe::default())
+    }
+
+    /// [`Program::run`] with the probe that decides kinks (and may record
+    /// where they are).
+    fn run_with<'p, T: Elem>(
+        &'p self,
+        inputs: &'p [Vec<T>],
+        deriv: bool,
+        budget: &mut Budget,
+        probe: &mut Probe,
+    ) -> Result<Pass<'p, T>, Error> {
         let n = self.out + 1;
         let mut vals: Vec<Cow<'p, [T]>> = Vec::with_capacity(n);
         let mut aux = Vec::with_capacity(n);
         for k in 0..n {
             budget.check_cancel()?;
-            let (v, x) = self.step(k, inputs, &mut vals, deriv, budget);
+            let (v, x) = self.step(k, inputs, &mut vals, deriv, budget, probe);
             vals.push(v);
             aux.push(x);
         }
@@ -83,6 +97,7 @@ impl Program {
         vals: &mut [Cow<'p, [T]>],
         deriv: bool,
         budget: &mut Budget,
+        probe: &mut Probe,
     ) -> (Cow<'p, [T]>, Aux<T>) {
         let ins = &self.ins[k];
         match ins {
@@ -115,7 +130,9 @@ impl Program {
                 let sh: Vec<&[usize]> = args.iter().map(|j| &self.shapes[*j][..]).collect();
                 let mut notes = Vec::new();
                 let live = deriv && self.active[k];
-                let (y, x) = forward(ins, &a, &sh, &self.shapes[k], live, &mut notes);
+                let out = &self.shapes[k];
+                let (y, x) = forward(ins, &a, &sh, out, live, &mut notes);
+                let notes = self.decided(k, notes, &a, &sh, out, inputs, probe, (None, budget));
                 self.warn(k, notes, budget);
                 (Cow::Owned(y), x)
             }
@@ -491,6 +508,57 @@ impl Program {
             let depends = self.depends_on(k, i);
             !depends || (ins.is_elementwise() && self.shapes[k] == *shape)
         })
+    }
+
+    /// When the result is `c · Σ t + d` for an array `t` of several
+    /// entries that depends on the inputs and constants `c ≠ 0` and `d`
+    /// (`sum(t)`, `mean(t)`, `2*sum(t) + 1`): the program that computes
+    /// `t`, and `c`. A change of the result is then `c` times the sum of
+    /// the changes of `t`'s entries, which the check can difference entry
+    /// by entry.
+    pub fn summed_terms(&self) -> Option<(Program, f64)> {
+        let scalar = |j: usize| match (&self.ins[j], self.shapes[j].is_empty()) {
+            (Ins::Const(c), true) => c.first().copied(),
+            _ => None,
+        };
+        let (mut k, mut c) = (self.out, 1.0);
+        let j = loop {
+            (k, c) = match &self.ins[k] {
+                Ins::Sum(j, None)
+                    if self.active[*j] && self.shapes[*j].iter().product::<usize>() > 1 =>
+                {
+                    break *j;
+                }
+                Ins::Neg(a) => (*a, -c),
+                Ins::Arith(op, a, b) => match (op, scalar(*a), scalar(*b)) {
+                    (Arith::Add | Arith::Sub, None, Some(_)) => (*a, c),
+                    (Arith::Add, Some(_), None) => (*b, c),
+                    (Arith::Sub, Some(_), None) => (*b, -c),
+                    (Arith::Mul, None, Some(m)) => (*a, c * m),
+                    (Arith::Mul, Some(m), None) => (*b, c * m),
+                    (Arith::Div, None, Some(m)) => (*a, c / m),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+        };
+        if c == 0.0 || !c.is_finite() {
+            return None;
+        }
+        Some((self.prefix(j), c))
+    }
+
+    /// The program that computes slot `j`.
+    fn prefix(&self, j: usize) -> Program {
+        Program {
+            ins: self.ins[..=j].to_vec(),
+            shapes: self.shapes[..=j].to_vec(),
+            active: self.active[..=j].to_vec(),
+            spans: self.spans[..=j].to_vec(),
+            inputs: self.inputs.clone(),
+            out: j,
+            work: self.work,
+        }
     }
 
     fn depends_on(&self, k: usize, i: usize) -> bool {

@@ -41,8 +41,10 @@ pub enum Ins {
     PowC(usize, f64),
     /// A one-argument built-in, elementwise.
     Unary(BuiltinId, usize),
-    /// A two-argument built-in, elementwise with broadcasting.
-    Binary(BuiltinId, usize, usize),
+    /// A two-argument built-in, elementwise with broadcasting; whether
+    /// each operand depends on the inputs (a constant one is differentiated
+    /// as a constant, as the scalar engine does: `0^x` is flat at `x = 1`).
+    Binary(BuiltinId, usize, usize, [bool; 2]),
     /// `a @ b` (vector·vector, matrix·vector, vector·matrix, matrix·matrix).
     MatMul(usize, usize),
     /// Sum of all entries, or along an axis.
@@ -80,7 +82,7 @@ impl Ins {
             | Ins::Slice(a, ..)
             | Ins::Softmax(a)
             | Ins::LogSumExp(a) => vec![*a],
-            Ins::Arith(_, a, b) | Ins::Binary(_, a, b) | Ins::MatMul(a, b) => vec![*a, *b],
+            Ins::Arith(_, a, b) | Ins::Binary(_, a, b, _) | Ins::MatMul(a, b) => vec![*a, *b],
             Ins::Stack(parts) => parts.clone(),
         }
     }
@@ -172,7 +174,7 @@ pub fn forward<T: Elem>(
             Some((y, d)) => (y, Aux::D(d)),
             None => local(a[0], deriv, notes, |x, n| T::unary(*id, x, deriv, n)),
         },
-        Ins::Binary(id, ..) => binary(*id, a, sh, o2, deriv, notes),
+        Ins::Binary(id, .., vary) => binary(*id, *vary, a, sh, o2, deriv, notes),
         Ins::MatMul(..) => {
             let dims = mm_dims(sh[0], sh[1]);
             (kernels::matmul(a[0], a[1], dims, |x, w| x * w), Aux::None)
@@ -206,6 +208,7 @@ pub fn forward<T: Elem>(
 /// A two-argument built-in, elementwise with broadcasting.
 fn binary<T: Elem>(
     id: BuiltinId,
+    vary: [bool; 2],
     a: &[&[T]],
     sh: &[&[usize]],
     o2: [usize; 2],
@@ -218,7 +221,7 @@ fn binary<T: Elem>(
     each(sa, sb, o2, |k, ia, ib| {
         let (x, z) = (a[0][ia], a[1][ib]);
         if deriv {
-            let (v, da, db) = guard(notes, |n| T::binary(id, x, z, n));
+            let (v, da, db) = guard(notes, |n| T::binary(id, x, z, vary, n));
             (y[k], d[k]) = (v, (da, db));
         } else {
             y[k] = guard(notes, |n| T::binary_value(id, x, z, n));
@@ -264,16 +267,23 @@ fn local<T: Elem>(
     (y, if deriv { Aux::D(d) } else { Aux::None })
 }
 
+/// Most notes one instruction keeps: more than its warnings can show
+/// ([`crate::limits::MAX_ENTRY_WARNINGS`] and a line saying there are
+/// more), and few enough that each entry's check against them stays cheap
+/// (a tie at each of a million entries, each note its own message, took a
+/// minute to deduplicate).
+const MAX_NOTES: usize = 4 * crate::limits::MAX_ENTRY_WARNINGS;
+
 /// Runs `f` with the notes, deduplicating them so that a domain error in a
-/// million entries is one note.
+/// million entries is one note, and keeping at most [`MAX_NOTES`].
 #[inline]
-fn guard<R>(notes: &mut Vec<Note>, f: impl FnOnce(&mut Vec<Note>) -> R) -> R {
+pub(super) fn guard<R>(notes: &mut Vec<Note>, f: impl FnOnce(&mut Vec<Note>) -> R) -> R {
     let before = notes.len();
     let r = f(notes);
     if notes.len() > before {
         let fresh = notes.split_off(before);
         for n in fresh {
-            if !notes.iter().any(|m| m.message == n.message) {
+            if notes.len() < MAX_NOTES && !notes.iter().any(|m| m.message == n.message) {
                 notes.push(n);
             }
         }
