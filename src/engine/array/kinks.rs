@@ -89,17 +89,7 @@ impl Program {
         } = probe;
         let mut kinked = (kinked, *most);
         let slots = slots.get_or_insert_with(|| self.tangents(inputs, budget));
-        let t: Vec<&[Tan<DIRECTIONS>]> = ins
-            .args()
-            .into_iter()
-            .map(|j| match (slots.get(j), rows) {
-                (Some(s), Some((plan, r))) if plan.region[j] => {
-                    s.get(plan.entries(self, j, r)).unwrap_or(&[])
-                }
-                (Some(s), _) => &s[..],
-                (None, _) => &[],
-            })
-            .collect();
+        let t = self.operand_tangents(k, slots, rows);
         if t.iter().zip(a).any(|(t, a)| t.len() != a.len()) {
             return notes;
         }
@@ -148,6 +138,27 @@ impl Program {
             _ => return notes,
         }
         fresh
+    }
+
+    /// The tangents of slot `k`'s operands (rows `rows` of those in a
+    /// block's region; empty where the probe could not run).
+    fn operand_tangents<'t>(
+        &self,
+        k: usize,
+        slots: &'t [Vec<Tan<DIRECTIONS>>],
+        rows: Rows<'_>,
+    ) -> Vec<&'t [Tan<DIRECTIONS>]> {
+        self.ins[k]
+            .args()
+            .into_iter()
+            .map(|j| match (slots.get(j), rows) {
+                (Some(s), Some((plan, r))) if plan.region[j] => {
+                    s.get(plan.entries(self, j, r)).unwrap_or(&[])
+                }
+                (Some(s), _) => &s[..],
+                (None, _) => &[],
+            })
+            .collect()
     }
 
     /// Up to `most` entries of the flattened inputs where a built-in
