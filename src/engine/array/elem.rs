@@ -220,6 +220,30 @@ impl<const K: usize> Tan<K> {
             t: std::array::from_fn(|i| c * t[i]),
         }
     }
+
+    /// The inputs' values with tangents: tangent `d` of the entry at `i` of
+    /// the flattened inputs is `t(i, d)` (called in that order).
+    pub(super) fn seeded<T: Elem>(
+        inputs: &[Vec<T>],
+        mut t: impl FnMut(usize, usize) -> f64,
+    ) -> Vec<Vec<Tan<K>>> {
+        let mut at = 0;
+        inputs
+            .iter()
+            .map(|x| {
+                let v = x
+                    .iter()
+                    .enumerate()
+                    .map(|(j, e)| Tan {
+                        v: e.val(),
+                        t: std::array::from_fn(|d| t(at + j, d)),
+                    })
+                    .collect();
+                at += x.len();
+                v
+            })
+            .collect()
+    }
 }
 
 impl<const K: usize> Add for Tan<K> {

@@ -209,28 +209,13 @@ impl Program {
             let m = (seed >> 44) as f64 + 1.0;
             if seed & 1 == 0 { m } else { -m }
         };
-        let mut at = 0;
-        let tin: Vec<Vec<Tan<DIRECTIONS>>> = inputs
-            .iter()
-            .map(|x| {
-                let v = x
-                    .iter()
-                    .enumerate()
-                    .map(|(j, e)| Tan {
-                        v: e.val(),
-                        t: std::array::from_fn(|d| {
-                            if n <= DIRECTIONS {
-                                f64::from(u8::from(at + j == d))
-                            } else {
-                                random()
-                            }
-                        }),
-                    })
-                    .collect();
-                at += x.len();
-                v
-            })
-            .collect();
+        let tin = Tan::<DIRECTIONS>::seeded(inputs, |i, d| {
+            if n <= DIRECTIONS {
+                f64::from(u8::from(i == d))
+            } else {
+                random()
+            }
+        });
         let mut scratch = Budget::new(budget.cancel.clone());
         match self.run(&tin, true, &mut scratch) {
             Ok(pass) => pass.vals.into_iter().map(|s| s.into_owned()).collect(),

@@ -436,22 +436,7 @@ impl Program {
             // One pass is one evaluation's work; many of them must still
             // stop at the statement's time limit.
             budget.check_time()?;
-            let mut at = 0;
-            let tin: Vec<Vec<Tan<K>>> = inputs
-                .iter()
-                .map(|x| {
-                    let v = x
-                        .iter()
-                        .enumerate()
-                        .map(|(j, v)| Tan {
-                            v: *v,
-                            t: std::array::from_fn(|d| f64::from(u8::from(at + j == first + d))),
-                        })
-                        .collect();
-                    at += x.len();
-                    v
-                })
-                .collect();
+            let tin = Tan::<K>::seeded(inputs, |i, d| f64::from(u8::from(i == first + d)));
             let h = self.hvps_by(self.plan(MIN_BLOCKED_ROWS), &tin, budget)?;
             rows.extend(h.into_iter().take(n - first).map(|r| r.concat()));
         }
