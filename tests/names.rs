@@ -42,6 +42,11 @@ fn help_knows_the_functions_over_arrays() {
     let out = succeed(&[":help max"]);
     assert!(out.starts_with("max(a, b)\n"), "{out}");
     assert!(out.contains("\nmax(x)\n  Largest entry"), "{out}");
+    // A name that is both a command and a function: both.
+    let out = succeed(&[":help min"]);
+    assert!(out.starts_with(":min EXPR from POINT"), "{out}");
+    assert!(out.contains("\n\nmin(a, b)\n"), "{out}");
+    assert!(out.contains("\nmin(x)\n"), "{out}");
     let topics = deriv::session::topics();
     assert!(topics.contains(&"softmax") && topics.contains(&"sum"));
     assert_eq!(topics.iter().filter(|t| **t == "max").count(), 1);

@@ -345,26 +345,15 @@ pub fn help(topic: Option<&str>) -> Result<String, Error> {
         if let Some((_, _, guide)) = GUIDES.iter().find(|g| g.0 == t) {
             text = format!("{text}\n\n{}", guide());
         }
+        // The function of the same name (`:help min`), which the command
+        // would hide.
+        if let Some(f) = function_help(t) {
+            text = format!("{text}\n\n{f}");
+        }
         return Ok(text);
     }
-    if let Some(b) = BUILTINS.iter().find(|b| b.name == t) {
-        // `max(x)` of one array reduces it: a second meaning to show.
-        let over_arrays = crate::engine::array::functions::lookup(t).map_or(String::new(), |f| {
-            format!("\n{}\n  {}", f.syntax, f.summary)
-        });
-        return Ok(format!(
-            "{}\n  {}\n  example: :diff {} at {}{over_arrays}",
-            b.syntax,
-            b.summary,
-            example_call(b),
-            crate::format::shortest(example_point(b))
-        ));
-    }
-    if let Some(f) = crate::engine::array::functions::lookup(t) {
-        return Ok(format!(
-            "{}\n  {}\n  a function over arrays: `:help arrays` lists them all",
-            f.syntax, f.summary
-        ));
+    if let Some(text) = function_help(t) {
+        return Ok(text);
     }
     if let Some((name, value, about)) = CONSTANTS.iter().find(|c| c.0 == t) {
         return Ok(format!(
@@ -411,6 +400,29 @@ const GUIDES: &[Guide] = &[
         || PROMPT.replace("{PREVIEW}", PREVIEW_SYNTAX),
     ),
 ];
+
+/// The help on a built-in function or a function over arrays named `t`.
+fn function_help(t: &str) -> Option<String> {
+    if let Some(b) = BUILTINS.iter().find(|b| b.name == t) {
+        // `max(x)` of one array reduces it: a second meaning to show.
+        let over_arrays = crate::engine::array::functions::lookup(t).map_or(String::new(), |f| {
+            format!("\n{}\n  {}", f.syntax, f.summary)
+        });
+        return Some(format!(
+            "{}\n  {}\n  example: :diff {} at {}{over_arrays}",
+            b.syntax,
+            b.summary,
+            example_call(b),
+            crate::format::shortest(example_point(b))
+        ));
+    }
+    crate::engine::array::functions::lookup(t).map(|f| {
+        format!(
+            "{}\n  {}\n  a function over arrays: `:help arrays` lists them all",
+            f.syntax, f.summary
+        )
+    })
+}
 
 /// Every `:help` topic, for completion: the commands, the built-in
 /// functions, the constants and the guides.
