@@ -30,7 +30,7 @@ impl Session {
             )
             .at(name.span));
         }
-        if is_builtin_function(&name.name) {
+        if names::is_builtin_function(&name.name) {
             return Err(Error::new(
                 ErrorKind::Definition,
                 format!(
@@ -191,7 +191,7 @@ impl Session {
                 "unknown name `{n}` in the body of `{fname}`: not a parameter, a variable or a constant"
             ),
         );
-        if self.defs.funcs.contains_key(n) || is_builtin_function(n) {
+        if self.defs.funcs.contains_key(n) || names::is_builtin_function(n) {
             x.help(format!("`{n}` is a function: call it with arguments"))
         } else {
             x.help(format!(
@@ -333,12 +333,6 @@ impl Session {
                 .collect(),
         )
     }
-}
-
-/// True for the name of a built-in function, over numbers (`sin`) or over
-/// arrays (`sum`): such a name is never defined by the user.
-pub(super) fn is_builtin_function(name: &str) -> bool {
-    builtins::lookup(name).is_some() || crate::engine::array::functions::lookup(name).is_some()
 }
 
 fn describe(name: &str, f: &Function) -> Defined {

@@ -26,7 +26,7 @@ impl Session {
         let call = self.call_text(&name);
         let mut meant = expr.clone();
         rename_all(&mut meant, &name, &call);
-        let what = if super::define::is_builtin_function(&name) {
+        let what = if is_builtin_function(&name) {
             "a built-in function"
         } else {
             "a function"
@@ -79,7 +79,7 @@ impl Session {
         !self.defs.vars.contains_key(n)
             && !self.arrays.contains_key(n)
             && builtins::constant(n).is_none()
-            && (self.defs.funcs.contains_key(n) || super::define::is_builtin_function(n))
+            && (self.defs.funcs.contains_key(n) || is_builtin_function(n))
     }
 
     /// A function over arrays named as a value (`sum + 1`), refused as a
@@ -366,4 +366,10 @@ impl Session {
         };
         self.ans = Some(v);
     }
+}
+
+/// True for the name of a built-in function, over numbers (`sin`) or over
+/// arrays (`sum`): such a name is never defined by the user.
+pub(super) fn is_builtin_function(name: &str) -> bool {
+    builtins::lookup(name).is_some() || crate::engine::array::functions::lookup(name).is_some()
 }
