@@ -22,6 +22,7 @@ use crate::num::series::{self, binomial, factorial};
 use crate::num::{Note, NoteKind, Scalar};
 use smallvec::smallvec;
 
+pub mod arrays;
 mod fast;
 mod special;
 pub use fast::{derivative, plain_value, powi, powi_local, powi_local1};

@@ -103,7 +103,7 @@ fn module_help(base: &str, attr: &str, after: &str) -> String {
     };
     let known = crate::builtins::lookup(name).is_some()
         || crate::builtins::constant(name).is_some()
-        || crate::engine::array::functions::lookup(name).is_some();
+        || crate::builtins::arrays::lookup(name).is_some();
     if known {
         let (call, what) = if crate::builtins::constant(name).is_some() {
             (name.to_string(), "constants")

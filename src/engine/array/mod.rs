@@ -10,12 +10,12 @@ mod affine;
 mod blocks;
 mod compile;
 mod elem;
-pub mod functions;
 mod kernels;
 mod kinks;
 mod program;
 mod slice;
 
+pub use crate::builtins::arrays as functions;
 pub use compile::{Context, MAX_ARRAY_WORK, compile};
 pub use elem::{Elem, Tan};
 pub use functions::{ARRAY_FUNCTIONS, ArrayFn, ArrayFunction};
